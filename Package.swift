@@ -1,0 +1,82 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Strict concurrency and Swift 6 mode for every target of ours, set in one place.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "compactd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "compactctl", targets: ["compactctl"]),
+        .library(name: "CompactdCore", targets: ["CompactdCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries behind typed shims. Swift cannot call variadic C functions, so the
+        // shim headers wrap them in typed static inline functions.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
+
+        // The pure core: calendar expressions, time zones, the domain, the planner. No I/O
+        // except reading the system's zoneinfo files.
+        .target(
+            name: "CompactdCore",
+            swiftSettings: strictSettings
+        ),
+        // Reading and validating the TOML configuration into the core's model.
+        .target(
+            name: "CompactdConfig",
+            dependencies: [
+                "CompactdCore",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "compactctl",
+            dependencies: [
+                "CompactdCore",
+                "CompactdConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "compactd-bench",
+            dependencies: ["CompactdCore"],
+            swiftSettings: strictSettings
+        ),
+
+        .testTarget(
+            name: "CompactdCoreTests",
+            dependencies: ["CompactdCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CompactdConfigTests",
+            dependencies: ["CompactdCore", "CompactdConfig"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CompactctlTests",
+            dependencies: ["CompactdCore"],
+            swiftSettings: strictSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,59 @@
+/// A calendar date with no time and no zone: an occurrence's date, a holiday, a deadline day.
+public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var year: Int
+    public var month: Int
+    public var day: Int
+
+    public init(year: Int, month: Int, day: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    public init(daysSinceEpoch: Int64) {
+        let d = CivilCalendar.date(daysSinceEpoch: daysSinceEpoch)
+        self.init(year: d.year, month: d.month, day: d.day)
+    }
+
+    /// Parses `YYYY-MM-DD`, rejecting impossible dates such as `2025-02-29`.
+    public init?(parsing text: some StringProtocol) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+              (1...12).contains(m), d >= 1, d <= CivilCalendar.daysInMonth(year: y, month: m)
+        else { return nil }
+        self.init(year: y, month: m, day: d)
+    }
+
+    public var daysSinceEpoch: Int64 { CivilCalendar.daysSinceEpoch(year: year, month: month, day: day) }
+
+    /// ISO weekday: 1 = Monday ... 7 = Sunday.
+    public var isoWeekday: Int { CivilCalendar.isoWeekday(daysSinceEpoch: daysSinceEpoch) }
+
+    public func adding(days: Int) -> LocalDate { LocalDate(daysSinceEpoch: daysSinceEpoch + Int64(days)) }
+
+    /// Adds calendar months, clamping the day to the target month's length (Jan 31 + 1 month is
+    /// Feb 28 or 29), so a series anchored on one date never drifts.
+    public func adding(months: Int) -> LocalDate {
+        let total = year * 12 + (month - 1) + months
+        let y = CivilCalendar.floorDivide(total, 12)
+        let m = CivilCalendar.floorModulo(total, 12) + 1
+        return LocalDate(year: y, month: m, day: min(day, CivilCalendar.daysInMonth(year: y, month: m)))
+    }
+
+    public static func < (lhs: LocalDate, rhs: LocalDate) -> Bool {
+        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+    }
+
+    public var description: String {
+        "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+    }
+}
+
+/// Zero-pads a non-negative number to `width` digits (negative numbers keep their sign).
+@inline(__always)
+func pad(_ value: Int, _ width: Int) -> String {
+    let digits = String(value.magnitude)
+    let padded = digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    return value < 0 ? "-" + padded : padded
+}

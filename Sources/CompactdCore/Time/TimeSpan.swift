@@ -1,0 +1,135 @@
+/// A systemd time span (systemd.time(7)): `30d`, `1w 2d`, `2h 30min`, `90s`, `1.5h`.
+///
+/// compactd uses spans as calendar offsets: years and months count calendar months, weeks and
+/// days count calendar days in the configured zone (so 09:00 stays 09:00 across a DST change),
+/// and hours and below are added to the wall clock.
+public struct TimeSpan: Hashable, Sendable, CustomStringConvertible {
+    public var months: Int
+    public var days: Int
+    public var microseconds: Int64
+
+    public init(months: Int = 0, days: Int = 0, microseconds: Int64 = 0) {
+        self.months = months
+        self.days = days
+        self.microseconds = microseconds
+    }
+
+    public static let zero = TimeSpan()
+
+    public var isZero: Bool { months == 0 && days == 0 && microseconds == 0 }
+
+    /// An upper bound on the span's length in seconds (months as 31 days, days as 25 hours),
+    /// for sizing search windows.
+    public var maximumSeconds: Int64 {
+        Int64(months) * 31 * 86_400 + Int64(days) * 90_000 + microseconds / 1_000_000 + 1
+    }
+
+    private static let units: [(names: [String], months: Int, microseconds: Int64)] = [
+        (["years", "year", "y"], 12, 0),
+        (["months", "month", "M"], 1, 0),
+        (["weeks", "week", "w"], 0, 7 * 86_400_000_000),
+        (["days", "day", "d"], 0, 86_400_000_000),
+        (["hours", "hour", "hr", "h"], 0, 3_600_000_000),
+        (["minutes", "minute", "min", "m"], 0, 60_000_000),
+        (["seconds", "second", "sec", "s"], 0, 1_000_000),
+        (["msec", "ms"], 0, 1000),
+        (["usec", "us", "µs", "μs"], 0, 1),
+    ]
+
+    /// Parses a span. A bare number is seconds, as in systemd; `0` is zero. A leading `+` is
+    /// allowed. Months and years must be whole numbers.
+    public init?(parsing raw: String) {
+        var text = Substring(raw.trimmingSpaces)
+        if text.hasPrefix("+") { text = text.dropFirst() }
+        guard !text.isEmpty else { return nil }
+        var months = 0
+        var micro: Int64 = 0
+        var sawPart = false
+        while true {
+            text = text.drop { $0 == " " }
+            if text.isEmpty { break }
+            let numberText = text.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
+            guard !numberText.isEmpty, numberText.filter({ $0 == "." }).count <= 1,
+                  numberText.first != ".", numberText.last != "."
+            else { return nil }
+            text = text.dropFirst(numberText.count).drop { $0 == " " }
+            let unitText = text.prefix { $0.isLetter || $0 == "µ" || $0 == "μ" }
+            text = text.dropFirst(unitText.count)
+            let multiplier: (months: Int, microseconds: Int64)
+            if unitText.isEmpty {
+                multiplier = (0, 1_000_000)
+            } else if let unit = Self.units.first(where: { $0.names.contains(String(unitText)) }) {
+                multiplier = (unit.months, unit.microseconds)
+            } else {
+                return nil
+            }
+            let parts = numberText.split(separator: ".", omittingEmptySubsequences: false)
+            guard let whole = Int64(parts[0]), whole < 1_000_000_000 else { return nil }
+            if multiplier.months > 0 {
+                guard parts.count == 1 else { return nil }
+                months += Int(whole) * multiplier.months
+            } else {
+                micro += whole * multiplier.microseconds
+                if parts.count == 2 {
+                    let digits = parts[1].prefix(9)
+                    guard let fraction = Int64(digits) else { return nil }
+                    var scale: Int64 = 1
+                    for _ in 0..<digits.count { scale *= 10 }
+                    micro += fraction * multiplier.microseconds / scale
+                }
+            }
+            sawPart = true
+        }
+        guard sawPart else { return nil }
+        let dayMicros: Int64 = 86_400_000_000
+        self.init(months: months, days: Int(micro / dayMicros), microseconds: micro % dayMicros)
+    }
+
+    /// A compact canonical form (`1M`, `30d`, `2h30min`, `0`), used in reminder identities so
+    /// that `7d`, `1w` and `168h` name the same reminder.
+    public var description: String {
+        var parts: [String] = []
+        if months != 0 { parts.append("\(months)M") }
+        if days != 0 { parts.append("\(days)d") }
+        var rest = microseconds
+        for (unit, size) in [("h", Int64(3_600_000_000)), ("min", 60_000_000), ("s", 1_000_000), ("ms", 1000), ("us", 1)] {
+            if rest >= size {
+                parts.append("\(rest / size)\(unit)")
+                rest %= size
+            }
+        }
+        return parts.isEmpty ? "0" : parts.joined()
+    }
+
+    /// Adds the span to a wall-clock reading: months first (clamping the day), then days, then
+    /// the time of day.
+    public func added(to local: LocalDateTime) -> LocalDateTime {
+        applied(to: local, sign: 1)
+    }
+
+    /// Subtracts the span from a wall-clock reading, the mirror of `added(to:)`.
+    public func subtracted(from local: LocalDateTime) -> LocalDateTime {
+        applied(to: local, sign: -1)
+    }
+
+    private func applied(to local: LocalDateTime, sign: Int) -> LocalDateTime {
+        var date = local.date.adding(months: sign * months).adding(days: sign * days)
+        if microseconds == 0 {
+            return LocalDateTime(date: date, hour: local.hour, minute: local.minute, second: local.second, microsecond: local.microsecond)
+        }
+        let dayMicros: Int64 = 86_400_000_000
+        let timeOfDay = Int64(local.hour * 3600 + local.minute * 60 + local.second) * 1_000_000 + Int64(local.microsecond)
+        let shifted = timeOfDay + Int64(sign) * microseconds
+        let dayCarry = CivilCalendar.floorDivide(shifted, dayMicros)
+        let within = shifted - dayCarry * dayMicros
+        date = date.adding(days: Int(dayCarry))
+        let seconds = Int(within / 1_000_000)
+        return LocalDateTime(date: date, hour: seconds / 3600, minute: (seconds / 60) % 60, second: seconds % 60, microsecond: Int(within % 1_000_000))
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        String(self.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+
+/// The operator's command line for compactd.
+@main
+struct Compactctl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compactctl",
+        abstract: "Inspect and operate compactd, the Education Compact review scheduler.",
+        subcommands: [
+            CheckCommand.self,
+            AgendaCommand.self,
+            CalendarCommand.self,
+        ]
+    )
+}
