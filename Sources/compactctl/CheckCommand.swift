@@ -1,6 +1,51 @@
 import ArgumentParser
+import CompactdConfig
+import CompactdCore
 
+/// `compactctl check`: validate everything, report every problem, or summarize.
 struct CheckCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "check", abstract: "Validate the configuration.")
-    func run() throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Validate the configuration and every compact file; report each problem as FILE:LINE:COLUMN: KEY: message."
+    )
+
+    @OptionGroup var config: ConfigOptions
+
+    func run() throws {
+        let loaded = try config.load()
+        for warning in loaded.warnings { printError(warning.description) }
+        let now = Instant.now
+        print(CheckSummary(loaded: loaded, now: now).paragraph)
+    }
+}
+
+/// The one-paragraph account `check` prints on success.
+struct CheckSummary {
+    var loaded: LoadedConfiguration
+    var now: Instant
+
+    var paragraph: String {
+        let c = loaded.configuration
+        let cycles = c.compacts.flatMap(\.cycles)
+        let steps = cycles.reduce(0) { $0 + $1.steps.count }
+        let deadlines = c.compacts.reduce(0) { $0 + $1.deadlines.count }
+        let active = c.compacts.filter { $0.status == .active }.count
+        let enabled = c.channels.filter(\.enabled).map(\.id)
+        var text = "Configuration OK: \(loaded.files[0]) and \(loaded.files.count - 1) compact file\(loaded.files.count == 2 ? "" : "s"). "
+        text += "\(c.compacts.count) compact\(c.compacts.count == 1 ? "" : "s") (\(active) active), "
+        text += "\(cycles.count) review cycle\(cycles.count == 1 ? "" : "s"), \(steps) step\(steps == 1 ? "" : "s"), \(deadlines) deadline\(deadlines == 1 ? "" : "s"); "
+        text += "\(c.channels.count) channel\(c.channels.count == 1 ? "" : "s") (\(enabled.count) enabled\(enabled.isEmpty ? "" : ": " + enabled.joined(separator: ", "))); "
+        text += "\(c.businessCalendar.holidays.count) holiday rule\(c.businessCalendar.holidays.count == 1 ? "" : "s"); time zone \(c.timeZone.identifier)."
+        let today = c.timeZone.localDateTime(at: now).date
+        for goal in c.goals {
+            text += " Goal \(goal.id): \(GoalProgress(goal: goal, compacts: c.compacts, today: today).summary)."
+        }
+        let planner = Planner(configuration: c)
+        if let next = planner.plan(from: now, to: now.adding(seconds: 800 * 86_400)).first {
+            text += " Next notice: \(TimestampFormat.short(next.sendAt, in: c.timeZone)), \(next.kind.label) for \(next.step.key) to \(next.recipient)."
+        } else {
+            text += " No notice is planned in the next 800 days."
+        }
+        return text
+    }
 }

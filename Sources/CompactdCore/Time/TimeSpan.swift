@@ -133,3 +133,12 @@ extension String {
         String(self.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 }
+
+extension TimeSpan {
+    /// The span taken `factor` times: the 3rd weekly overdue notice is 3 × 7d after the due.
+    public func multiplied(by factor: Int) -> TimeSpan {
+        let micro = microseconds * Int64(factor)
+        let dayMicros: Int64 = 86_400_000_000
+        return TimeSpan(months: months * factor, days: days * factor + Int(micro / dayMicros), microseconds: micro % dayMicros)
+    }
+}

@@ -1,0 +1,103 @@
+import CompactdCore
+import Foundation
+import TOMLKit
+
+/// Reads `compactd.toml` and the compact files it names into a `Configuration`, strictly:
+/// every problem in every file is reported, each with file, line, key and what was expected.
+public struct ConfigurationLoader {
+    let environment: [String: String]
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.environment = environment
+    }
+
+    static let mainKeys = ["time_zone", "state_path", "templates", "compacts", "catch_up", "policy", "business_days", "holidays", "channels", "contacts", "goals"]
+
+    /// Loads and validates; throws with every error found (warnings ride along when there
+    /// are errors too).
+    public func load(path: String) throws(ConfigError) -> LoadedConfiguration {
+        let problems = ProblemList()
+        var files = [path]
+        guard let (source, root) = parseFile(path, problems: problems) else { throw ConfigError(problems: problems.items) }
+        let baseDirectory = (path as NSString).deletingLastPathComponent
+
+        var zone = ZoneInfo.utc
+        let zoneName = root.string("time_zone", expected: "an IANA time zone such as \"America/Los_Angeles\"") ?? "America/Los_Angeles"
+        do {
+            zone = try ZoneInfo.named(zoneName)
+        } catch {
+            root.report("time_zone", "unknown time zone '\(zoneName)'; expected an IANA name such as \"America/Los_Angeles\" or \"UTC\"")
+        }
+        let statePath = resolvePath(root.text("state_path") ?? "/var/lib/compactd/compactd.sqlite", relativeTo: baseDirectory)
+        let templates = resolvePath(root.text("templates") ?? "templates", relativeTo: baseDirectory)
+        let compactPatterns = root.stringArray("compacts", expected: "an array of file patterns such as [\"compacts/*.toml\"]") ?? ["compacts/*.toml"]
+        let catchUp = root.timeSpan("catch_up") ?? TimeSpan(days: 3)
+
+        let channels = readChannels(root)
+        let districtContacts = readContacts(root.tableArray("contacts"), scope: "district")
+        let calendar = readBusinessCalendar(root, zone: zone)
+        let goals = readGoals(root)
+        let references = ReferenceResolver(channels: channels, districtContacts: districtContacts)
+        var defaultPolicy = ReminderPolicy.standard
+        if let policyTable = root.table("policy") {
+            defaultPolicy = readPolicy(policyTable, base: .standard, references: references, compactContacts: [])
+            policyTable.finish(known: Self.policyKeys)
+        }
+        root.finish(known: Self.mainKeys)
+
+        var compacts: [Compact] = []
+        for pattern in compactPatterns {
+            let matches = FileGlob.expand(resolvePath(pattern, relativeTo: baseDirectory))
+            if matches.isEmpty {
+                source.report("compacts", "pattern '\(pattern)' matches no file; expected compact files such as compacts/bell.toml", severity: .warning)
+            }
+            for file in matches {
+                files.append(file)
+                if let compact = readCompactFile(file, zone: zone, defaultPolicy: defaultPolicy, references: references, problems: problems) {
+                    compacts.append(compact)
+                }
+            }
+        }
+
+        let configuration = Configuration(
+            timeZone: zone, statePath: statePath, templatesDirectory: templates, catchUp: catchUp,
+            defaultPolicy: defaultPolicy, businessCalendar: calendar, channels: channels,
+            contacts: districtContacts, compacts: compacts, goals: goals, sourceFile: path
+        )
+        validateAcrossFiles(configuration, mainSource: source, problems: problems)
+        if problems.hasErrors { throw ConfigError(problems: problems.items) }
+        return LoadedConfiguration(configuration: configuration, warnings: problems.items, files: files)
+    }
+
+    /// Reads and parses one TOML file, reporting unreadable files and syntax errors.
+    func parseFile(_ path: String, problems: ProblemList) -> (ConfigSourceFile, TOMLTableReader)? {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read (permissions?)" : "does not exist"
+            problems.add(ConfigProblem(file: path, key: "", message: "\(reason); expected a readable TOML file"))
+            return nil
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            problems.add(ConfigProblem(file: path, key: "", message: "is not UTF-8 text; expected a TOML file"))
+            return nil
+        }
+        let source = ConfigSourceFile(displayPath: path, text: text, problems: problems)
+        do {
+            let table = try TOMLTable(string: text)
+            return (source, TOMLTableReader(table: table, path: "", source: source))
+        } catch let error as TOMLParseError {
+            problems.add(ConfigProblem(
+                file: path, line: error.source.begin.line, column: error.source.begin.column, key: "",
+                message: "TOML syntax error: \(error.description); expected valid TOML (https://toml.io)"
+            ))
+            return nil
+        } catch {
+            problems.add(ConfigProblem(file: path, key: "", message: "TOML syntax error: \(error); expected valid TOML"))
+            return nil
+        }
+    }
+
+    func resolvePath(_ path: String, relativeTo base: String) -> String {
+        if path.hasPrefix("/") || base.isEmpty { return path }
+        return (base as NSString).appendingPathComponent(path)
+    }
+}

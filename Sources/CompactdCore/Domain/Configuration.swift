@@ -1,0 +1,48 @@
+/// Everything compactd was told: the zone, the state location, the channels, the compacts and
+/// their cycles, holidays and goals. Immutable; a reload builds a new one.
+public struct Configuration: Sendable, Hashable {
+    public var timeZone: ZoneInfo
+    /// Where the SQLite state lives when systemd gives no `$STATE_DIRECTORY`.
+    public var statePath: String
+    /// Where the message templates live.
+    public var templatesDirectory: String
+    /// How far back a restarted daemon still sends what fell due while it was down.
+    public var catchUp: TimeSpan
+    public var defaultPolicy: ReminderPolicy
+    public var businessCalendar: BusinessCalendar
+    public var channels: [Channel]
+    /// District-wide contacts (e.g. for escalation), beside each compact's own.
+    public var contacts: [Contact]
+    public var compacts: [Compact]
+    public var goals: [Goal]
+    /// The main configuration file, for messages.
+    public var sourceFile: String?
+
+    public init(
+        timeZone: ZoneInfo, statePath: String, templatesDirectory: String, catchUp: TimeSpan = TimeSpan(days: 3),
+        defaultPolicy: ReminderPolicy = .standard, businessCalendar: BusinessCalendar = BusinessCalendar(),
+        channels: [Channel] = [], contacts: [Contact] = [], compacts: [Compact] = [], goals: [Goal] = [],
+        sourceFile: String? = nil
+    ) {
+        self.timeZone = timeZone
+        self.statePath = statePath
+        self.templatesDirectory = templatesDirectory
+        self.catchUp = catchUp
+        self.defaultPolicy = defaultPolicy
+        self.businessCalendar = businessCalendar
+        self.channels = channels
+        self.contacts = contacts
+        self.compacts = compacts
+        self.goals = goals
+        self.sourceFile = sourceFile
+    }
+
+    public func channel(_ id: String) -> Channel? { channels.first { $0.id == id } }
+
+    public func compact(_ id: String) -> Compact? { compacts.first { $0.id == id } }
+
+    /// A contact by id: the compact's own first, then the district's.
+    public func contact(_ id: String, in compact: Compact) -> Contact? {
+        compact.contacts.first { $0.id == id } ?? contacts.first { $0.id == id }
+    }
+}

@@ -1,0 +1,207 @@
+/// Decides every notice due in a window: `(configuration, state, window) -> notices`.
+///
+/// Pure: no clock, no I/O. The daemon asks it "what falls due between the last run and now,
+/// and when is the next one?"; `compactctl agenda` asks it about the coming weeks; tests ask
+/// it about years in milliseconds.
+public struct Planner: Sendable {
+    public let configuration: Configuration
+
+    public init(configuration: Configuration) {
+        self.configuration = configuration
+    }
+
+    /// Days added around a search window for weekend and holiday moves and DST.
+    static let slackSeconds: Int64 = 40 * 86_400
+
+    /// Every notice whose send time lies in `from..<to`, in send-time order (ties in
+    /// configuration order: compact, cycle, occurrence, step, kind, recipient).
+    public func plan(from: Instant, to: Instant, state: PlannerState = .empty) -> [PlannedNotice] {
+        var notices: [PlannedNotice] = []
+        var occurrenceCache = OccurrenceCache()
+        let window = from..<to
+        for compact in configuration.compacts where compact.status.isScheduled {
+            let recipients = normalRecipients(for: compact)
+            guard !recipients.isEmpty else { continue }
+            forEachStepOccurrence(of: compact, sendWindow: window, cache: &occurrenceCache) { occurrence, policy in
+                let escalation = policy.escalateAfter == nil ? [] : escalationRecipients(for: policy, in: compact)
+                appendNotices(for: occurrence, policy: policy, recipients: recipients, escalation: escalation, window: window, state: state, into: &notices)
+            }
+        }
+        // Swift's sort is stable, so equal send times keep configuration order.
+        notices.sort { $0.sendAt < $1.sendAt }
+        return notices
+    }
+
+    /// Step occurrences (and deadlines) due in `from..<to`, in due order.
+    public func stepOccurrences(from: Instant, to: Instant, compactID: String? = nil) -> [StepOccurrence] {
+        var result: [StepOccurrence] = []
+        var cache = OccurrenceCache()
+        for compact in configuration.compacts where compact.status.isScheduled && (compactID == nil || compact.id == compactID) {
+            forEachStepOccurrence(of: compact, sendWindow: from..<to, cache: &cache, dueWindowOnly: true) { occurrence, _ in
+                if occurrence.dueAt >= from && occurrence.dueAt < to { result.append(occurrence) }
+            }
+        }
+        result.sort { $0.dueAt < $1.dueAt }
+        return result
+    }
+
+    /// Calls `body` for each step occurrence of the compact that could have a notice in the
+    /// window, with the step's effective policy.
+    private func forEachStepOccurrence(
+        of compact: Compact,
+        sendWindow window: Range<Instant>,
+        cache: inout OccurrenceCache,
+        dueWindowOnly: Bool = false,
+        _ body: (StepOccurrence, ReminderPolicy) -> Void
+    ) {
+        let zone = configuration.timeZone
+        let lowerBound = (compact.termStart ?? compact.approved).map { zone.instant(for: LocalDateTime(date: $0)) }
+        let upperBound = compact.termEnd.map { zone.instant(for: LocalDateTime(date: $0.adding(days: 1))) }
+        for cycle in compact.cycles {
+            // How far before the window an occurrence can start and still have a notice in it,
+            // and how far after.
+            var before: Int64 = Self.slackSeconds
+            var after: Int64 = Self.slackSeconds
+            for step in cycle.steps {
+                let overdue = dueWindowOnly ? 0 : (step.policy.overdueEvery?.maximumSeconds ?? 0) * Int64(step.policy.overdueLimit)
+                before = max(before, step.dueOffset.maximumSeconds + overdue + Self.slackSeconds)
+                let lead = dueWindowOnly ? 0 : step.policy.longestLead.maximumSeconds
+                after = max(after, lead + Self.slackSeconds)
+            }
+            var searchStart = window.lowerBound.adding(seconds: -before)
+            let cycleLower = cycle.since.map { zone.instant(for: LocalDateTime(date: $0)) } ?? lowerBound
+            if let cycleLower, cycleLower > searchStart { searchStart = cycleLower }
+            var searchEnd = window.upperBound.adding(seconds: after)
+            if let upperBound, upperBound < searchEnd { searchEnd = upperBound }
+            guard searchStart < searchEnd else { continue }
+            let starts = cache.occurrences(of: cycle.calendar, from: searchStart, to: searchEnd, zone: zone)
+            for start in starts {
+                let startLocal = zone.localDateTime(at: start)
+                for step in cycle.steps {
+                    let due = dueTime(step.dueOffset.added(to: startLocal), shift: step.policy.shift)
+                    let occurrence = StepOccurrence(
+                        compactID: compact.id, cycleID: cycle.id, occurrence: startLocal.date,
+                        stepID: step.id, stepTitle: step.title, dueAt: due.instant, dueLocal: due.local
+                    )
+                    body(occurrence, step.policy)
+                }
+            }
+        }
+        for deadline in compact.deadlines {
+            let due = dueTime(deadline.due, shift: deadline.policy.shift)
+            let occurrence = StepOccurrence(
+                compactID: compact.id, cycleID: StepOccurrence.deadlineCycleID, occurrence: deadline.due.date,
+                stepID: deadline.id, stepTitle: deadline.title, dueAt: due.instant, dueLocal: due.local
+            )
+            body(occurrence, deadline.policy)
+        }
+    }
+
+    /// A due time moved off weekends and holidays, keeping its time of day.
+    private func dueTime(_ local: LocalDateTime, shift: BusinessDayShift) -> (local: LocalDateTime, instant: Instant) {
+        var adjusted = local
+        adjusted.date = configuration.businessCalendar.adjust(local.date, shift)
+        return (adjusted, configuration.timeZone.instant(for: adjusted))
+    }
+
+    private func appendNotices(
+        for occurrence: StepOccurrence,
+        policy: ReminderPolicy,
+        recipients: [Recipient],
+        escalation: [Recipient],
+        window: Range<Instant>,
+        state: PlannerState,
+        into notices: inout [PlannedNotice]
+    ) {
+        var snooze: StepSnooze?
+        if !state.acknowledgments.isEmpty || !state.snoozes.isEmpty {
+            let key = occurrence.key
+            if state.acknowledgments[key] != nil { return }
+            snooze = state.snoozes[key]
+        }
+        // The send times of the step's notices, before recipients are applied.
+        var schedule: [(NoticeKind, Instant)] = []
+        schedule.reserveCapacity(policy.reminders.count + policy.overdueLimit)
+        for lead in policy.reminders {
+            var local = lead.subtracted(from: occurrence.dueLocal)
+            local.date = configuration.businessCalendar.adjust(local.date, policy.shift)
+            let sendAt = min(configuration.timeZone.instant(for: local), occurrence.dueAt)
+            schedule.append((.reminder(lead: lead), sendAt))
+        }
+        if let every = policy.overdueEvery, !every.isZero {
+            for n in 1...max(1, policy.overdueLimit) where policy.overdueLimit > 0 {
+                var local = every.multiplied(by: n).added(to: occurrence.dueLocal)
+                local.date = configuration.businessCalendar.adjust(local.date, policy.shift)
+                let sendAt = max(configuration.timeZone.instant(for: local), occurrence.dueAt.adding(microseconds: 1))
+                schedule.append((.overdue(number: n), sendAt))
+                if let threshold = policy.escalateAfter, n > threshold, !escalation.isEmpty {
+                    schedule.append((.escalation(number: n), sendAt))
+                }
+            }
+        }
+        if let snooze {
+            schedule = Self.applying(snooze, to: schedule)
+        }
+        for (kind, sendAt) in schedule.map({ ($0.0, $0.1) }) where window.contains(sendAt) {
+            let targets: [Recipient]
+            if case .escalation = kind { targets = escalation } else { targets = recipients }
+            let resumed = snooze.map { sendAt == $0.until } ?? false
+            for recipient in targets {
+                notices.append(PlannedNotice(step: occurrence, kind: kind, recipient: recipient, sendAt: sendAt, resumedFromSnooze: resumed))
+            }
+        }
+    }
+
+    /// Drops the notices a snooze holds back, except the last of each kind family, which moves
+    /// to the snooze's end so the step is not forgotten.
+    static func applying(_ snooze: StepSnooze, to schedule: [(NoticeKind, Instant)]) -> [(NoticeKind, Instant)] {
+        var kept: [(NoticeKind, Instant)] = []
+        var lastHeld: (NoticeKind, Instant)?
+        var lastHeldEscalation: (NoticeKind, Instant)?
+        for entry in schedule {
+            if entry.1 >= snooze.at && entry.1 < snooze.until {
+                if case .escalation = entry.0 { lastHeldEscalation = entry } else { lastHeld = entry }
+            } else {
+                kept.append(entry)
+            }
+        }
+        for held in [lastHeld, lastHeldEscalation].compactMap({ $0 }) {
+            kept.append((held.0, snooze.until))
+        }
+        return kept
+    }
+
+    /// The compact's everyday recipients: each enabled channel it names, and for email
+    /// channels each of its contacts.
+    func normalRecipients(for compact: Compact) -> [Recipient] {
+        var result: [Recipient] = []
+        for id in compact.notify {
+            guard let channel = configuration.channel(id), channel.enabled else { continue }
+            if channel.isEmail {
+                result += compact.contacts.map { Recipient(channelID: id, contactID: $0.id) }
+            } else {
+                result.append(Recipient(channelID: id))
+            }
+        }
+        return result
+    }
+
+    /// Who also hears about a step once it is escalated: named channels, and named contacts
+    /// through the compact's enabled email channels.
+    func escalationRecipients(for policy: ReminderPolicy, in compact: Compact) -> [Recipient] {
+        var result: [Recipient] = []
+        for reference in policy.escalateTo {
+            switch reference {
+            case .channel(let id):
+                if let channel = configuration.channel(id), channel.enabled { result.append(Recipient(channelID: id)) }
+            case .contact(let contactID):
+                for id in compact.notify {
+                    if let channel = configuration.channel(id), channel.enabled, channel.isEmail {
+                        result.append(Recipient(channelID: id, contactID: contactID))
+                    }
+                }
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,23 @@
+import ArgumentParser
+import CompactdConfig
+import CompactdCore
+import Foundation
+
+/// `--config`, shared by every command that reads the configuration.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .customLong("config"), help: "The configuration file (default: $COMPACTD_CONFIG, /etc/compactd/compactd.toml, or Config/compactd.toml).")
+    var path: String?
+
+    var resolvedPath: String { ConfigLocation.resolve(explicit: path) }
+
+    /// Loads the configuration or fails with every problem on stderr.
+    func load() throws -> LoadedConfiguration {
+        do {
+            return try ConfigurationLoader().load(path: resolvedPath)
+        } catch {
+            for problem in error.problems { printError(problem.description) }
+            let count = error.errors.count
+            throw CommandFailure("\(resolvedPath): \(count) error\(count == 1 ? "" : "s") in the configuration")
+        }
+    }
+}
