@@ -69,7 +69,6 @@ let package = Package(
         .testTarget(
             name: "CompactdConfigTests",
             dependencies: ["CompactdCore", "CompactdConfig"],
-            resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
         .testTarget(

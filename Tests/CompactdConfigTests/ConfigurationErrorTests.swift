@@ -1,0 +1,197 @@
+import CompactdConfig
+import CompactdCore
+import Testing
+
+/// Each kind of configuration error is reported with its file, line, key and what was
+/// expected, and every problem is reported, not only the first.
+@Suite("Configuration errors name file, line, key and expectation")
+struct ConfigurationErrorTests {
+    /// Loads a fixture and returns its problems, failing the test if it loaded.
+    func problems(main: String = ConfigFixture.validMain, compact: String = ConfigFixture.validCompact) throws -> (ConfigFixture, [ConfigProblem]) {
+        let fixture = try ConfigFixture(main: main, compacts: ["bell.toml": compact])
+        do {
+            _ = try ConfigurationLoader(environment: [:]).load(path: fixture.mainPath)
+            Issue.record("the configuration loaded, but an error was expected")
+            return (fixture, [])
+        } catch {
+            return (fixture, error.errors)
+        }
+    }
+
+    @Test("the valid fixture loads")
+    func validFixtureLoads() throws {
+        let fixture = try ConfigFixture()
+        defer { fixture.remove() }
+        let loaded = try ConfigurationLoader(environment: [:]).load(path: fixture.mainPath)
+        #expect(loaded.configuration.compacts.map(\.id) == ["bell"])
+        #expect(loaded.configuration.compacts[0].cycles[0].steps[0].policy.reminders.map(\.description) == ["7d", "1d", "0"])
+        #expect(loaded.configuration.compacts[0].contacts[0].language == .es)
+        #expect(loaded.configuration.defaultPolicy.escalateTo == [.contact("district-team")])
+    }
+
+    @Test("TOML syntax error")
+    func syntaxError() throws {
+        let (fixture, found) = try problems(compact: ConfigFixture.validCompact.replacingFirst("partner = \"City of Bell\"", with: "partner = \"City of Bell"))
+        defer { fixture.remove() }
+        let problem = try #require(found.first)
+        #expect(problem.file == fixture.compactPath("bell.toml"))
+        #expect(problem.line == 2)
+        #expect(problem.column != nil)
+        #expect(problem.description.contains("TOML syntax error"))
+    }
+
+    @Test("unknown key, with a suggestion")
+    func unknownKey() throws {
+        let (fixture, found) = try problems(compact: ConfigFixture.validCompact.replacingFirst("due = \"+14d\"", with: "due = \"+14d\"\nreminder = [\"3d\"]"))
+        defer { fixture.remove() }
+        let problem = try #require(found.first { $0.key == "cycles[0].steps[0].reminder" })
+        #expect(problem.file == fixture.compactPath("bell.toml"))
+        #expect(problem.line == 25)
+        #expect(problem.message.contains("unknown key; did you mean 'reminders'?"))
+        #expect(problem.description.hasPrefix("\(fixture.compactPath("bell.toml")):25:1: cycles[0].steps[0].reminder: unknown key"))
+    }
+
+    @Test("wrong type")
+    func wrongType() throws {
+        let (fixture, found) = try problems(main: ConfigFixture.validMain.replacingFirst("overdue_limit = 3", with: "overdue_limit = \"three\""))
+        defer { fixture.remove() }
+        let problem = try #require(found.first)
+        #expect(problem.file == fixture.mainPath)
+        #expect(problem.key == "policy.overdue_limit")
+        #expect(problem.line == 8)
+        #expect(problem.message.contains("expected an integer from 0 to 365, found a string"))
+    }
+
+    @Test("duplicate id")
+    func duplicateID() throws {
+        let duplicated = ConfigFixture.validCompact + "\n\n[[cycles.steps]]\nid = \"kickoff\"\ntitle = \"Again\"\n"
+        let (fixture, found) = try problems(compact: duplicated)
+        defer { fixture.remove() }
+        let problem = try #require(found.first)
+        #expect(problem.key == "cycles[0].steps[1].id")
+        #expect(problem.line == 28)
+        #expect(problem.message.contains("duplicate step id 'kickoff'"))
+    }
+
+    @Test("duplicate compact id across files")
+    func duplicateCompactAcrossFiles() throws {
+        let fixture = try ConfigFixture(compacts: ["bell.toml": ConfigFixture.validCompact, "bell-copy.toml": ConfigFixture.validCompact])
+        defer { fixture.remove() }
+        #expect(throws: ConfigError.self) { try ConfigurationLoader(environment: [:]).load(path: fixture.mainPath) }
+        do {
+            _ = try ConfigurationLoader(environment: [:]).load(path: fixture.mainPath)
+        } catch {
+            let problem = try #require(error.errors.first)
+            #expect(problem.file == fixture.compactPath("bell.toml"))
+            #expect(problem.line == 1)
+            #expect(problem.message.contains("duplicate compact id 'bell', also in \(fixture.compactPath("bell-copy.toml"))"))
+        }
+    }
+
+    @Test("unknown channel")
+    func unknownChannel() throws {
+        let (fixture, found) = try problems(compact: ConfigFixture.validCompact.replacingFirst("notify = [\"district-log\"]", with: "notify = [\"district-log\", \"city-hok\"]"))
+        defer { fixture.remove() }
+        let problem = try #require(found.first)
+        #expect(problem.key == "notify[1]")
+        #expect(problem.line == 4)
+        #expect(problem.message.contains("unknown channel 'city-hok'; expected one of city-hook, district-log"))
+    }
+
+    @Test("bad calendar expression")
+    func badCalendar() throws {
+        let (fixture, found) = try problems(compact: ConfigFixture.validCompact.replacingFirst("calendar = \"*-05-01 09:00\"", with: "calendar = \"*-13-01 09:00\""))
+        defer { fixture.remove() }
+        let problem = try #require(found.first)
+        #expect(problem.key == "cycles[0].calendar")
+        #expect(problem.line == 19)
+        #expect(problem.message.contains("'*-13-01 09:00' is not a valid calendar expression"))
+        #expect(problem.message.contains("expected a systemd calendar event"))
+    }
+
+    @Test("bad email address")
+    func badEmail() throws {
+        let (fixture, found) = try problems(compact: ConfigFixture.validCompact.replacingFirst("liaison@bell.example.org", with: "liaison at bell"))
+        defer { fixture.remove() }
+        let problem = try #require(found.first)
+        #expect(problem.key == "contacts[0].email")
+        #expect(problem.line == 13)
+        #expect(problem.message.contains("'liaison at bell' is not an email address"))
+    }
+
+    @Test("bad webhook URL", arguments: [
+        ("ftp://city.example.org/hook", "has scheme 'ftp'"),
+        ("http://city.example.org/hook", "plain http to a host that is not loopback"),
+        ("https://user:pw@city.example.org/hook", "carries user information"),
+        ("city.example.org/hook", "is not a URL"),
+    ])
+    func badURL(url: String, expected: String) throws {
+        let (fixture, found) = try problems(main: ConfigFixture.validMain.replacingFirst("https://city.example.org/hook", with: url))
+        defer { fixture.remove() }
+        let problem = try #require(found.first)
+        #expect(problem.key == "channels.city-hook.url")
+        #expect(problem.line == 23)
+        #expect(problem.message.contains(expected))
+    }
+
+    @Test("missing secret file on an enabled channel")
+    func missingSecretFile() throws {
+        let (fixture, found) = try problems(main: ConfigFixture.validMain.replacingFirst("enabled = false", with: "enabled = true"))
+        defer { fixture.remove() }
+        let problem = try #require(found.first)
+        #expect(problem.key == "channels.city-hook.secret_files")
+        #expect(problem.line == 24)
+        #expect(problem.message.contains("secret file '/nonexistent/but-disabled' does not exist"))
+    }
+
+    @Test("secrets are never inline")
+    func inlineSecret() throws {
+        let (fixture, found) = try problems(main: ConfigFixture.validMain + "\nsecret = \"whsec_abc\"\n")
+        defer { fixture.remove() }
+        let problem = try #require(found.first { $0.key == "channels.city-hook.secret" })
+        #expect(problem.message.contains("secrets are never written inline"))
+        // The secret's value is never repeated in the message.
+        #expect(!found.contains { $0.description.contains("whsec_abc") })
+    }
+
+    @Test("unknown time zone")
+    func unknownTimeZone() throws {
+        let (fixture, found) = try problems(main: ConfigFixture.validMain.replacingFirst("America/Los_Angeles", with: "America/Springfield"))
+        defer { fixture.remove() }
+        let problem = try #require(found.first)
+        #expect(problem.key == "time_zone")
+        #expect(problem.line == 1)
+        #expect(problem.message.contains("unknown time zone 'America/Springfield'"))
+    }
+
+    @Test("every problem is reported, across files")
+    func everyProblem() throws {
+        let main = ConfigFixture.validMain.replacingFirst("overdue_limit = 3", with: "overdue_limit = -1")
+        let compact = ConfigFixture.validCompact
+            .replacingFirst("status = \"active\"", with: "status = \"signed\"")
+            .replacingFirst("due = \"+14d\"", with: "due = \"fortnight\"")
+        let (fixture, found) = try problems(main: main, compact: compact)
+        defer { fixture.remove() }
+        #expect(found.map(\.key) == ["policy.overdue_limit", "status", "cycles[0].steps[0].due"])
+        #expect(found[1].message.contains("'signed' is not allowed; expected one of \"draft\", \"negotiating\", \"active\", \"expired\""))
+    }
+
+    @Test("the shipped configuration loads")
+    func shippedConfiguration() throws {
+        let path = #filePath.replacingOccurrences(of: "Tests/CompactdConfigTests/ConfigurationErrorTests.swift", with: "Config/compactd.toml")
+        let loaded = try ConfigurationLoader(environment: [:]).load(path: path)
+        let c = loaded.configuration
+        #expect(c.compacts.count == 9)
+        #expect(Set(c.compacts.map(\.partner)) == [
+            "City of Bell", "City of Cudahy", "City of Huntington Park", "City of Maywood", "City of San Fernando",
+            "City of West Hollywood", "City of Vernon", "City of Los Angeles", "City of Carson",
+        ])
+        #expect(c.compacts.allSatisfy { $0.commitments.contains { $0.id == "safety-collaboratives" } })
+        #expect(c.compact("los-angeles")?.approved == LocalDate(year: 2024, month: 6, day: 4))
+        #expect(c.compact("carson")?.approved == LocalDate(year: 2024, month: 6, day: 4))
+        #expect(c.compact("bell")?.approved == nil)
+        #expect(c.goals.map(\.minimumActive) == [12])
+        #expect(c.channels.filter(\.enabled).map(\.id) == ["district-log"])
+        #expect(loaded.warnings.isEmpty)
+    }
+}

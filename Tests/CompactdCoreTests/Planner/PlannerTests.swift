@@ -1,0 +1,199 @@
+import CompactdCore
+import Testing
+
+@Suite("Planner over multi-year horizons with a fixed clock")
+struct PlannerTests {
+    typealias F = PlannerFixture
+
+    @Test("09:00 stays 09:00 local across every DST change, 2024-2030")
+    func wallClockAcrossDST() {
+        // Occurrences in March and November, steps due across the DST changes.
+        let compact = F.compact(cycles: [
+            F.cycle("spring", calendar: "*-03-01 09:00", steps: [F.step(due: "+14d", policy: F.policy(reminders: ["10d", "0"], overdue: "7d", limit: 2))]),
+            F.cycle("fall", calendar: "*-10-28 09:00", steps: [F.step(due: "+7d", policy: F.policy(reminders: ["3d", "0"], overdue: "7d", limit: 2))]),
+        ])
+        let notices = Planner(configuration: F.configuration([compact])).plan(from: F.at("2024-01-01 00:00"), to: F.at("2031-01-01 00:00"))
+        #expect(notices.count == 7 * 2 * 4)
+        for notice in notices {
+            #expect(F.la.localDateTime(at: notice.sendAt).hour == 9, "\(notice.id) at \(F.local(notice.sendAt))")
+            #expect(F.la.localDateTime(at: notice.sendAt).minute == 0)
+        }
+        // Spring 2024: due 2024-03-15 09:00 PDT (16:00 UTC); 10 days before is 03-05 09:00 PST (17:00 UTC).
+        let spring2024 = notices.filter { $0.step.cycleID == "spring" && $0.step.occurrence.year == 2024 }
+        #expect(spring2024.map(\.sendAt.rfc3339UTC) == ["2024-03-05T17:00:00Z", "2024-03-15T16:00:00Z", "2024-03-22T16:00:00Z", "2024-03-29T16:00:00Z"])
+    }
+
+    @Test("a cycle on February 29 occurs only in leap years; a year before Feb 29 is Feb 28")
+    func february29() {
+        let compact = F.compact(cycles: [
+            F.cycle("leap", calendar: "*-02-29 10:00", steps: [F.step(policy: F.policy(reminders: ["1y", "1M", "0"], overdue: nil))]),
+        ])
+        let planner = Planner(configuration: F.configuration([compact]))
+        let notices = planner.plan(from: F.at("2023-01-01 00:00"), to: F.at("2033-01-01 00:00"))
+        #expect(Set(notices.map(\.step.occurrence.year)) == [2024, 2028, 2032])
+        let leap2028 = notices.filter { $0.step.occurrence.year == 2028 }.map { F.local($0.sendAt) }
+        #expect(leap2028 == ["2027-02-28 10:00:00", "2028-01-29 10:00:00", "2028-02-29 10:00:00"])
+    }
+
+    @Test("months are anchor + n months: Jan 31 + 1 month is Feb 28 or 29, and never drifts")
+    func monthEnds() {
+        let compact = F.compact(cycles: [
+            F.cycle("monthly", calendar: "*-01-31 09:00", steps: [
+                F.step("one-month", due: "+1M", policy: F.policy(reminders: ["0"], overdue: nil)),
+                F.step("three-months", due: "+3M", policy: F.policy(reminders: ["0"], overdue: nil)),
+            ]),
+            F.cycle("last-day", calendar: "*-*~01 09:00", steps: [F.step("close", policy: F.policy(reminders: ["0"], overdue: nil))]),
+        ])
+        let planner = Planner(configuration: F.configuration([compact]))
+        let notices = planner.plan(from: F.at("2024-01-01 00:00"), to: F.at("2026-01-01 00:00"))
+        let oneMonth = notices.filter { $0.step.stepID == "one-month" }.map { F.local($0.sendAt) }
+        #expect(oneMonth == ["2024-02-29 09:00:00", "2025-02-28 09:00:00"])
+        let threeMonths = notices.filter { $0.step.stepID == "three-months" }.map { F.local($0.sendAt) }
+        #expect(threeMonths == ["2024-04-30 09:00:00", "2025-04-30 09:00:00"])
+        let lastDays = notices.filter { $0.step.cycleID == "last-day" }.map { F.la.localDateTime(at: $0.sendAt).date }
+        #expect(lastDays.count == 24)
+        #expect(lastDays.allSatisfy { $0.day == CivilCalendar.daysInMonth(year: $0.year, month: $0.month) })
+    }
+
+    @Test("a due date on a holiday moves per the shift policy", arguments: [
+        (BusinessDayShift.before, "2024-07-03 09:00:00"),
+        (BusinessDayShift.after, "2024-07-05 09:00:00"),
+        (BusinessDayShift.keep, "2024-07-04 09:00:00"),
+    ])
+    func holidayShift(shift: BusinessDayShift, expected: String) throws {
+        let independenceDay = Holiday(name: "Independence Day", rule: .calendar(try CalendarSpec(parsing: "*-07-04", localZone: F.la)))
+        let compact = F.compact(cycles: [
+            F.cycle(calendar: "*-06-20 09:00", steps: [F.step(due: "+14d", policy: F.policy(reminders: ["0"], overdue: nil, shift: shift))]),
+        ])
+        let notices = Planner(configuration: F.configuration([compact], holidays: [independenceDay]))
+            .plan(from: F.at("2024-01-01 00:00"), to: F.at("2025-01-01 00:00"))
+        #expect(notices.map { F.local($0.sendAt) } == [expected])
+        #expect(notices.first.map { F.local($0.step.dueAt) } == expected)
+    }
+
+    @Test("weekend reminders move before or after; a third-Monday holiday rule is honoured")
+    func weekendAndRuleHolidays() throws {
+        let mlk = Holiday(name: "MLK Day", rule: .calendar(try CalendarSpec(parsing: "Mon *-01-15..21", localZone: F.la)))
+        let window = (F.at("2025-01-01 00:00"), F.at("2025-02-01 00:00"))
+        // Due Wednesday 2025-01-22; the 4-day reminder falls on Saturday 01-18.
+        let make = { (shift: BusinessDayShift) in
+            F.compact(cycles: [F.cycle(calendar: "*-01-22 09:00", steps: [F.step(policy: F.policy(reminders: ["4d", "0"], overdue: nil, shift: shift))])])
+        }
+        let before = Planner(configuration: F.configuration([make(.before)], holidays: [mlk])).plan(from: window.0, to: window.1)
+        #expect(before.map { F.local($0.sendAt) } == ["2025-01-17 09:00:00", "2025-01-22 09:00:00"])
+        // After: Monday 01-20 is MLK Day, so Tuesday.
+        let after = Planner(configuration: F.configuration([make(.after)], holidays: [mlk])).plan(from: window.0, to: window.1)
+        #expect(after.map { F.local($0.sendAt) } == ["2025-01-21 09:00:00", "2025-01-22 09:00:00"])
+
+        // Due on MLK Day itself: the due moves first, and reminders count back from the moved due.
+        let onHoliday = F.compact(cycles: [F.cycle(calendar: "*-01-20 09:00", steps: [F.step(policy: F.policy(reminders: ["2d", "0"], overdue: nil, shift: .before))])])
+        let moved = Planner(configuration: F.configuration([onHoliday], holidays: [mlk])).plan(from: window.0, to: window.1)
+        #expect(moved.map { F.local($0.sendAt) } == ["2025-01-15 09:00:00", "2025-01-17 09:00:00"])
+    }
+
+    @Test("an acknowledged step gets nothing more; other steps are untouched")
+    func acknowledgment() {
+        let compact = F.compact(cycles: [F.cycle(calendar: "*-05-01 09:00", steps: [F.step("kickoff", due: "+14d"), F.step("review", due: "+45d")])])
+        let planner = Planner(configuration: F.configuration([compact]))
+        let window = (F.at("2025-04-01 00:00"), F.at("2025-09-01 00:00"))
+        let all = planner.plan(from: window.0, to: window.1)
+        let state = PlannerState(acknowledgments: [StepAcknowledgment(stepKey: "bell/summer/2025-05-01/kickoff", at: F.at("2025-05-10 12:00"), by: "ops")])
+        let afterAck = planner.plan(from: window.0, to: window.1, state: state)
+        #expect(all.contains { $0.step.stepID == "kickoff" })
+        #expect(!afterAck.contains { $0.step.stepID == "kickoff" })
+        #expect(afterAck == all.filter { $0.step.stepID != "kickoff" })
+    }
+
+    @Test("a snooze holds notices back and sends the last one when it ends")
+    func snooze() {
+        let compact = F.compact(cycles: [F.cycle(calendar: "*-05-01 09:00", steps: [F.step("kickoff", due: "+14d", policy: F.policy(reminders: ["7d", "1d", "0"], overdue: "7d", limit: 3))])])
+        let planner = Planner(configuration: F.configuration([compact]))
+        let snooze = StepSnooze(stepKey: "bell/summer/2025-05-01/kickoff", at: F.at("2025-05-01 12:00"), until: F.at("2025-05-20 08:00"))
+        let notices = planner.plan(from: F.at("2025-04-01 00:00"), to: F.at("2025-07-01 00:00"), state: PlannerState(snoozes: [snooze]))
+        // Unsnoozed: 05-08, 05-14, 05-15 (due), 05-22, 05-29, 06-05.
+        #expect(notices.map { F.local($0.sendAt) } == ["2025-05-20 08:00:00", "2025-05-22 09:00:00", "2025-05-29 09:00:00", "2025-06-05 09:00:00"])
+        #expect(notices[0].kind == .reminder(lead: .zero))
+        #expect(notices[0].resumedFromSnooze)
+        #expect(notices[0].id == "bell/summer/2025-05-01/kickoff/remind-0/log")
+    }
+
+    @Test("identities survive an unrelated configuration change")
+    func identityStability() {
+        let bell = F.compact(cycles: [F.cycle(calendar: "*-05-01 09:00", steps: [F.step("kickoff", due: "+14d"), F.step("review", due: "+45d")])])
+        let window = (F.at("2024-01-01 00:00"), F.at("2029-01-01 00:00"))
+        let before = Planner(configuration: F.configuration([bell])).plan(from: window.0, to: window.1)
+
+        // Another compact added, a step retitled, a new step, and one reminder dropped.
+        var changed = bell
+        changed.cycles[0].steps[1].title = "Implementation review (renamed)"
+        changed.cycles[0].steps.append(F.step("goals", due: "+75d"))
+        changed.cycles[0].steps[0].policy.reminders.removeFirst()
+        let carson = F.compact("carson", cycles: bell.cycles)
+        let after = Planner(configuration: F.configuration([changed, carson])).plan(from: window.0, to: window.1)
+
+        let beforeByID = Dictionary(uniqueKeysWithValues: before.map { ($0.id, $0.sendAt) })
+        let afterByID = Dictionary(uniqueKeysWithValues: after.map { ($0.id, $0.sendAt) })
+        let kept = before.filter { !$0.id.contains("/kickoff/remind-7d/") }
+        #expect(kept.count == before.count - 5)
+        for notice in kept {
+            #expect(afterByID[notice.id] == beforeByID[notice.id], "\(notice.id)")
+        }
+        #expect(before.allSatisfy { $0.id.hasPrefix("bell/summer/") })
+        #expect(Set(before.map(\.id)).count == before.count)
+    }
+
+    @Test("overdue notices escalate after N and stop at the limit; email fans out to contacts; disabled channels get nothing")
+    func escalationAndRecipients() {
+        let contacts = [Contact(id: "liaison", name: "Liaison", email: "l@example.org"), Contact(id: "deputy", name: "Deputy", email: "d@example.org")]
+        let policy = F.policy(reminders: ["0"], overdue: "7d", limit: 4, escalateAfter: 2, escalateTo: [.contact("district-team"), .channel("log")])
+        let compact = F.compact(notify: ["log", "mail", "hook"], cycles: [F.cycle(calendar: "*-05-01 09:00", steps: [F.step(policy: policy)])], contacts: contacts)
+        let channels = [
+            Channel(id: "log", kind: .log),
+            Channel(id: "mail", kind: .email(EmailSettings(serverURL: "smtp://127.0.0.1:2525", from: "c@example.org", tls: .none))),
+            Channel(id: "hook", kind: .webhook(WebhookSettings(url: "https://x.example.org")), enabled: false),
+        ]
+        let team = Contact(id: "district-team", name: "Team", email: "t@example.org")
+        let notices = Planner(configuration: F.configuration([compact], channels: channels, districtContacts: [team]))
+            .plan(from: F.at("2025-04-01 00:00"), to: F.at("2025-07-01 00:00"))
+        let kinds = notices.map { "\($0.kind.identityComponent) \($0.recipient)" }
+        #expect(kinds == [
+            "remind-0 log", "remind-0 mail:liaison", "remind-0 mail:deputy",
+            "overdue-1 log", "overdue-1 mail:liaison", "overdue-1 mail:deputy",
+            "overdue-2 log", "overdue-2 mail:liaison", "overdue-2 mail:deputy",
+            "overdue-3 log", "overdue-3 mail:liaison", "overdue-3 mail:deputy", "escalate-3 mail:district-team", "escalate-3 log",
+            "overdue-4 log", "overdue-4 mail:liaison", "overdue-4 mail:deputy", "escalate-4 mail:district-team", "escalate-4 log",
+        ])
+    }
+
+    @Test("a deadline plans like a step; draft and expired compacts plan nothing")
+    func deadlinesAndStatus() {
+        let deadline = Deadline(id: "board-report", title: "Board report", due: LocalDateTime(date: LocalDate(year: 2025, month: 3, day: 14), hour: 17), policy: F.policy(reminders: ["7d", "0"], overdue: nil))
+        var compact = F.compact(deadlines: [deadline])
+        let planner = { Planner(configuration: F.configuration([compact])) }
+        let notices = planner().plan(from: F.at("2025-01-01 00:00"), to: F.at("2026-01-01 00:00"))
+        #expect(notices.map(\.id) == ["bell/deadline/2025-03-14/board-report/remind-7d/log", "bell/deadline/2025-03-14/board-report/remind-0/log"])
+        #expect(notices.map { F.local($0.sendAt) } == ["2025-03-07 17:00:00", "2025-03-14 17:00:00"])
+        for status in [CompactStatus.draft, .expired] {
+            compact.status = status
+            #expect(planner().plan(from: F.at("2025-01-01 00:00"), to: F.at("2026-01-01 00:00")).isEmpty)
+        }
+    }
+
+    @Test("planning a window in pieces gives the same notices as planning it whole")
+    func windowsCompose() {
+        let compact = F.compact(cycles: [
+            F.cycle(calendar: "*-01,04,07,10-01 09:00", steps: [F.step("check-in", due: "+10d", policy: F.policy(reminders: ["5d", "0"], overdue: "3d", limit: 5))]),
+        ])
+        let planner = Planner(configuration: F.configuration([compact]))
+        let whole = planner.plan(from: F.at("2024-01-01 00:00"), to: F.at("2027-01-01 00:00"))
+        var pieces: [PlannedNotice] = []
+        var cursor = F.at("2024-01-01 00:00")
+        while cursor < F.at("2027-01-01 00:00") {
+            let next = min(cursor.adding(seconds: 86_400 * 17 + 3_601), F.at("2027-01-01 00:00"))
+            pieces += planner.plan(from: cursor, to: next)
+            cursor = next
+        }
+        #expect(whole.count == 12 * 7)
+        #expect(pieces == whole)
+    }
+}
