@@ -72,6 +72,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "CShimTests",
+            dependencies: ["CCurl", "CSystemd"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "CompactctlTests",
             dependencies: ["CompactdCore"],
             swiftSettings: strictSettings

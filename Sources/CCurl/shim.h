@@ -43,6 +43,11 @@ static inline CURLcode compactd_curl_easy_getinfo_pointer(CURL *handle, CURLINFO
     return curl_easy_getinfo(handle, info, value);
 }
 
+// CURLVERSION_NOW is a macro, which Swift does not import.
+static inline curl_version_info_data *compactd_curl_version_info(void) {
+    return curl_version_info(CURLVERSION_NOW);
+}
+
 static inline CURLMcode compactd_curl_multi_setopt_long(CURLM *multi, CURLMoption option, long value) {
     return curl_multi_setopt(multi, option, value);
 }

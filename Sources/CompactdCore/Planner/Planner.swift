@@ -17,27 +17,58 @@ public struct Planner: Sendable {
     /// configuration order: compact, cycle, occurrence, step, kind, recipient).
     public func plan(from: Instant, to: Instant, state: PlannerState = .empty) -> [PlannedNotice] {
         var notices: [PlannedNotice] = []
-        var occurrenceCache = OccurrenceCache()
+        var cache = PlanningCache()
         let window = from..<to
-        for compact in configuration.compacts where compact.status.isScheduled {
+        for (index, compact) in configuration.compacts.enumerated() where compact.status.isScheduled {
             let recipients = normalRecipients(for: compact)
             guard !recipients.isEmpty else { continue }
-            forEachStepOccurrence(of: compact, sendWindow: window, cache: &occurrenceCache) { occurrence, policy in
+            if index == 1 && !notices.isEmpty {
+                // Compacts tend to look alike: size the result from the first one to avoid regrowth.
+                notices.reserveCapacity(notices.count * configuration.compacts.count + notices.count)
+            }
+            forEachStepOccurrence(of: compact, sendWindow: window, cache: &cache) { occurrence, policy, cache in
                 let escalation = policy.escalateAfter == nil ? [] : escalationRecipients(for: policy, in: compact)
-                appendNotices(for: occurrence, policy: policy, recipients: recipients, escalation: escalation, window: window, state: state, into: &notices)
+                appendNotices(for: occurrence, policy: policy, recipients: recipients, escalation: escalation, window: window, state: state, cache: &cache, into: &notices)
             }
         }
-        // Swift's sort is stable, so equal send times keep configuration order.
-        notices.sort { $0.sendAt < $1.sendAt }
-        return notices
+        return Self.orderedBySendTime(notices)
+    }
+
+    /// A stable sort by send time in linear time: many compacts share a few thousand distinct
+    /// send times, so notices are counted per time, the times sorted, and each notice placed
+    /// after the earlier ones of its time. Equal times keep configuration order.
+    static func orderedBySendTime(_ notices: [PlannedNotice]) -> [PlannedNotice] {
+        guard notices.count > 1 else { return notices }
+        var counts: [Instant: Int] = [:]
+        for notice in notices { counts[notice.sendAt, default: 0] += 1 }
+        if counts.count == 1 { return notices }
+        var next: [Instant: Int] = [:]
+        next.reserveCapacity(counts.count)
+        var offset = 0
+        for time in counts.keys.sorted() {
+            next[time] = offset
+            offset += counts[time]!
+        }
+        var positions = [Int](repeating: 0, count: notices.count)
+        for (i, notice) in notices.enumerated() {
+            let position = next[notice.sendAt]!
+            positions[i] = position
+            next[notice.sendAt] = position + 1
+        }
+        return [PlannedNotice](unsafeUninitializedCapacity: notices.count) { buffer, initialized in
+            for (i, notice) in notices.enumerated() {
+                (buffer.baseAddress! + positions[i]).initialize(to: notice)
+            }
+            initialized = notices.count
+        }
     }
 
     /// Step occurrences (and deadlines) due in `from..<to`, in due order.
     public func stepOccurrences(from: Instant, to: Instant, compactID: String? = nil) -> [StepOccurrence] {
         var result: [StepOccurrence] = []
-        var cache = OccurrenceCache()
+        var cache = PlanningCache()
         for compact in configuration.compacts where compact.status.isScheduled && (compactID == nil || compact.id == compactID) {
-            forEachStepOccurrence(of: compact, sendWindow: from..<to, cache: &cache, dueWindowOnly: true) { occurrence, _ in
+            forEachStepOccurrence(of: compact, sendWindow: from..<to, cache: &cache, dueWindowOnly: true) { occurrence, _, _ in
                 if occurrence.dueAt >= from && occurrence.dueAt < to { result.append(occurrence) }
             }
         }
@@ -50,9 +81,9 @@ public struct Planner: Sendable {
     private func forEachStepOccurrence(
         of compact: Compact,
         sendWindow window: Range<Instant>,
-        cache: inout OccurrenceCache,
+        cache: inout PlanningCache,
         dueWindowOnly: Bool = false,
-        _ body: (StepOccurrence, ReminderPolicy) -> Void
+        _ body: (StepOccurrence, ReminderPolicy, inout PlanningCache) -> Void
     ) {
         let zone = configuration.timeZone
         let lowerBound = (compact.termStart ?? compact.approved).map { zone.instant(for: LocalDateTime(date: $0)) }
@@ -78,30 +109,30 @@ public struct Planner: Sendable {
             for start in starts {
                 let startLocal = zone.localDateTime(at: start)
                 for step in cycle.steps {
-                    let due = dueTime(step.dueOffset.added(to: startLocal), shift: step.policy.shift)
+                    let due = dueTime(step.dueOffset.added(to: startLocal), shift: step.policy.shift, cache: &cache)
                     let occurrence = StepOccurrence(
                         compactID: compact.id, cycleID: cycle.id, occurrence: startLocal.date,
                         stepID: step.id, stepTitle: step.title, dueAt: due.instant, dueLocal: due.local
                     )
-                    body(occurrence, step.policy)
+                    body(occurrence, step.policy, &cache)
                 }
             }
         }
         for deadline in compact.deadlines {
-            let due = dueTime(deadline.due, shift: deadline.policy.shift)
+            let due = dueTime(deadline.due, shift: deadline.policy.shift, cache: &cache)
             let occurrence = StepOccurrence(
                 compactID: compact.id, cycleID: StepOccurrence.deadlineCycleID, occurrence: deadline.due.date,
                 stepID: deadline.id, stepTitle: deadline.title, dueAt: due.instant, dueLocal: due.local
             )
-            body(occurrence, deadline.policy)
+            body(occurrence, deadline.policy, &cache)
         }
     }
 
     /// A due time moved off weekends and holidays, keeping its time of day.
-    private func dueTime(_ local: LocalDateTime, shift: BusinessDayShift) -> (local: LocalDateTime, instant: Instant) {
+    private func dueTime(_ local: LocalDateTime, shift: BusinessDayShift, cache: inout PlanningCache) -> (local: LocalDateTime, instant: Instant) {
         var adjusted = local
-        adjusted.date = configuration.businessCalendar.adjust(local.date, shift)
-        return (adjusted, configuration.timeZone.instant(for: adjusted))
+        adjusted.date = cache.adjust(local.date, shift, calendar: configuration.businessCalendar)
+        return (adjusted, cache.instant(for: adjusted, zone: configuration.timeZone))
     }
 
     private func appendNotices(
@@ -111,6 +142,7 @@ public struct Planner: Sendable {
         escalation: [Recipient],
         window: Range<Instant>,
         state: PlannerState,
+        cache: inout PlanningCache,
         into notices: inout [PlannedNotice]
     ) {
         var snooze: StepSnooze?
@@ -124,15 +156,15 @@ public struct Planner: Sendable {
         schedule.reserveCapacity(policy.reminders.count + policy.overdueLimit)
         for lead in policy.reminders {
             var local = lead.subtracted(from: occurrence.dueLocal)
-            local.date = configuration.businessCalendar.adjust(local.date, policy.shift)
-            let sendAt = min(configuration.timeZone.instant(for: local), occurrence.dueAt)
+            local.date = cache.adjust(local.date, policy.shift, calendar: configuration.businessCalendar)
+            let sendAt = min(cache.instant(for: local, zone: configuration.timeZone), occurrence.dueAt)
             schedule.append((.reminder(lead: lead), sendAt))
         }
         if let every = policy.overdueEvery, !every.isZero {
-            for n in 1...max(1, policy.overdueLimit) where policy.overdueLimit > 0 {
+            for n in stride(from: 1, through: policy.overdueLimit, by: 1) {
                 var local = every.multiplied(by: n).added(to: occurrence.dueLocal)
-                local.date = configuration.businessCalendar.adjust(local.date, policy.shift)
-                let sendAt = max(configuration.timeZone.instant(for: local), occurrence.dueAt.adding(microseconds: 1))
+                local.date = cache.adjust(local.date, policy.shift, calendar: configuration.businessCalendar)
+                let sendAt = max(cache.instant(for: local, zone: configuration.timeZone), occurrence.dueAt.adding(microseconds: 1))
                 schedule.append((.overdue(number: n), sendAt))
                 if let threshold = policy.escalateAfter, n > threshold, !escalation.isEmpty {
                     schedule.append((.escalation(number: n), sendAt))
@@ -142,7 +174,7 @@ public struct Planner: Sendable {
         if let snooze {
             schedule = Self.applying(snooze, to: schedule)
         }
-        for (kind, sendAt) in schedule.map({ ($0.0, $0.1) }) where window.contains(sendAt) {
+        for (kind, sendAt) in schedule where window.contains(sendAt) {
             let targets: [Recipient]
             if case .escalation = kind { targets = escalation } else { targets = recipients }
             let resumed = snooze.map { sendAt == $0.until } ?? false

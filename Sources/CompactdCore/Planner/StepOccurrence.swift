@@ -1,15 +1,19 @@
 /// One step of one occurrence of a cycle (or one deadline): the thing that gets acknowledged.
-public struct StepOccurrence: Sendable, Hashable {
-    public var compactID: String
+///
+/// A final class, immutable: all the notices of one step occurrence (reminders, overdue
+/// notices, each recipient) share one instance, which keeps a year's plan for ten thousand
+/// compacts to a few hundred megabytes instead of a gigabyte.
+public final class StepOccurrence: Sendable, Hashable, CustomStringConvertible {
+    public let compactID: String
     /// The cycle's id, or `deadline` for a one-off deadline.
-    public var cycleID: String
+    public let cycleID: String
     /// The occurrence's start date in the configured zone (a deadline's due date).
-    public var occurrence: LocalDate
-    public var stepID: String
-    public var stepTitle: String
+    public let occurrence: LocalDate
+    public let stepID: String
+    public let stepTitle: String
     /// When the step is due, after moving off weekends and holidays.
-    public var dueAt: Instant
-    public var dueLocal: LocalDateTime
+    public let dueAt: Instant
+    public let dueLocal: LocalDateTime
 
     public static let deadlineCycleID = "deadline"
 
@@ -26,4 +30,18 @@ public struct StepOccurrence: Sendable, Hashable {
     /// The stable name of the step occurrence: `bell/summer-reengagement/2025-05-01/kickoff`.
     /// Built from what it means, so it survives restarts and unrelated configuration edits.
     public var key: String { "\(compactID)/\(cycleID)/\(occurrence)/\(stepID)" }
+
+    public var description: String { key }
+
+    public static func == (lhs: StepOccurrence, rhs: StepOccurrence) -> Bool {
+        lhs === rhs || (lhs.compactID == rhs.compactID && lhs.cycleID == rhs.cycleID && lhs.occurrence == rhs.occurrence
+            && lhs.stepID == rhs.stepID && lhs.stepTitle == rhs.stepTitle && lhs.dueAt == rhs.dueAt && lhs.dueLocal == rhs.dueLocal)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(compactID)
+        hasher.combine(cycleID)
+        hasher.combine(occurrence)
+        hasher.combine(stepID)
+    }
 }

@@ -1,0 +1,61 @@
+import Foundation
+
+/// Runs a built executable of this package, the way an operator would, and captures what it
+/// prints and how it exits.
+struct CommandRunner {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// The package's root folder, found from this file's path.
+    static let packageRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The folder the test bundle was built into, which holds the executables too.
+    static let productsDirectory: URL = {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0])
+        var directory = bundle.deletingLastPathComponent()
+        while directory.path != "/" && !FileManager.default.fileExists(atPath: directory.appendingPathComponent("compactctl").path) {
+            directory = directory.deletingLastPathComponent()
+        }
+        return directory
+    }()
+
+    static func executable(_ name: String) -> String {
+        name.hasPrefix("/") ? name : productsDirectory.appendingPathComponent(name).path
+    }
+
+    static func run(_ name: String, _ arguments: [String], environment: [String: String] = [:], workingDirectory: URL = packageRoot) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable(name))
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "COMPACTD_CONFIG")
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        process.currentDirectoryURL = workingDirectory
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read both pipes concurrently so a full stderr pipe cannot block the child.
+        let errData = LockedData()
+        let reader = Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
+        reader.start()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !errData.isSet { usleep(1000) }
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData.value, as: UTF8.self))
+    }
+}
+
+final class LockedData: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    private var done = false
+
+    func set(_ d: Data) { lock.withLock { data = d; done = true } }
+    var isSet: Bool { lock.withLock { done } }
+    var value: Data { lock.withLock { data } }
+}
