@@ -26,6 +26,11 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .systemLibrary(
             name: "CSystemd",
             pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]
@@ -44,6 +49,12 @@ let package = Package(
                 "CompactdCore",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
+            swiftSettings: strictSettings
+        ),
+        // The durable state: the outbox, attempts, acknowledgments, history. SQLite today.
+        .target(
+            name: "CompactdStore",
+            dependencies: ["CompactdCore", "CSQLite"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -69,6 +80,11 @@ let package = Package(
         .testTarget(
             name: "CompactdConfigTests",
             dependencies: ["CompactdCore", "CompactdConfig"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CompactdStoreTests",
+            dependencies: ["CompactdCore", "CompactdStore"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,0 +1,20 @@
+import CompactdCore
+
+/// Delivery counts and last outcomes of one channel, for `compactctl status` and STATUS=.
+public struct ChannelSummary: Sendable, Hashable {
+    public var channel: String
+    public var counts: [DeliveryStatus: Int]
+    public var lastSuccess: Instant?
+    public var lastFailure: Instant?
+    public var lastFailureDetail: String?
+
+    public init(channel: String, counts: [DeliveryStatus: Int] = [:], lastSuccess: Instant? = nil, lastFailure: Instant? = nil, lastFailureDetail: String? = nil) {
+        self.channel = channel
+        self.counts = counts
+        self.lastSuccess = lastSuccess
+        self.lastFailure = lastFailure
+        self.lastFailureDetail = lastFailureDetail
+    }
+
+    public func count(_ status: DeliveryStatus) -> Int { counts[status] ?? 0 }
+}

@@ -1,0 +1,136 @@
+import CSQLite
+
+/// One open SQLite database. Owns its handle and closes it in `deinit`.
+///
+/// Not thread-safe by itself: `SQLiteStateStore` confines every use to its own serial queue,
+/// which is what makes the unchecked Sendable conformance true.
+final class SQLiteConnection: @unchecked Sendable {
+    private let handle: OpaquePointer
+    let path: String
+
+    /// Opens (creating if needed) the database with WAL and a busy timeout, so compactctl can
+    /// read and write while the daemon runs.
+    init(path: String, busyTimeoutMilliseconds: Int32 = 5000, readOnly: Bool = false) throws(StateStoreError) {
+        var db: OpaquePointer?
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            if let db { sqlite3_close_v2(db) }
+            throw StateStoreError(code: Self.code(for: rc), message: "\(message) (\(path))", sqliteCode: rc, operation: "opening the database")
+        }
+        handle = db
+        self.path = path
+        sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
+        sqlite3_extended_result_codes(db, 1)
+        if !readOnly {
+            try execute("PRAGMA journal_mode = WAL", operation: "enabling WAL")
+            try execute("PRAGMA synchronous = NORMAL", operation: "setting synchronous")
+        }
+        try execute("PRAGMA foreign_keys = ON", operation: "enabling foreign keys")
+    }
+
+    deinit {
+        sqlite3_close_v2(handle)
+    }
+
+    static func code(for rc: Int32) -> StateStoreError.Code {
+        switch rc & 0xFF {
+        case SQLITE_BUSY, SQLITE_LOCKED: .busy
+        case SQLITE_READONLY, SQLITE_FULL, SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_PERM: rc & 0xFF == SQLITE_CANTOPEN ? .open : .readOnlyOrFull
+        case SQLITE_CORRUPT, SQLITE_NOTADB: .corrupt
+        case SQLITE_CONSTRAINT: .conflict
+        default: .other
+        }
+    }
+
+    func error(_ rc: Int32, _ operation: String) -> StateStoreError {
+        StateStoreError(code: Self.code(for: rc), message: String(cString: sqlite3_errmsg(handle)), sqliteCode: rc, operation: operation)
+    }
+
+    /// Runs statements that return no rows.
+    func execute(_ sql: String, operation: String) throws(StateStoreError) {
+        var message: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &message)
+        if rc != SQLITE_OK {
+            let text = message.map { String(cString: $0) } ?? "unknown error"
+            sqlite3_free(message)
+            throw StateStoreError(code: Self.code(for: rc), message: text, sqliteCode: rc, operation: operation)
+        }
+    }
+
+    /// Prepares, binds, steps through every row and finalizes one statement.
+    @discardableResult
+    func query(_ sql: String, _ values: [SQLiteValue] = [], operation: String, row: (SQLiteRow) throws(StateStoreError) -> Void = { _ in }) throws(StateStoreError) -> Int {
+        var statement: OpaquePointer?
+        var rc = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
+        guard rc == SQLITE_OK, let statement else { throw error(rc, operation) }
+        defer { sqlite3_finalize(statement) }
+        for (i, value) in values.enumerated() {
+            let index = Int32(i + 1)
+            switch value {
+            case .null: rc = sqlite3_bind_null(statement, index)
+            case .integer(let v): rc = sqlite3_bind_int64(statement, index, v)
+            case .text(let s): rc = compactd_sqlite3_bind_text(statement, index, s, -1)
+            case .real(let d): rc = sqlite3_bind_double(statement, index, d)
+            }
+            guard rc == SQLITE_OK else { throw error(rc, operation) }
+        }
+        while true {
+            rc = sqlite3_step(statement)
+            if rc == SQLITE_ROW {
+                try row(SQLiteRow(statement: statement))
+            } else if rc == SQLITE_DONE {
+                return Int(sqlite3_changes(handle))
+            } else {
+                throw error(rc, operation)
+            }
+        }
+    }
+
+    /// Runs `body` in one `BEGIN IMMEDIATE` transaction: the write lock is taken at the start,
+    /// so a concurrent writer waits (busy timeout) instead of failing halfway.
+    func transaction<T>(_ operation: String, _ body: () throws(StateStoreError) -> T) throws(StateStoreError) -> T {
+        try execute("BEGIN IMMEDIATE", operation: operation)
+        do {
+            let result = try body()
+            try execute("COMMIT", operation: operation)
+            return result
+        } catch {
+            try? execute("ROLLBACK", operation: operation)
+            throw error
+        }
+    }
+}
+
+/// A value bound to a statement parameter.
+enum SQLiteValue {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+
+    static func optional(_ s: String?) -> SQLiteValue { s.map { .text($0) } ?? .null }
+    static func optional(_ i: Int64?) -> SQLiteValue { i.map { .integer($0) } ?? .null }
+    static func int(_ i: Int) -> SQLiteValue { .integer(Int64(i)) }
+}
+
+/// The current row of a statement, read by column index.
+struct SQLiteRow {
+    let statement: OpaquePointer
+
+    func int(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
+
+    func optionalInt(_ column: Int32) -> Int64? {
+        sqlite3_column_type(statement, column) == SQLITE_NULL ? nil : sqlite3_column_int64(statement, column)
+    }
+
+    func text(_ column: Int32) -> String {
+        guard let p = sqlite3_column_text(statement, column) else { return "" }
+        return String(cString: p)
+    }
+
+    func optionalText(_ column: Int32) -> String? {
+        sqlite3_column_type(statement, column) == SQLITE_NULL ? nil : text(column)
+    }
+}

@@ -1,0 +1,75 @@
+/// The SQLite schema, as numbered migrations applied in order at start. `PRAGMA user_version`
+/// records the last one applied; a migration never changes once released.
+enum SQLiteSchema {
+    static let migrations: [String] = [
+        // 1: the outbox, attempts, operator actions, channel state, history.
+        """
+        CREATE TABLE deliveries (
+            id TEXT PRIMARY KEY,
+            step_key TEXT NOT NULL,
+            compact_id TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            contact TEXT,
+            send_at INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at INTEGER,
+            last_error TEXT,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            snapshot TEXT NOT NULL
+        );
+        CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at);
+        CREATE INDEX deliveries_step ON deliveries (step_key);
+        CREATE INDEX deliveries_channel ON deliveries (channel, status);
+        CREATE TABLE attempts (
+            delivery_id TEXT NOT NULL REFERENCES deliveries (id),
+            number INTEGER NOT NULL,
+            started_at INTEGER NOT NULL,
+            finished_at INTEGER NOT NULL,
+            outcome TEXT NOT NULL,
+            http_status INTEGER,
+            smtp_reply TEXT,
+            curl_code INTEGER,
+            curl_error TEXT,
+            latency_ms INTEGER NOT NULL,
+            next_attempt_at INTEGER,
+            detail TEXT,
+            PRIMARY KEY (delivery_id, number)
+        );
+        CREATE INDEX attempts_finished ON attempts (finished_at);
+        CREATE TABLE acknowledgments (
+            step_key TEXT PRIMARY KEY,
+            compact_id TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            actor TEXT,
+            note TEXT,
+            source TEXT NOT NULL
+        );
+        CREATE TABLE snoozes (
+            step_key TEXT PRIMARY KEY,
+            compact_id TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            until INTEGER NOT NULL,
+            actor TEXT,
+            note TEXT,
+            source TEXT NOT NULL
+        );
+        CREATE TABLE channel_state (
+            channel TEXT PRIMARY KEY,
+            disabled_at INTEGER NOT NULL,
+            reason TEXT NOT NULL
+        );
+        CREATE TABLE events (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            at INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            compact_id TEXT,
+            subject TEXT NOT NULL,
+            detail TEXT,
+            actor TEXT
+        );
+        CREATE INDEX events_at ON events (at);
+        """,
+    ]
+}

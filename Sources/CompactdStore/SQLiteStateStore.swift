@@ -1,0 +1,475 @@
+import CompactdCore
+import Dispatch
+import Foundation
+
+/// The embedded state store: one SQLite file in WAL mode.
+///
+/// Chosen over GRDB because compactd needs a dozen statements, explicit `BEGIN IMMEDIATE`
+/// transactions and nothing else; a thin layer over libsqlite3 builds in seconds, hides
+/// nothing, and maps one-to-one onto the PostgreSQL store that will follow.
+///
+/// Every call runs on the store's own serial queue, off Swift's cooperative thread pool,
+/// because SQLite blocks (fsync, the busy timeout).
+public final class SQLiteStateStore: StateStore, @unchecked Sendable {
+    // Only touched on `queue`.
+    private let connection: SQLiteConnection
+    private let queue: DispatchQueue
+    public let path: String
+
+    /// Opens or creates the database and applies pending migrations.
+    public init(path: String, busyTimeoutMilliseconds: Int32 = 5000) throws(StateStoreError) {
+        self.path = path
+        connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+        queue = DispatchQueue(label: "compactd.sqlite")
+        try Self.migrate(connection)
+    }
+
+    /// The state file's location: `$STATE_DIRECTORY/compactd.sqlite` under systemd, else the
+    /// configured path.
+    public static func location(configured: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let directory = environment["STATE_DIRECTORY"]?.split(separator: ":").first, !directory.isEmpty {
+            return "\(directory)/compactd.sqlite"
+        }
+        return configured
+    }
+
+    static func migrate(_ connection: SQLiteConnection) throws(StateStoreError) {
+        var version: Int64 = 0
+        try connection.query("PRAGMA user_version", operation: "reading the schema version") { row in version = row.int(0) }
+        guard version < Int64(SQLiteSchema.migrations.count) else { return }
+        for index in Int(version)..<SQLiteSchema.migrations.count {
+            do {
+                try connection.transaction("applying migration \(index + 1)") { () throws(StateStoreError) in
+                    try connection.execute(SQLiteSchema.migrations[index], operation: "applying migration \(index + 1)")
+                    try connection.execute("PRAGMA user_version = \(index + 1)", operation: "recording migration \(index + 1)")
+                }
+            } catch {
+                throw StateStoreError(code: .migration, message: error.message, sqliteCode: error.sqliteCode, operation: "applying migration \(index + 1)")
+            }
+        }
+    }
+
+    /// Runs `body` on the store's queue and resumes the caller with its result.
+    private func run<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws(StateStoreError) -> T) async throws(StateStoreError) -> T {
+        let result: Result<T, StateStoreError> = await withCheckedContinuation { continuation in
+            queue.async { [connection] in
+                do throws(StateStoreError) {
+                    continuation.resume(returning: .success(try body(connection)))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+        return try result.get()
+    }
+
+    private static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }()
+
+    static func encode(_ snapshot: NoticeSnapshot) -> String {
+        String(decoding: (try? encoder.encode(snapshot)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    static func decode(_ text: String) -> NoticeSnapshot {
+        (try? JSONDecoder().decode(NoticeSnapshot.self, from: Data(text.utf8)))
+            ?? NoticeSnapshot(compactID: "", partner: "", cycleID: "", cycleTitle: "", occurrence: "", stepID: "", stepTitle: "", kind: "", label: "", detail: "", dueAtUTC: "", dueAtLocal: "", timeZone: "", daysUntilDue: 0, commitments: [])
+    }
+
+    static let deliveryColumns = "id, step_key, channel, contact, send_at, status, attempts, next_attempt_at, last_error, created_at, updated_at, snapshot"
+
+    static func deliveryRecord(_ row: SQLiteRow) -> DeliveryRecord {
+        DeliveryRecord(
+            id: row.text(0), stepKey: row.text(1), channel: row.text(2), contact: row.optionalText(3),
+            sendAt: Instant(microsecondsSinceEpoch: row.int(4)), status: DeliveryStatus(rawValue: row.text(5)) ?? .pending,
+            attempts: Int(row.int(6)), nextAttemptAt: row.optionalInt(7).map(Instant.init(microsecondsSinceEpoch:)),
+            lastError: row.optionalText(8), createdAt: Instant(microsecondsSinceEpoch: row.int(9)),
+            updatedAt: Instant(microsecondsSinceEpoch: row.int(10)), snapshot: decode(row.text(11))
+        )
+    }
+
+    // MARK: - The outbox
+
+    @discardableResult
+    public func enqueue(_ deliveries: [NewDelivery], now: Instant) async throws(StateStoreError) -> Int {
+        guard !deliveries.isEmpty else { return 0 }
+        return try await run { connection throws(StateStoreError) in
+            try connection.transaction("writing deliveries to the outbox") { () throws(StateStoreError) -> Int in
+                var inserted = 0
+                for d in deliveries {
+                    inserted += try connection.query(
+                        """
+                        INSERT INTO deliveries (id, step_key, compact_id, channel, contact, send_at, status, attempts, next_attempt_at, created_at, updated_at, snapshot)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
+                        """,
+                        [.text(d.id), .text(d.stepKey), .text(d.snapshot.compactID), .text(d.channel), .optional(d.contact),
+                         .integer(d.sendAt.microsecondsSinceEpoch), .text(d.missed ? DeliveryStatus.missed.rawValue : DeliveryStatus.pending.rawValue),
+                         d.missed ? .null : .integer(d.sendAt.microsecondsSinceEpoch), .integer(now.microsecondsSinceEpoch),
+                         .integer(now.microsecondsSinceEpoch), .text(Self.encode(d.snapshot))],
+                        operation: "writing deliveries to the outbox"
+                    )
+                }
+                return inserted
+            }
+        }
+    }
+
+    public func claimDue(now: Instant, limit: Int) async throws(StateStoreError) -> [DeliveryRecord] {
+        try await run { connection throws(StateStoreError) in
+            try connection.transaction("claiming deliveries") { () throws(StateStoreError) -> [DeliveryRecord] in
+                let t = Instant.now
+                let nowValue = SQLiteValue.integer(now.microsecondsSinceEpoch)
+                // A step acknowledged before its notice went out: the notice is never sent.
+                try connection.query(
+                    "UPDATE deliveries SET status = 'cancelled', updated_at = ? WHERE status = 'pending' AND step_key IN (SELECT step_key FROM acknowledgments)",
+                    [.integer(t.microsecondsSinceEpoch)], operation: "cancelling acknowledged deliveries"
+                )
+                // A snoozed step: what falls due during the snooze waits for its end.
+                try connection.query(
+                    """
+                    UPDATE deliveries SET next_attempt_at = (SELECT until FROM snoozes s WHERE s.step_key = deliveries.step_key)
+                    WHERE status = 'pending' AND next_attempt_at <= ?
+                      AND step_key IN (SELECT step_key FROM snoozes WHERE until > ? AND at <= ?)
+                    """,
+                    [nowValue, nowValue, nowValue], operation: "holding snoozed deliveries"
+                )
+                var claimed: [DeliveryRecord] = []
+                try connection.query(
+                    """
+                    SELECT \(Self.deliveryColumns) FROM deliveries
+                    WHERE status = 'pending' AND next_attempt_at <= ? AND channel NOT IN (SELECT channel FROM channel_state)
+                    ORDER BY next_attempt_at, id LIMIT ?
+                    """,
+                    [nowValue, .int(limit)], operation: "claiming deliveries"
+                ) { row in claimed.append(Self.deliveryRecord(row)) }
+                for index in claimed.indices {
+                    try connection.query(
+                        "UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?",
+                        [.integer(t.microsecondsSinceEpoch), .text(claimed[index].id)], operation: "claiming deliveries"
+                    )
+                    claimed[index].status = .sending
+                    claimed[index].attempts += 1
+                }
+                return claimed
+            }
+        }
+    }
+
+    public func record(_ attempt: AttemptRecord) async throws(StateStoreError) {
+        try await run { connection throws(StateStoreError) in
+            try connection.transaction("recording an attempt") { () throws(StateStoreError) in
+                try connection.query(
+                    """
+                    INSERT INTO attempts (delivery_id, number, started_at, finished_at, outcome, http_status, smtp_reply, curl_code, curl_error, latency_ms, next_attempt_at, detail)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (delivery_id, number) DO UPDATE SET finished_at = excluded.finished_at, outcome = excluded.outcome
+                    """,
+                    [.text(attempt.deliveryID), .int(attempt.number), .integer(attempt.startedAt.microsecondsSinceEpoch),
+                     .integer(attempt.finishedAt.microsecondsSinceEpoch), .text(attempt.outcome.rawValue),
+                     .optional(attempt.httpStatus.map(Int64.init)), .optional(attempt.smtpReply), .optional(attempt.curlCode.map(Int64.init)),
+                     .optional(attempt.curlError), .int(attempt.latencyMilliseconds), .optional(attempt.nextAttemptAt?.microsecondsSinceEpoch),
+                     .optional(attempt.detail)],
+                    operation: "recording an attempt"
+                )
+                let status: DeliveryStatus = switch attempt.outcome {
+                case .delivered: .delivered
+                case .retry: .pending
+                case .dead, .gone: .dead
+                }
+                try connection.query(
+                    "UPDATE deliveries SET status = ?, next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?",
+                    [.text(status.rawValue), attempt.outcome == .retry ? .optional(attempt.nextAttemptAt?.microsecondsSinceEpoch) : .null,
+                     attempt.outcome == .delivered ? .null : .optional(attempt.detail), .integer(attempt.finishedAt.microsecondsSinceEpoch),
+                     .text(attempt.deliveryID)],
+                    operation: "recording an attempt"
+                )
+            }
+        }
+    }
+
+    public func recoverInterrupted(now: Instant) async throws(StateStoreError) -> Int {
+        try await run { connection throws(StateStoreError) in
+            try connection.query(
+                "UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE status = 'sending'",
+                [.integer(now.microsecondsSinceEpoch), .integer(now.microsecondsSinceEpoch)], operation: "recovering interrupted deliveries"
+            )
+        }
+    }
+
+    public func nextAttemptDue() async throws(StateStoreError) -> Instant? {
+        try await run { connection throws(StateStoreError) in
+            var next: Instant?
+            try connection.query(
+                "SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'pending' AND channel NOT IN (SELECT channel FROM channel_state)",
+                operation: "finding the next attempt"
+            ) { row in next = row.optionalInt(0).map(Instant.init(microsecondsSinceEpoch:)) }
+            return next
+        }
+    }
+
+    // MARK: - Operator actions
+
+    public func plannerState() async throws(StateStoreError) -> PlannerState {
+        try await run { connection throws(StateStoreError) in
+            var acks: [StepAcknowledgment] = []
+            var snoozes: [StepSnooze] = []
+            try connection.query("SELECT step_key, at, actor, note FROM acknowledgments", operation: "reading acknowledgments") { row in
+                acks.append(StepAcknowledgment(stepKey: row.text(0), at: Instant(microsecondsSinceEpoch: row.int(1)), by: row.optionalText(2), note: row.optionalText(3)))
+            }
+            try connection.query("SELECT step_key, at, until, actor, note FROM snoozes", operation: "reading snoozes") { row in
+                snoozes.append(StepSnooze(stepKey: row.text(0), at: Instant(microsecondsSinceEpoch: row.int(1)), until: Instant(microsecondsSinceEpoch: row.int(2)), by: row.optionalText(3), note: row.optionalText(4)))
+            }
+            return PlannerState(acknowledgments: acks, snoozes: snoozes)
+        }
+    }
+
+    private static func insertEvent(_ connection: SQLiteConnection, _ event: HistoryEvent) throws(StateStoreError) {
+        try connection.query(
+            "INSERT INTO events (at, kind, compact_id, subject, detail, actor) VALUES (?, ?, ?, ?, ?, ?)",
+            [.integer(event.at.microsecondsSinceEpoch), .text(event.kind), .optional(event.compactID), .text(event.subject), .optional(event.detail), .optional(event.actor)],
+            operation: "appending to the history"
+        )
+    }
+
+    public func acknowledge(_ ack: StepAcknowledgment, compactID: String, source: String) async throws(StateStoreError) {
+        try await run { connection throws(StateStoreError) in
+            try connection.transaction("acknowledging a step") { () throws(StateStoreError) in
+                var existing = false
+                try connection.query("SELECT 1 FROM acknowledgments WHERE step_key = ?", [.text(ack.stepKey)], operation: "acknowledging a step") { _ in existing = true }
+                if existing {
+                    throw StateStoreError(code: .conflict, message: "\(ack.stepKey) is already acknowledged", operation: "acknowledging a step")
+                }
+                try connection.query(
+                    "INSERT INTO acknowledgments (step_key, compact_id, at, actor, note, source) VALUES (?, ?, ?, ?, ?, ?)",
+                    [.text(ack.stepKey), .text(compactID), .integer(ack.at.microsecondsSinceEpoch), .optional(ack.by), .optional(ack.note), .text(source)],
+                    operation: "acknowledging a step"
+                )
+                try connection.query("DELETE FROM snoozes WHERE step_key = ?", [.text(ack.stepKey)], operation: "acknowledging a step")
+                try Self.insertEvent(connection, HistoryEvent(at: ack.at, kind: "acknowledged", compactID: compactID, subject: ack.stepKey, detail: ack.note, actor: ack.by))
+            }
+        }
+    }
+
+    public func unacknowledge(stepKey: String, compactID: String, by: String?, at: Instant, source: String) async throws(StateStoreError) {
+        try await run { connection throws(StateStoreError) in
+            try connection.transaction("withdrawing an acknowledgment") { () throws(StateStoreError) in
+                let removed = try connection.query("DELETE FROM acknowledgments WHERE step_key = ?", [.text(stepKey)], operation: "withdrawing an acknowledgment")
+                if removed == 0 {
+                    throw StateStoreError(code: .notFound, message: "\(stepKey) is not acknowledged", operation: "withdrawing an acknowledgment")
+                }
+                try Self.insertEvent(connection, HistoryEvent(at: at, kind: "unacknowledged", compactID: compactID, subject: stepKey, detail: "via \(source)", actor: by))
+            }
+        }
+    }
+
+    public func snooze(_ snooze: StepSnooze, compactID: String, source: String) async throws(StateStoreError) {
+        try await run { connection throws(StateStoreError) in
+            try connection.transaction("snoozing a step") { () throws(StateStoreError) in
+                try connection.query(
+                    """
+                    INSERT INTO snoozes (step_key, compact_id, at, until, actor, note, source) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (step_key) DO UPDATE SET at = excluded.at, until = excluded.until, actor = excluded.actor, note = excluded.note, source = excluded.source
+                    """,
+                    [.text(snooze.stepKey), .text(compactID), .integer(snooze.at.microsecondsSinceEpoch), .integer(snooze.until.microsecondsSinceEpoch),
+                     .optional(snooze.by), .optional(snooze.note), .text(source)],
+                    operation: "snoozing a step"
+                )
+                try Self.insertEvent(connection, HistoryEvent(at: snooze.at, kind: "snoozed", compactID: compactID, subject: snooze.stepKey, detail: "until \(snooze.until.rfc3339UTC)" + (snooze.note.map { ": \($0)" } ?? ""), actor: snooze.by))
+            }
+        }
+    }
+
+    public func disableChannel(_ state: ChannelState) async throws(StateStoreError) {
+        try await run { connection throws(StateStoreError) in
+            try connection.transaction("disabling a channel") { () throws(StateStoreError) in
+                try connection.query(
+                    "INSERT INTO channel_state (channel, disabled_at, reason) VALUES (?, ?, ?) ON CONFLICT (channel) DO NOTHING",
+                    [.text(state.channel), .integer(state.disabledAt.microsecondsSinceEpoch), .text(state.reason)], operation: "disabling a channel"
+                )
+                try Self.insertEvent(connection, HistoryEvent(at: state.disabledAt, kind: "channel-disabled", compactID: nil, subject: state.channel, detail: state.reason))
+            }
+        }
+    }
+
+    public func enableChannel(_ channel: String, by: String?, at: Instant) async throws(StateStoreError) {
+        try await run { connection throws(StateStoreError) in
+            try connection.transaction("re-enabling a channel") { () throws(StateStoreError) in
+                let removed = try connection.query("DELETE FROM channel_state WHERE channel = ?", [.text(channel)], operation: "re-enabling a channel")
+                if removed == 0 {
+                    throw StateStoreError(code: .notFound, message: "channel \(channel) is not disabled", operation: "re-enabling a channel")
+                }
+                try Self.insertEvent(connection, HistoryEvent(at: at, kind: "channel-enabled", compactID: nil, subject: channel, actor: by))
+            }
+        }
+    }
+
+    public func disabledChannels() async throws(StateStoreError) -> [ChannelState] {
+        try await run { connection throws(StateStoreError) in
+            var result: [ChannelState] = []
+            try connection.query("SELECT channel, disabled_at, reason FROM channel_state ORDER BY channel", operation: "reading channel state") { row in
+                result.append(ChannelState(channel: row.text(0), disabledAt: Instant(microsecondsSinceEpoch: row.int(1)), reason: row.text(2)))
+            }
+            return result
+        }
+    }
+
+    public func retryDead(ids: [String]?, channel: String?, by: String?, at: Instant) async throws(StateStoreError) -> Int {
+        try await run { connection throws(StateStoreError) in
+            try connection.transaction("retrying dead letters") { () throws(StateStoreError) -> Int in
+                var targets: [(String, String)] = []
+                var sql = "SELECT id, compact_id FROM deliveries WHERE status = 'dead'"
+                var values: [SQLiteValue] = []
+                if let ids {
+                    sql += " AND id IN (\(ids.map { _ in "?" }.joined(separator: ",")))"
+                    values += ids.map { .text($0) }
+                }
+                if let channel {
+                    sql += " AND channel = ?"
+                    values.append(.text(channel))
+                }
+                try connection.query(sql, values, operation: "retrying dead letters") { row in targets.append((row.text(0), row.text(1))) }
+                for (id, compactID) in targets {
+                    try connection.query(
+                        "UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ?",
+                        [.integer(at.microsecondsSinceEpoch), .integer(at.microsecondsSinceEpoch), .text(id)], operation: "retrying dead letters"
+                    )
+                    try Self.insertEvent(connection, HistoryEvent(at: at, kind: "retried", compactID: compactID, subject: id, actor: by))
+                }
+                return targets.count
+            }
+        }
+    }
+
+    // MARK: - Reading
+
+    public func delivery(id: String) async throws(StateStoreError) -> DeliveryRecord? {
+        try await run { connection throws(StateStoreError) in
+            var found: DeliveryRecord?
+            try connection.query("SELECT \(Self.deliveryColumns) FROM deliveries WHERE id = ?", [.text(id)], operation: "reading a delivery") { row in
+                found = Self.deliveryRecord(row)
+            }
+            return found
+        }
+    }
+
+    public func deliveries(status: DeliveryStatus?, channel: String?, limit: Int) async throws(StateStoreError) -> [DeliveryRecord] {
+        try await run { connection throws(StateStoreError) in
+            var sql = "SELECT \(Self.deliveryColumns) FROM deliveries WHERE 1 = 1"
+            var values: [SQLiteValue] = []
+            if let status {
+                sql += " AND status = ?"
+                values.append(.text(status.rawValue))
+            }
+            if let channel {
+                sql += " AND channel = ?"
+                values.append(.text(channel))
+            }
+            sql += " ORDER BY send_at, id LIMIT ?"
+            values.append(.int(limit))
+            var result: [DeliveryRecord] = []
+            try connection.query(sql, values, operation: "reading deliveries") { row in result.append(Self.deliveryRecord(row)) }
+            return result
+        }
+    }
+
+    public func attempts(deliveryID: String?, since: Instant?, limit: Int) async throws(StateStoreError) -> [AttemptRecord] {
+        try await run { connection throws(StateStoreError) in
+            var sql = "SELECT delivery_id, number, started_at, finished_at, outcome, http_status, smtp_reply, curl_code, curl_error, latency_ms, next_attempt_at, detail FROM attempts WHERE 1 = 1"
+            var values: [SQLiteValue] = []
+            if let deliveryID {
+                sql += " AND delivery_id = ?"
+                values.append(.text(deliveryID))
+            }
+            if let since {
+                sql += " AND finished_at >= ?"
+                values.append(.integer(since.microsecondsSinceEpoch))
+            }
+            sql += " ORDER BY finished_at, delivery_id, number LIMIT ?"
+            values.append(.int(limit))
+            var result: [AttemptRecord] = []
+            try connection.query(sql, values, operation: "reading attempts") { row in
+                result.append(AttemptRecord(
+                    deliveryID: row.text(0), number: Int(row.int(1)), startedAt: Instant(microsecondsSinceEpoch: row.int(2)),
+                    finishedAt: Instant(microsecondsSinceEpoch: row.int(3)), outcome: AttemptOutcome(rawValue: row.text(4)) ?? .retry,
+                    httpStatus: row.optionalInt(5).map { Int($0) }, smtpReply: row.optionalText(6), curlCode: row.optionalInt(7).map { Int($0) },
+                    curlError: row.optionalText(8), latencyMilliseconds: Int(row.int(9)),
+                    nextAttemptAt: row.optionalInt(10).map(Instant.init(microsecondsSinceEpoch:)), detail: row.optionalText(11)
+                ))
+            }
+            return result
+        }
+    }
+
+    public func history(compactID: String?, since: Instant?, kinds: Set<String>?, limit: Int) async throws(StateStoreError) -> [HistoryEvent] {
+        try await run { connection throws(StateStoreError) in
+            var sql = "SELECT seq, at, kind, compact_id, subject, detail, actor FROM events WHERE 1 = 1"
+            var values: [SQLiteValue] = []
+            if let compactID {
+                sql += " AND compact_id = ?"
+                values.append(.text(compactID))
+            }
+            if let since {
+                sql += " AND at >= ?"
+                values.append(.integer(since.microsecondsSinceEpoch))
+            }
+            if let kinds, !kinds.isEmpty {
+                sql += " AND kind IN (\(kinds.map { _ in "?" }.joined(separator: ",")))"
+                values += kinds.sorted().map { .text($0) }
+            }
+            sql += " ORDER BY at, seq LIMIT ?"
+            values.append(.int(limit))
+            var result: [HistoryEvent] = []
+            try connection.query(sql, values, operation: "reading the history") { row in
+                result.append(HistoryEvent(sequence: row.int(0), at: Instant(microsecondsSinceEpoch: row.int(1)), kind: row.text(2), compactID: row.optionalText(3), subject: row.text(4), detail: row.optionalText(5), actor: row.optionalText(6)))
+            }
+            return result
+        }
+    }
+
+    public func appendEvent(_ event: HistoryEvent) async throws(StateStoreError) {
+        try await run { connection throws(StateStoreError) in try Self.insertEvent(connection, event) }
+    }
+
+    public func channelSummaries() async throws(StateStoreError) -> [ChannelSummary] {
+        try await run { connection throws(StateStoreError) in
+            var summaries: [String: ChannelSummary] = [:]
+            try connection.query("SELECT channel, status, COUNT(*) FROM deliveries GROUP BY channel, status", operation: "summarizing channels") { row in
+                let channel = row.text(0)
+                var summary = summaries[channel] ?? ChannelSummary(channel: channel)
+                if let status = DeliveryStatus(rawValue: row.text(1)) { summary.counts[status] = Int(row.int(2)) }
+                summaries[channel] = summary
+            }
+            try connection.query(
+                """
+                SELECT d.channel, MAX(CASE WHEN a.outcome = 'delivered' THEN a.finished_at END), MAX(CASE WHEN a.outcome <> 'delivered' THEN a.finished_at END)
+                FROM attempts a JOIN deliveries d ON d.id = a.delivery_id GROUP BY d.channel
+                """,
+                operation: "summarizing channels"
+            ) { row in
+                let channel = row.text(0)
+                var summary = summaries[channel] ?? ChannelSummary(channel: channel)
+                summary.lastSuccess = row.optionalInt(1).map(Instant.init(microsecondsSinceEpoch:))
+                summary.lastFailure = row.optionalInt(2).map(Instant.init(microsecondsSinceEpoch:))
+                summaries[channel] = summary
+            }
+            for channel in summaries.keys {
+                guard let failedAt = summaries[channel]?.lastFailure else { continue }
+                try connection.query(
+                    "SELECT a.detail FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.channel = ? AND a.finished_at = ? LIMIT 1",
+                    [.text(channel), .integer(failedAt.microsecondsSinceEpoch)], operation: "summarizing channels"
+                ) { row in summaries[channel]?.lastFailureDetail = row.optionalText(0) }
+            }
+            return summaries.values.sorted { $0.channel < $1.channel }
+        }
+    }
+
+    public func integrityProblems() async throws(StateStoreError) -> String? {
+        try await run { connection throws(StateStoreError) in
+            var lines: [String] = []
+            try connection.query("PRAGMA integrity_check", operation: "checking integrity") { row in lines.append(row.text(0)) }
+            return lines == ["ok"] ? nil : lines.joined(separator: "; ")
+        }
+    }
+}

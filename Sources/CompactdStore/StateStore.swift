@@ -1,0 +1,50 @@
+import CompactdCore
+
+/// compactd's durable state: the outbox, every attempt, acknowledgments and snoozes, channel
+/// state and the history. SQLite implements it for one machine; a PostgreSQL implementation
+/// for several replicas can follow, which is why claiming is a store operation.
+///
+/// Every method is async: implementations do blocking I/O on threads of their own, never on
+/// the cooperative pool.
+public protocol StateStore: Sendable {
+    /// Writes notices to the outbox, ignoring identities already there. Returns how many were new.
+    @discardableResult
+    func enqueue(_ deliveries: [NewDelivery], now: Instant) async throws(StateStoreError) -> Int
+
+    /// Claims up to `limit` pending deliveries due at `now`, in one transaction that first
+    /// cancels those whose step was acknowledged and skips those of disabled channels.
+    func claimDue(now: Instant, limit: Int) async throws(StateStoreError) -> [DeliveryRecord]
+
+    /// Records an attempt's outcome and moves the delivery on.
+    func record(_ attempt: AttemptRecord) async throws(StateStoreError)
+
+    /// After a crash: deliveries left `sending` go back to `pending`, to be sent again under the
+    /// same identity. Returns how many.
+    func recoverInterrupted(now: Instant) async throws(StateStoreError) -> Int
+
+    /// When the earliest pending delivery is due, if any.
+    func nextAttemptDue() async throws(StateStoreError) -> Instant?
+
+    func plannerState() async throws(StateStoreError) -> PlannerState
+
+    func acknowledge(_ acknowledgment: StepAcknowledgment, compactID: String, source: String) async throws(StateStoreError)
+    func unacknowledge(stepKey: String, compactID: String, by: String?, at: Instant, source: String) async throws(StateStoreError)
+    func snooze(_ snooze: StepSnooze, compactID: String, source: String) async throws(StateStoreError)
+
+    func disableChannel(_ state: ChannelState) async throws(StateStoreError)
+    func enableChannel(_ channel: String, by: String?, at: Instant) async throws(StateStoreError)
+    func disabledChannels() async throws(StateStoreError) -> [ChannelState]
+
+    /// Dead-lettered deliveries back to pending, now. Returns how many.
+    func retryDead(ids: [String]?, channel: String?, by: String?, at: Instant) async throws(StateStoreError) -> Int
+
+    func delivery(id: String) async throws(StateStoreError) -> DeliveryRecord?
+    func deliveries(status: DeliveryStatus?, channel: String?, limit: Int) async throws(StateStoreError) -> [DeliveryRecord]
+    func attempts(deliveryID: String?, since: Instant?, limit: Int) async throws(StateStoreError) -> [AttemptRecord]
+    func history(compactID: String?, since: Instant?, kinds: Set<String>?, limit: Int) async throws(StateStoreError) -> [HistoryEvent]
+    func appendEvent(_ event: HistoryEvent) async throws(StateStoreError)
+    func channelSummaries() async throws(StateStoreError) -> [ChannelSummary]
+
+    /// `PRAGMA integrity_check` or its equivalent: nil when consistent, else the problems.
+    func integrityProblems() async throws(StateStoreError) -> String?
+}
