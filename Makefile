@@ -10,7 +10,11 @@ SWIFT        ?= swift
 CONFIG       ?= Config/compactd.toml
 PREFIX       ?= /usr/local
 DESTDIR      ?=
-APT_PACKAGES := libcurl4-openssl-dev libsystemd-dev libsqlite3-dev pkg-config systemd tzdata
+APT_PACKAGES := libcurl4-openssl-dev libsystemd-dev libsqlite3-dev pkg-config systemd tzdata openssl
+# Real servers and reference checkers the tests run: an SMTP server, the Standard Webhooks
+# reference verifier, an iCalendar parser.
+PY_PACKAGES  := aiosmtpd standardwebhooks icalendar
+PYTHON       ?= python3
 STAMP        := .build/.deps-installed
 
 .PHONY: all deps build run test bench clean
@@ -28,6 +32,8 @@ $(STAMP):
 	  if [ "$$(id -u)" -ne 0 ]; then SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
+	@$(PYTHON) -c "import aiosmtpd, standardwebhooks, icalendar" 2>/dev/null || \
+	  $(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore $(PY_PACKAGES)
 	@mkdir -p .build && touch $(STAMP)
 
 build: deps

@@ -11,11 +11,15 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "compactctl", targets: ["compactctl"]),
+        .executable(name: "compactd", targets: ["compactd"]),
         .library(name: "CompactdCore", targets: ["CompactdCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C libraries behind typed shims. Swift cannot call variadic C functions, so the
@@ -57,12 +61,39 @@ let package = Package(
             dependencies: ["CompactdCore", "CSQLite"],
             swiftSettings: strictSettings
         ),
+        // Getting notices out: libcurl, webhooks, email, templates, the dispatcher.
+        .target(
+            name: "CompactdDelivery",
+            dependencies: [
+                "CompactdCore",
+                "CompactdStore",
+                "CCurl",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "compactctl",
             dependencies: [
                 "CompactdCore",
                 "CompactdConfig",
+                "CompactdStore",
+                "CompactdDelivery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "compactd",
+            dependencies: [
+                "CompactdCore",
+                "CompactdConfig",
+                "CompactdStore",
+                "CompactdDelivery",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -85,6 +116,14 @@ let package = Package(
         .testTarget(
             name: "CompactdStoreTests",
             dependencies: ["CompactdCore", "CompactdStore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CompactdDeliveryTests",
+            dependencies: [
+                "CompactdCore", "CompactdConfig", "CompactdStore", "CompactdDelivery",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

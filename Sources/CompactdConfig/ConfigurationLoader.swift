@@ -11,7 +11,7 @@ public struct ConfigurationLoader {
         self.environment = environment
     }
 
-    static let mainKeys = ["time_zone", "state_path", "templates", "compacts", "catch_up", "policy", "business_days", "holidays", "channels", "contacts", "goals"]
+    static let mainKeys = ["time_zone", "state_path", "templates", "compacts", "catch_up", "policy", "delivery", "business_days", "holidays", "channels", "contacts", "goals"]
 
     /// Loads and validates; throws with every error found (warnings ride along when there
     /// are errors too).
@@ -43,6 +43,7 @@ public struct ConfigurationLoader {
             defaultPolicy = readPolicy(policyTable, base: .standard, references: references, compactContacts: [])
             policyTable.finish(known: Self.policyKeys)
         }
+        let delivery = root.table("delivery").map(readDelivery) ?? DeliverySettings()
         root.finish(known: Self.mainKeys)
 
         var compacts: [Compact] = []
@@ -61,7 +62,7 @@ public struct ConfigurationLoader {
 
         let configuration = Configuration(
             timeZone: zone, statePath: statePath, templatesDirectory: templates, catchUp: catchUp,
-            defaultPolicy: defaultPolicy, businessCalendar: calendar, channels: channels,
+            defaultPolicy: defaultPolicy, delivery: delivery, businessCalendar: calendar, channels: channels,
             contacts: districtContacts, compacts: compacts, goals: goals, sourceFile: path
         )
         validateAcrossFiles(configuration, mainSource: source, problems: problems)

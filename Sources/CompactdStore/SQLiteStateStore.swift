@@ -93,13 +93,13 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
     // MARK: - The outbox
 
     @discardableResult
-    public func enqueue(_ deliveries: [NewDelivery], now: Instant) async throws(StateStoreError) -> Int {
-        guard !deliveries.isEmpty else { return 0 }
+    public func enqueue(_ deliveries: [NewDelivery], now: Instant) async throws(StateStoreError) -> [String] {
+        guard !deliveries.isEmpty else { return [] }
         return try await run { connection throws(StateStoreError) in
-            try connection.transaction("writing deliveries to the outbox") { () throws(StateStoreError) -> Int in
-                var inserted = 0
+            try connection.transaction("writing deliveries to the outbox") { () throws(StateStoreError) -> [String] in
+                var inserted: [String] = []
                 for d in deliveries {
-                    inserted += try connection.query(
+                    let changed = try connection.query(
                         """
                         INSERT INTO deliveries (id, step_key, compact_id, channel, contact, send_at, status, attempts, next_attempt_at, created_at, updated_at, snapshot)
                         VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
@@ -110,14 +110,17 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
                          .integer(now.microsecondsSinceEpoch), .text(Self.encode(d.snapshot))],
                         operation: "writing deliveries to the outbox"
                     )
+                    if changed > 0 { inserted.append(d.id) }
                 }
                 return inserted
             }
         }
     }
 
-    public func claimDue(now: Instant, limit: Int) async throws(StateStoreError) -> [DeliveryRecord] {
-        try await run { connection throws(StateStoreError) in
+    public func claimDue(now: Instant, limit: Int, channels: Set<String>) async throws(StateStoreError) -> [DeliveryRecord] {
+        guard !channels.isEmpty else { return [] }
+        let channelList = channels.sorted()
+        return try await run { connection throws(StateStoreError) in
             try connection.transaction("claiming deliveries") { () throws(StateStoreError) -> [DeliveryRecord] in
                 let t = Instant.now
                 let nowValue = SQLiteValue.integer(now.microsecondsSinceEpoch)
@@ -140,9 +143,10 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
                     """
                     SELECT \(Self.deliveryColumns) FROM deliveries
                     WHERE status = 'pending' AND next_attempt_at <= ? AND channel NOT IN (SELECT channel FROM channel_state)
+                      AND channel IN (\(channelList.map { _ in "?" }.joined(separator: ",")))
                     ORDER BY next_attempt_at, id LIMIT ?
                     """,
-                    [nowValue, .int(limit)], operation: "claiming deliveries"
+                    [nowValue] + channelList.map { .text($0) } + [.int(limit)], operation: "claiming deliveries"
                 ) { row in claimed.append(Self.deliveryRecord(row)) }
                 for index in claimed.indices {
                     try connection.query(
@@ -185,6 +189,20 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
                      .text(attempt.deliveryID)],
                     operation: "recording an attempt"
                 )
+            }
+        }
+    }
+
+    public func release(ids: [String], now: Instant) async throws(StateStoreError) {
+        guard !ids.isEmpty else { return }
+        try await run { connection throws(StateStoreError) in
+            try connection.transaction("releasing unattempted deliveries") { () throws(StateStoreError) in
+                for id in ids {
+                    try connection.query(
+                        "UPDATE deliveries SET status = 'pending', attempts = MAX(0, attempts - 1), updated_at = ? WHERE id = ? AND status = 'sending'",
+                        [.integer(now.microsecondsSinceEpoch), .text(id)], operation: "releasing unattempted deliveries"
+                    )
+                }
             }
         }
     }

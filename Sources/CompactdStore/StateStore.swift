@@ -7,13 +7,18 @@ import CompactdCore
 /// Every method is async: implementations do blocking I/O on threads of their own, never on
 /// the cooperative pool.
 public protocol StateStore: Sendable {
-    /// Writes notices to the outbox, ignoring identities already there. Returns how many were new.
+    /// Writes notices to the outbox, ignoring identities already there. Returns the identities
+    /// that were new.
     @discardableResult
-    func enqueue(_ deliveries: [NewDelivery], now: Instant) async throws(StateStoreError) -> Int
+    func enqueue(_ deliveries: [NewDelivery], now: Instant) async throws(StateStoreError) -> [String]
 
-    /// Claims up to `limit` pending deliveries due at `now`, in one transaction that first
-    /// cancels those whose step was acknowledged and skips those of disabled channels.
-    func claimDue(now: Instant, limit: Int) async throws(StateStoreError) -> [DeliveryRecord]
+    /// Claims up to `limit` pending deliveries due at `now` on the given channels, in one
+    /// transaction that first cancels those whose step was acknowledged, holds those whose step
+    /// is snoozed, and skips channels disabled after a 410.
+    func claimDue(now: Instant, limit: Int, channels: Set<String>) async throws(StateStoreError) -> [DeliveryRecord]
+
+    /// Puts claimed deliveries that were never attempted back to pending (a graceful stop).
+    func release(ids: [String], now: Instant) async throws(StateStoreError)
 
     /// Records an attempt's outcome and moves the delivery on.
     func record(_ attempt: AttemptRecord) async throws(StateStoreError)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CompactdConfig
 import CompactdCore
+import CompactdDelivery
 
 /// `compactctl check`: validate everything, report every problem, or summarize.
 struct CheckCommand: ParsableCommand {
@@ -14,6 +15,18 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let loaded = try config.load()
         for warning in loaded.warnings { printError(warning.description) }
+        // Every template, rendered with sample data in every language.
+        let templates = TemplateSet(directory: loaded.configuration.templatesDirectory)
+        for problem in templates.problems { printError(problem.description) }
+        for kind in TemplateSet.kinds {
+            for language in TemplateSet.languages where templates.render(kind: kind, language: language, values: NoticeTemplateContext.values(for: NoticeTemplateContext.sample, contactName: "Sample Contact")) == nil && !templates.hasErrors {
+                printError("\(loaded.configuration.templatesDirectory): the \(kind) template for '\(language)' does not render")
+            }
+        }
+        if templates.hasErrors {
+            let count = templates.problems.filter { !$0.isWarning }.count
+            throw CommandFailure("\(config.resolvedPath): \(count) error\(count == 1 ? "" : "s") in the templates")
+        }
         let now = Instant.now
         print(CheckSummary(loaded: loaded, now: now).paragraph)
     }

@@ -23,8 +23,8 @@ struct SQLiteStateStoreTests {
         let path = Self.temporaryPath()
         let store = try SQLiteStateStore(path: path)
         let now = Instant(secondsSinceEpoch: 900)
-        #expect(try await store.enqueue([Self.delivery("a"), Self.delivery("b")], now: now) == 2)
-        #expect(try await store.enqueue([Self.delivery("a"), Self.delivery("c")], now: now) == 1)
+        #expect(try await store.enqueue([Self.delivery("a"), Self.delivery("b")], now: now) == ["a", "b"])
+        #expect(try await store.enqueue([Self.delivery("a"), Self.delivery("c")], now: now) == ["c"])
         let all = try await store.deliveries(status: nil, channel: nil, limit: 10)
         #expect(all.map(\.id) == ["a", "b", "c"])
         #expect(all[0].snapshot == Self.snapshot())
@@ -35,10 +35,10 @@ struct SQLiteStateStoreTests {
     func claim() async throws {
         let store = try SQLiteStateStore(path: Self.temporaryPath())
         try await store.enqueue([Self.delivery("early", at: 100), Self.delivery("late", at: 5000)], now: Instant(secondsSinceEpoch: 0))
-        let claimed = try await store.claimDue(now: Instant(secondsSinceEpoch: 1000), limit: 10)
+        let claimed = try await store.claimDue(now: Instant(secondsSinceEpoch: 1000), limit: 10, channels: ["hook", "mail"])
         #expect(claimed.map(\.id) == ["early"])
         #expect(claimed[0].status == .sending && claimed[0].attempts == 1)
-        #expect(try await store.claimDue(now: Instant(secondsSinceEpoch: 1000), limit: 10).isEmpty)
+        #expect(try await store.claimDue(now: Instant(secondsSinceEpoch: 1000), limit: 10, channels: ["hook", "mail"]).isEmpty)
         #expect(try await store.nextAttemptDue() == Instant(secondsSinceEpoch: 5000))
     }
 
@@ -47,7 +47,7 @@ struct SQLiteStateStoreTests {
         let store = try SQLiteStateStore(path: Self.temporaryPath())
         try await store.enqueue([Self.delivery("acked", step: "bell/summer/2025-05-01/kickoff"), Self.delivery("other", step: "bell/summer/2025-05-01/review")], now: Instant(secondsSinceEpoch: 0))
         try await store.acknowledge(StepAcknowledgment(stepKey: "bell/summer/2025-05-01/kickoff", at: Instant(secondsSinceEpoch: 10), by: "ops", note: "done"), compactID: "bell", source: "test")
-        let claimed = try await store.claimDue(now: Instant(secondsSinceEpoch: 2000), limit: 10)
+        let claimed = try await store.claimDue(now: Instant(secondsSinceEpoch: 2000), limit: 10, channels: ["hook", "mail"])
         #expect(claimed.map(\.id) == ["other"])
         #expect(try await store.delivery(id: "acked")?.status == .cancelled)
         await #expect(throws: StateStoreError.self) {
@@ -62,16 +62,16 @@ struct SQLiteStateStoreTests {
     func outcomes() async throws {
         let store = try SQLiteStateStore(path: Self.temporaryPath())
         try await store.enqueue([Self.delivery("d")], now: Instant(secondsSinceEpoch: 0))
-        var claimed = try await store.claimDue(now: Instant(secondsSinceEpoch: 1000), limit: 1)
+        var claimed = try await store.claimDue(now: Instant(secondsSinceEpoch: 1000), limit: 1, channels: ["hook", "mail"])
         try await store.record(AttemptRecord(deliveryID: "d", number: claimed[0].attempts, startedAt: Instant(secondsSinceEpoch: 1000), finishedAt: Instant(secondsSinceEpoch: 1001), outcome: .retry, httpStatus: 503, latencyMilliseconds: 12, nextAttemptAt: Instant(secondsSinceEpoch: 1300), detail: "HTTP 503"))
         #expect(try await store.delivery(id: "d")?.status == .pending)
-        #expect(try await store.claimDue(now: Instant(secondsSinceEpoch: 1200), limit: 1).isEmpty)
-        claimed = try await store.claimDue(now: Instant(secondsSinceEpoch: 1300), limit: 1)
+        #expect(try await store.claimDue(now: Instant(secondsSinceEpoch: 1200), limit: 1, channels: ["hook", "mail"]).isEmpty)
+        claimed = try await store.claimDue(now: Instant(secondsSinceEpoch: 1300), limit: 1, channels: ["hook", "mail"])
         #expect(claimed.first?.attempts == 2)
         try await store.record(AttemptRecord(deliveryID: "d", number: 2, startedAt: Instant(secondsSinceEpoch: 1300), finishedAt: Instant(secondsSinceEpoch: 1301), outcome: .dead, httpStatus: 404, latencyMilliseconds: 5, detail: "HTTP 404"))
         #expect(try await store.delivery(id: "d")?.status == .dead)
         #expect(try await store.retryDead(ids: ["d"], channel: nil, by: "ops", at: Instant(secondsSinceEpoch: 1400)) == 1)
-        claimed = try await store.claimDue(now: Instant(secondsSinceEpoch: 1400), limit: 1)
+        claimed = try await store.claimDue(now: Instant(secondsSinceEpoch: 1400), limit: 1, channels: ["hook", "mail"])
         try await store.record(AttemptRecord(deliveryID: "d", number: 3, startedAt: Instant(secondsSinceEpoch: 1400), finishedAt: Instant(secondsSinceEpoch: 1401), outcome: .delivered, httpStatus: 204, latencyMilliseconds: 3))
         #expect(try await store.delivery(id: "d")?.status == .delivered)
         let attempts = try await store.attempts(deliveryID: "d", since: nil, limit: 10)
@@ -90,11 +90,11 @@ struct SQLiteStateStoreTests {
         do {
             let store = try SQLiteStateStore(path: path)
             try await store.enqueue([Self.delivery("x")], now: Instant(secondsSinceEpoch: 0))
-            _ = try await store.claimDue(now: Instant(secondsSinceEpoch: 1000), limit: 1)
+            _ = try await store.claimDue(now: Instant(secondsSinceEpoch: 1000), limit: 1, channels: ["hook", "mail"])
         }
         let reopened = try SQLiteStateStore(path: path)
         #expect(try await reopened.recoverInterrupted(now: Instant(secondsSinceEpoch: 2000)) == 1)
-        let again = try await reopened.claimDue(now: Instant(secondsSinceEpoch: 2000), limit: 1)
+        let again = try await reopened.claimDue(now: Instant(secondsSinceEpoch: 2000), limit: 1, channels: ["hook", "mail"])
         #expect(again.map(\.id) == ["x"])
         #expect(again[0].attempts == 2)
     }
@@ -104,10 +104,10 @@ struct SQLiteStateStoreTests {
         let store = try SQLiteStateStore(path: Self.temporaryPath())
         try await store.enqueue([Self.delivery("h", channel: "hook"), Self.delivery("m", channel: "mail")], now: Instant(secondsSinceEpoch: 0))
         try await store.disableChannel(ChannelState(channel: "hook", disabledAt: Instant(secondsSinceEpoch: 5), reason: "HTTP 410 Gone"))
-        #expect(try await store.claimDue(now: Instant(secondsSinceEpoch: 2000), limit: 10).map(\.id) == ["m"])
+        #expect(try await store.claimDue(now: Instant(secondsSinceEpoch: 2000), limit: 10, channels: ["hook", "mail"]).map(\.id) == ["m"])
         #expect(try await store.disabledChannels().map(\.channel) == ["hook"])
         try await store.enableChannel("hook", by: "ops", at: Instant(secondsSinceEpoch: 3000))
-        #expect(try await store.claimDue(now: Instant(secondsSinceEpoch: 3000), limit: 10).map(\.id) == ["h"])
+        #expect(try await store.claimDue(now: Instant(secondsSinceEpoch: 3000), limit: 10, channels: ["hook", "mail"]).map(\.id) == ["h"])
     }
 
     @Test("a second process can write while the first holds the file open (WAL, busy timeout)")
@@ -118,7 +118,7 @@ struct SQLiteStateStoreTests {
         try await daemon.enqueue([Self.delivery("a")], now: Instant(secondsSinceEpoch: 0))
         try await operatorTool.acknowledge(StepAcknowledgment(stepKey: "bell/summer/2025-05-01/kickoff", at: Instant(secondsSinceEpoch: 1)), compactID: "bell", source: "compactctl")
         #expect(try await daemon.plannerState().acknowledgments.keys.sorted() == ["bell/summer/2025-05-01/kickoff"])
-        #expect(try await daemon.claimDue(now: Instant(secondsSinceEpoch: 5000), limit: 10).isEmpty)
+        #expect(try await daemon.claimDue(now: Instant(secondsSinceEpoch: 5000), limit: 10, channels: ["hook", "mail"]).isEmpty)
     }
 
     @Test("a file that is not a database is reported clearly")

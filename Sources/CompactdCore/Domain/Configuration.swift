@@ -9,6 +9,7 @@ public struct Configuration: Sendable, Hashable {
     /// How far back a restarted daemon still sends what fell due while it was down.
     public var catchUp: TimeSpan
     public var defaultPolicy: ReminderPolicy
+    public var delivery: DeliverySettings
     public var businessCalendar: BusinessCalendar
     public var channels: [Channel]
     /// District-wide contacts (e.g. for escalation), beside each compact's own.
@@ -20,7 +21,7 @@ public struct Configuration: Sendable, Hashable {
 
     public init(
         timeZone: ZoneInfo, statePath: String, templatesDirectory: String, catchUp: TimeSpan = TimeSpan(days: 3),
-        defaultPolicy: ReminderPolicy = .standard, businessCalendar: BusinessCalendar = BusinessCalendar(),
+        defaultPolicy: ReminderPolicy = .standard, delivery: DeliverySettings = DeliverySettings(), businessCalendar: BusinessCalendar = BusinessCalendar(),
         channels: [Channel] = [], contacts: [Contact] = [], compacts: [Compact] = [], goals: [Goal] = [],
         sourceFile: String? = nil
     ) {
@@ -29,6 +30,7 @@ public struct Configuration: Sendable, Hashable {
         self.templatesDirectory = templatesDirectory
         self.catchUp = catchUp
         self.defaultPolicy = defaultPolicy
+        self.delivery = delivery
         self.businessCalendar = businessCalendar
         self.channels = channels
         self.contacts = contacts

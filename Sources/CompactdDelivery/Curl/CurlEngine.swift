@@ -1,0 +1,123 @@
+import CCurl
+import Foundation
+import Synchronization
+
+/// Every transfer compactd makes, through one libcurl multi handle.
+///
+/// One thread owns the multi handle and drives it with `curl_multi_poll`; `perform` hands a
+/// request to that thread, wakes it with `curl_multi_wakeup`, and suspends until the transfer
+/// completes. The multi handle keeps connections open for reuse and caps concurrency overall
+/// and per host. Nothing here blocks Swift's cooperative thread pool.
+public final class CurlEngine: Sendable {
+    private struct Submission: @unchecked Sendable {
+        var request: TransferRequest
+        var continuation: CheckedContinuation<Result<TransferResponse, TransferError>, Never>
+    }
+
+    private struct Shared {
+        var submissions: [Submission] = []
+        var stopping = false
+    }
+
+    private let multi: MultiHandle
+    private let shared = SharedState()
+
+    /// Owns the CURLM pointer; freed when the engine goes. Only the engine's thread touches it,
+    /// except `curl_multi_wakeup`, which libcurl allows from any thread.
+    private final class MultiHandle: @unchecked Sendable {
+        let pointer: UnsafeMutableRawPointer
+        init(_ pointer: UnsafeMutableRawPointer) { self.pointer = pointer }
+        deinit { curl_multi_cleanup(pointer) }
+    }
+
+    /// What callers and the engine's thread share, behind a lock.
+    private final class SharedState: Sendable {
+        let state = Mutex(Shared())
+        let finished = Mutex(false)
+    }
+
+    private static let globalInit: Void = {
+        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+        // With CURLOPT_NOSIGNAL, a peer closing a socket must not kill the process.
+        signal(SIGPIPE, SIG_IGN)
+    }()
+
+    public init(limits: CurlEngineLimits = CurlEngineLimits()) {
+        _ = Self.globalInit
+        multi = MultiHandle(curl_multi_init())
+        _ = compactd_curl_multi_setopt_long(multi.pointer, CURLMOPT_MAX_TOTAL_CONNECTIONS, limits.maxConcurrentTransfers)
+        _ = compactd_curl_multi_setopt_long(multi.pointer, CURLMOPT_MAX_HOST_CONNECTIONS, limits.maxConnectionsPerHost)
+        _ = compactd_curl_multi_setopt_long(multi.pointer, CURLMOPT_MAXCONNECTS, limits.maxConcurrentTransfers)
+        let thread = Thread { [multi, shared] in
+            Self.runLoop(multi: multi.pointer, shared: shared)
+            shared.finished.withLock { $0 = true }
+        }
+        thread.name = "compactd-curl"
+        thread.start()
+    }
+
+    deinit {
+        shutdown()
+    }
+
+    /// Runs one transfer. Returns its response, or the error curl reported.
+    public func perform(_ request: TransferRequest) async -> Result<TransferResponse, TransferError> {
+        await withCheckedContinuation { continuation in
+            let accepted = shared.state.withLock { state -> Bool in
+                guard !state.stopping else { return false }
+                state.submissions.append(Submission(request: request, continuation: continuation))
+                return true
+            }
+            if accepted {
+                curl_multi_wakeup(multi.pointer)
+            } else {
+                continuation.resume(returning: Result<TransferResponse, TransferError>.failure(TransferError(curlCode: 43, message: "the delivery engine is shutting down")))
+            }
+        }
+    }
+
+    /// Stops accepting transfers, lets those running finish (each is bounded by its own
+    /// timeout), and ends the thread.
+    public func shutdown() {
+        shared.state.withLock { $0.stopping = true }
+        curl_multi_wakeup(multi.pointer)
+        while !shared.finished.withLock({ $0 }) { usleep(1000) }
+    }
+
+    private static func runLoop(multi: UnsafeMutableRawPointer, shared: SharedState) {
+        var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+        while true {
+            let (newSubmissions, stopping) = shared.state.withLock { state -> ([Submission], Bool) in
+                defer { state.submissions.removeAll() }
+                return (state.submissions, state.stopping)
+            }
+            for submission in newSubmissions {
+                guard let transfer = CurlTransfer(request: submission.request, continuation: submission.continuation) else {
+                    submission.continuation.resume(returning: .failure(TransferError(curlCode: 27, message: "out of memory creating a transfer")))
+                    continue
+                }
+                let setup = transfer.configure()
+                guard setup == CURLE_OK else {
+                    transfer.continuation.resume(returning: .failure(CurlTransfer.error(code: setup, buffer: transfer.errorBuffer)))
+                    continue
+                }
+                active[transfer.handle] = transfer
+                curl_multi_add_handle(multi, transfer.handle)
+            }
+            if stopping && active.isEmpty { return }
+
+            var running: Int32 = 0
+            curl_multi_perform(multi, &running)
+            var queued: Int32 = 0
+            while let message = curl_multi_info_read(multi, &queued) {
+                guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
+                      let transfer = active.removeValue(forKey: easy) else { continue }
+                let code = message.pointee.data.result
+                let result = transfer.result(code: code)
+                curl_multi_remove_handle(multi, easy)
+                transfer.continuation.resume(returning: result)
+            }
+            curl_multi_poll(multi, nil, 0, 1000, nil)
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import CCurl
+import Foundation
+
+/// One easy handle and everything it points at while it runs. Owned by the engine's thread;
+/// the C callbacks find it through CURLOPT_*DATA.
+final class CurlTransfer {
+    let handle: UnsafeMutableRawPointer
+    let request: TransferRequest
+    let continuation: CheckedContinuation<Result<TransferResponse, TransferError>, Never>
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private var recipientList: UnsafeMutablePointer<curl_slist>?
+    let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+    var body: [UInt8] = []
+    var truncated = false
+    var headers: [String: String] = [:]
+    /// The SMTP message being uploaded, and how much of it has been read.
+    var upload: [UInt8] = []
+    var uploadOffset = 0
+
+    init?(request: TransferRequest, continuation: CheckedContinuation<Result<TransferResponse, TransferError>, Never>) {
+        guard let handle = curl_easy_init() else { return nil }
+        self.handle = handle
+        self.request = request
+        self.continuation = continuation
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+        curl_slist_free_all(headerList)
+        curl_slist_free_all(recipientList)
+        errorBuffer.deallocate()
+    }
+
+    /// Sets every option. Returns a curl code other than CURLE_OK if an option was refused.
+    func configure() -> CURLcode {
+        var failure = CURLE_OK
+        func set(_ code: CURLcode) { if failure == CURLE_OK && code != CURLE_OK { failure = code } }
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        set(compactd_curl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
+        set(compactd_curl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
+        set(compactd_curl_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeoutMilliseconds))
+        set(compactd_curl_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, request.totalTimeoutMilliseconds))
+        set(compactd_curl_easy_setopt_string(handle, CURLOPT_PROTOCOLS_STR, request.allowedProtocols))
+        set(compactd_curl_easy_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, request.allowedProtocols))
+        set(compactd_curl_easy_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0))
+        set(compactd_curl_easy_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1))
+        set(compactd_curl_easy_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2))
+        if let caFile = request.caFile { set(compactd_curl_easy_setopt_string(handle, CURLOPT_CAINFO, caFile)) }
+        set(compactd_curl_easy_setopt_pointer(handle, CURLOPT_PRIVATE, me))
+        set(compactd_curl_easy_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, curlWriteCallback))
+        set(compactd_curl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, me))
+        set(compactd_curl_easy_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION, curlHeaderCallback))
+        set(compactd_curl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, me))
+        switch request.operation {
+        case .httpPost(let url, let headers, let body):
+            set(compactd_curl_easy_setopt_string(handle, CURLOPT_URL, url))
+            set(compactd_curl_easy_setopt_long(handle, CURLOPT_POST, 1))
+            set(compactd_curl_easy_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
+            // COPYPOSTFIELDS: curl keeps its own copy, so the Swift array need not outlive this call.
+            body.withUnsafeBufferPointer { buffer in
+                set(compactd_curl_easy_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!)))
+            }
+            for (name, value) in headers + [("Expect", "")] {
+                headerList = curl_slist_append(headerList, "\(name): \(value)")
+            }
+            set(compactd_curl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList))
+        case .smtp(let url, let from, let recipients, let message, let tls, let username, let password):
+            set(compactd_curl_easy_setopt_string(handle, CURLOPT_URL, url))
+            set(compactd_curl_easy_setopt_string(handle, CURLOPT_MAIL_FROM, "<\(from)>"))
+            for recipient in recipients { recipientList = curl_slist_append(recipientList, "<\(recipient)>") }
+            set(compactd_curl_easy_setopt_slist(handle, CURLOPT_MAIL_RCPT, recipientList))
+            set(compactd_curl_easy_setopt_long(handle, CURLOPT_USE_SSL, tls == .none ? Int(CURLUSESSL_NONE.rawValue) : Int(CURLUSESSL_ALL.rawValue)))
+            if let username { set(compactd_curl_easy_setopt_string(handle, CURLOPT_USERNAME, username)) }
+            if let password { set(compactd_curl_easy_setopt_string(handle, CURLOPT_PASSWORD, password)) }
+            upload = message
+            set(compactd_curl_easy_setopt_long(handle, CURLOPT_UPLOAD, 1))
+            set(compactd_curl_easy_setopt_off_t(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(message.count)))
+            set(compactd_curl_easy_setopt_data_callback(handle, CURLOPT_READFUNCTION, curlReadCallback))
+            set(compactd_curl_easy_setopt_pointer(handle, CURLOPT_READDATA, me))
+        }
+        return failure
+    }
+
+    /// The result once curl reports the transfer done.
+    func result(code: CURLcode) -> Result<TransferResponse, TransferError> {
+        var responseCode = 0
+        _ = compactd_curl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &responseCode)
+        var total: curl_off_t = 0
+        _ = compactd_curl_easy_getinfo_off_t(handle, CURLINFO_TOTAL_TIME_T, &total)
+        guard code == CURLE_OK else {
+            return .failure(Self.error(code: code, buffer: errorBuffer, responseCode: responseCode == 0 ? nil : responseCode, total: Int64(total)))
+        }
+        return .success(TransferResponse(statusCode: responseCode, headers: headers, body: body, truncated: truncated, totalMicroseconds: Int64(total)))
+    }
+
+    static func error(code: CURLcode, buffer: UnsafeMutablePointer<CChar>?, responseCode: Int? = nil, total: Int64 = 0) -> TransferError {
+        var message = String(cString: curl_easy_strerror(code))
+        if let buffer, buffer.pointee != 0 {
+            let detail = String(cString: buffer).trimmingCharacters(in: .whitespacesAndNewlines)
+            if !detail.isEmpty && detail != message { message += ": " + detail }
+        }
+        return TransferError(curlCode: Int(code.rawValue), message: message, responseCode: responseCode, totalMicroseconds: total)
+    }
+}
+
+/// CURLOPT_WRITEFUNCTION: keeps the body up to the cap, then reads and drops the rest.
+private let curlWriteCallback: compactd_curl_data_callback = { data, size, count, userdata in
+    guard let userdata, let data else { return 0 }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
+    let length = size * count
+    let room = max(0, transfer.request.maxResponseBytes - transfer.body.count)
+    if room > 0 {
+        let kept = min(room, length)
+        data.withMemoryRebound(to: UInt8.self, capacity: kept) { transfer.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: kept)) }
+    }
+    if length > room { transfer.truncated = true }
+    return length
+}
+
+/// CURLOPT_HEADERFUNCTION: one header line at a time.
+private let curlHeaderCallback: compactd_curl_data_callback = { data, size, count, userdata in
+    guard let userdata, let data else { return 0 }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
+    let length = size * count
+    let line = data.withMemoryRebound(to: UInt8.self, capacity: length) { String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self) }
+    if let colon = line.firstIndex(of: ":"), transfer.headers.count < 100 {
+        let name = line[..<colon].lowercased()
+        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+        transfer.headers[name] = String(value.prefix(1024))
+    } else if line.hasPrefix("HTTP/") {
+        // A new response (after a 100 Continue): start over.
+        transfer.headers.removeAll()
+    }
+    return length
+}
+
+/// CURLOPT_READFUNCTION: feeds the SMTP message.
+private let curlReadCallback: compactd_curl_data_callback = { buffer, size, count, userdata in
+    guard let userdata, let buffer else { return 0 }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
+    let n = min(size * count, transfer.upload.count - transfer.uploadOffset)
+    guard n > 0 else { return 0 }
+    transfer.upload.withUnsafeBufferPointer { source in
+        buffer.withMemoryRebound(to: UInt8.self, capacity: n) { target in
+            target.update(from: source.baseAddress! + transfer.uploadOffset, count: n)
+        }
+    }
+    transfer.uploadOffset += n
+    return n
+}

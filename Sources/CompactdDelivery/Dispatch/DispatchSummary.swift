@@ -1,0 +1,34 @@
+import CompactdCore
+
+/// What one pass of the dispatcher did.
+public struct DispatchSummary: Sendable, Hashable, CustomStringConvertible {
+    public var enqueued = 0
+    public var missed = 0
+    public var delivered = 0
+    public var retrying = 0
+    public var dead = 0
+    public var channelsDisabled = 0
+    public var recovered = 0
+    /// When the next retry or planned notice is due, if any.
+    public var nextAttemptAt: Instant?
+
+    public init() {}
+
+    public var description: String {
+        var text = "enqueued \(enqueued) (\(missed) missed), delivered \(delivered), retrying \(retrying), dead-lettered \(dead)"
+        if channelsDisabled > 0 { text += ", channels disabled \(channelsDisabled)" }
+        if recovered > 0 { text += ", recovered after interruption \(recovered)" }
+        if let nextAttemptAt { text += ", next attempt \(nextAttemptAt.rfc3339UTC)" }
+        return text
+    }
+
+    mutating func add(_ other: DispatchSummary) {
+        enqueued += other.enqueued
+        missed += other.missed
+        delivered += other.delivered
+        retrying += other.retrying
+        dead += other.dead
+        channelsDisabled += other.channelsDisabled
+        recovered += other.recovered
+    }
+}

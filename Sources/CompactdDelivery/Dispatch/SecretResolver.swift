@@ -1,0 +1,39 @@
+import CompactdCore
+import Foundation
+
+/// Reads secrets from files or systemd credentials when they are needed. Errors name where
+/// the secret was looked for, never its value.
+public struct SecretResolver: Sendable {
+    public struct Failure: Error, CustomStringConvertible {
+        public var reference: SecretReference
+        public var reason: String
+        public var description: String { "secret from \(reference) \(reason)" }
+    }
+
+    let credentialsDirectory: String?
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        credentialsDirectory = environment["CREDENTIALS_DIRECTORY"]
+    }
+
+    public func value(of reference: SecretReference) throws(Failure) -> String {
+        let path: String
+        switch reference {
+        case .file(let p):
+            path = p
+        case .credential(let name):
+            guard let credentialsDirectory else {
+                throw Failure(reference: reference, reason: "cannot be read: no $CREDENTIALS_DIRECTORY (run under systemd with LoadCredential=, or use a file)")
+            }
+            guard !name.contains("/") else { throw Failure(reference: reference, reason: "has a '/' in its name") }
+            path = credentialsDirectory + "/" + name
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Failure(reference: reference, reason: "cannot be read")
+        }
+        guard let text = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else {
+            throw Failure(reference: reference, reason: "is empty or not text")
+        }
+        return text
+    }
+}

@@ -1,0 +1,43 @@
+import CompactdStore
+
+/// The variables a template may use, built from a notice snapshot.
+public enum NoticeTemplateContext {
+    /// Every variable name templates may use; anything else is reported by `compactctl check`.
+    public static let variables: Set<String> = [
+        "partner", "compact_id", "cycle_id", "cycle_title", "occurrence", "step_id", "step_title", "kind", "label",
+        "due_local", "due_utc", "time_zone", "days_until_due", "days_overdue", "is_overdue", "commitments",
+        "has_commitments", "contact_name",
+    ]
+
+    public static func values(for snapshot: NoticeSnapshot, contactName: String?) -> [String: Any] {
+        [
+            "partner": snapshot.partner,
+            "compact_id": snapshot.compactID,
+            "cycle_id": snapshot.cycleID,
+            "cycle_title": snapshot.cycleTitle,
+            "occurrence": snapshot.occurrence,
+            "step_id": snapshot.stepID,
+            "step_title": snapshot.stepTitle,
+            "kind": snapshot.kind,
+            "label": snapshot.label,
+            "due_local": snapshot.dueAtLocal,
+            "due_utc": snapshot.dueAtUTC,
+            "time_zone": snapshot.timeZone,
+            "days_until_due": snapshot.daysUntilDue,
+            "days_overdue": max(0, -snapshot.daysUntilDue),
+            "is_overdue": snapshot.daysUntilDue < 0,
+            "commitments": snapshot.commitments,
+            "has_commitments": !snapshot.commitments.isEmpty,
+            "contact_name": contactName ?? "",
+        ]
+    }
+
+    /// Sample data for checking templates.
+    public static let sample = NoticeSnapshot(
+        compactID: "carson", partner: "City of Carson", cycleID: "summer-reengagement", cycleTitle: "Summer re-engagement",
+        occurrence: "2026-05-01", stepID: "kickoff", stepTitle: "Re-engage the City of Carson on the compact",
+        kind: "reminder", label: "7d before", detail: "7d", dueAtUTC: "2026-05-15T16:00:00Z",
+        dueAtLocal: "2026-05-15 09:00 PDT", timeZone: "America/Los_Angeles", daysUntilDue: 7,
+        commitments: ["Crossing guards and other traffic safety improvements", "Parent and family engagement"]
+    )
+}

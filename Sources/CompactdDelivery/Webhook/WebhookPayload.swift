@@ -1,0 +1,71 @@
+import CompactdStore
+import Foundation
+
+/// The JSON body of a `standard` webhook, version 1. Documented in README ("Webhook payload");
+/// fields are only ever added within a version.
+public struct WebhookPayload: Encodable, Sendable {
+    public struct Data: Encodable, Sendable {
+        public struct Named: Encodable, Sendable {
+            var id: String
+            var title: String
+        }
+
+        public struct Partner: Encodable, Sendable {
+            var id: String
+            var partner: String
+        }
+
+        var compact: Partner
+        var cycle: Named
+        var occurrence: String
+        var step: Named
+        var kind: String
+        var label: String
+        var dueAt: String
+        var dueAtLocal: String
+        var timeZone: String
+        var daysUntilDue: Int
+        var commitments: [String]
+        var noticeID: String
+
+        enum CodingKeys: String, CodingKey {
+            case compact, cycle, occurrence, step, kind, label, commitments
+            case dueAt = "due_at", dueAtLocal = "due_at_local", timeZone = "time_zone", daysUntilDue = "days_until_due", noticeID = "notice_id"
+        }
+    }
+
+    public var type: String
+    public var version: Int
+    public var eventID: String
+    public var timestamp: String
+    public var data: Data
+
+    enum CodingKeys: String, CodingKey {
+        case type, version, timestamp, data
+        case eventID = "event_id"
+    }
+
+    public init(noticeID: String, eventID: String, sentAt: String, snapshot: NoticeSnapshot) {
+        type = "compact.step.\(snapshot.kind)"
+        version = 1
+        self.eventID = eventID
+        timestamp = sentAt
+        data = Data(
+            compact: .init(id: snapshot.compactID, partner: snapshot.partner),
+            cycle: .init(id: snapshot.cycleID, title: snapshot.cycleTitle),
+            occurrence: snapshot.occurrence,
+            step: .init(id: snapshot.stepID, title: snapshot.stepTitle),
+            kind: snapshot.kind, label: snapshot.label, dueAt: snapshot.dueAtUTC, dueAtLocal: snapshot.dueAtLocal,
+            timeZone: snapshot.timeZone, daysUntilDue: snapshot.daysUntilDue, commitments: snapshot.commitments,
+            noticeID: noticeID
+        )
+        if snapshot.kind == "test" { type = "compact.test" }
+    }
+
+    /// Compact JSON with sorted keys: the exact bytes that are signed and sent.
+    public func encoded() -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array((try? encoder.encode(self)) ?? Foundation.Data("{}".utf8))
+    }
+}

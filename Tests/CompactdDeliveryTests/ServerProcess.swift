@@ -1,0 +1,85 @@
+import Foundation
+
+/// A real server for a test, started from one of the Python scripts in Tests/Fixtures, on
+/// 127.0.0.1 and a port it chose itself (it prints the port first thing).
+final class ServerProcess: @unchecked Sendable {
+    let process = Process()
+    let port: Int
+
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    init(script: String, arguments: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Self.fixtures.appendingPathComponent(script).path] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.standardError
+        try process.run()
+        // The first line is the port; reading it waits until the server listens.
+        var line = Data()
+        while true {
+            let byte = output.fileHandleForReading.readData(ofLength: 1)
+            if byte.isEmpty || byte == Data("\n".utf8) { break }
+            line.append(byte)
+        }
+        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespaces)) else {
+            process.terminate()
+            throw ServerError(message: "\(script) did not start (printed '\(String(decoding: line, as: UTF8.self))')")
+        }
+        self.port = port
+    }
+
+    /// Kills the server and waits (bounded) for it to go. Process.waitUntilExit spins a run
+    /// loop on Linux, so this polls instead.
+    func stop() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        for _ in 0..<500 where process.isRunning { usleep(10_000) }
+    }
+
+    deinit { stop() }
+
+    struct ServerError: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
+
+    /// Runs a fixture script to completion and returns its output and exit status.
+    static func runScript(_ script: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", fixtures.appendingPathComponent(script).path] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        for _ in 0..<3000 where process.isRunning { usleep(10_000) }
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// A request the receiver recorded.
+struct RecordedRequest {
+    var n: Int
+    var path: String
+    var headers: [String: String]
+    var body: Data
+    var action: String
+    var status: Int
+
+    static func load(_ path: String) -> [RecordedRequest] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
+            return RecordedRequest(
+                n: object["n"] as? Int ?? -1, path: object["path"] as? String ?? "",
+                headers: object["headers"] as? [String: String] ?? [:],
+                body: Data(base64Encoded: object["body"] as? String ?? "") ?? Data(),
+                action: object["action"] as? String ?? "", status: object["status"] as? Int ?? 0
+            )
+        }.sorted { $0.n < $1.n }
+    }
+
+    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body) as? [String: Any]) ?? [:] }
+}
