@@ -9,10 +9,11 @@ enum EncodedWord {
         if text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) { return text }
         var words: [String] = []
         var chunk = ""
-        // 75 - len("=?UTF-8?B?") - len("?=") = 63 base64 characters = 45 bytes per word.
+        // 39 bytes make 52 base64 characters, a 64-character word: with "Subject: " before it
+        // the first line stays under 78, and each folded line under 76 (RFC 2047).
         for character in text {
             let candidate = chunk + String(character)
-            if candidate.utf8.count > 45 {
+            if candidate.utf8.count > 39 {
                 words.append(chunk)
                 chunk = String(character)
             } else {

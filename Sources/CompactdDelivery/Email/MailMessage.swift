@@ -77,13 +77,14 @@ public struct MailMessage: Sendable {
         return "\(EncodedWord.phrase(name)) <\(address)>"
     }
 
-    /// Folds a long header at spaces so no line passes 78 characters where possible.
+    /// Folds a long header at spaces so no line passes 78 characters where possible. The
+    /// field name always keeps its first word, or the value would unfold with a leading space.
     static func folded(_ header: String) -> String {
         guard header.utf8.count > 78 else { return header }
         var lines: [String] = []
         var current = ""
-        for word in header.split(separator: " ", omittingEmptySubsequences: false) {
-            if !current.isEmpty && current.utf8.count + 1 + word.utf8.count > 78 {
+        for (index, word) in header.split(separator: " ", omittingEmptySubsequences: false).enumerated() {
+            if index > 1 && !current.isEmpty && current.utf8.count + 1 + word.utf8.count > 78 {
                 lines.append(current)
                 current = " " + word
             } else {
