@@ -118,10 +118,16 @@ let package = Package(
             dependencies: ["CompactdCore", "CompactdStore"],
             swiftSettings: strictSettings
         ),
+        // Real servers for tests: started from Tests/Fixtures, on 127.0.0.1.
+        .target(
+            name: "CompactdTestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "CompactdDeliveryTests",
             dependencies: [
-                "CompactdCore", "CompactdConfig", "CompactdStore", "CompactdDelivery",
+                "CompactdCore", "CompactdConfig", "CompactdStore", "CompactdDelivery", "CompactdTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -133,7 +139,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CompactctlTests",
-            dependencies: ["CompactdCore"],
+            dependencies: ["CompactdCore", "CompactdStore", "CompactdTestSupport"],
             swiftSettings: strictSettings
         ),
     ],

@@ -21,6 +21,13 @@ struct CompactdCommand: AsyncParsableCommand {
     @Flag(help: "Plan, enqueue and deliver what is due now, then exit.")
     var once = false
 
+    /// COMPACTD_TEST_CRASH_AT=after-enqueue|after-send makes the process die on the spot at
+    /// that point (exit 99, no cleanup), for the restart-safety tests. Never set in production.
+    static func testCrashHook() -> (@Sendable (FaultPoint) -> Void)? {
+        guard let value = ProcessInfo.processInfo.environment["COMPACTD_TEST_CRASH_AT"], let target = FaultPoint(rawValue: value) else { return nil }
+        return { point in if point == target { _exit(99) } }
+    }
+
     func run() async throws {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -56,7 +63,7 @@ struct CompactdCommand: AsyncParsableCommand {
             maxConnectionsPerHost: configuration.delivery.maxConnectionsPerHost
         ))
         defer { engine.shutdown() }
-        let dispatcher = Dispatcher(configuration: configuration, store: store, engine: engine, templates: templates, logger: logger)
+        let dispatcher = Dispatcher(configuration: configuration, store: store, engine: engine, templates: templates, logger: logger, faultHook: Self.testCrashHook())
         if once {
             let summary = try await dispatcher.runOnce()
             logger.info("once finished", metadata: ["summary": "\(summary)"])

@@ -1,6 +1,7 @@
 import CompactdCore
 import CompactdDelivery
 import CompactdStore
+import CompactdTestSupport
 import Foundation
 import Testing
 

@@ -23,11 +23,17 @@ public final class Dispatcher: Sendable {
     let retry: RetrySchedule
     let logger: Logger
     let clock: @Sendable () -> Instant
+    let faultHook: (@Sendable (FaultPoint) -> Void)?
 
     /// How far before the catch-up window notices are still looked for, to be recorded as missed.
     static let missedLookbackSeconds: Int64 = 30 * 86_400
 
-    public init(configuration: Configuration, store: any StateStore, engine: CurlEngine, templates: TemplateSet, secrets: SecretResolver = SecretResolver(), logger: Logger, clock: @escaping @Sendable () -> Instant = { Instant.now }) {
+    public init(
+        configuration: Configuration, store: any StateStore, engine: CurlEngine, templates: TemplateSet,
+        secrets: SecretResolver = SecretResolver(), logger: Logger, clock: @escaping @Sendable () -> Instant = { Instant.now },
+        faultHook: (@Sendable (FaultPoint) -> Void)? = nil
+    ) {
+        self.faultHook = faultHook
         self.configuration = configuration
         self.store = store
         self.engine = engine
@@ -146,7 +152,9 @@ public final class Dispatcher: Sendable {
                 } catch {
                     return await finish(delivery, log: log, started: started, classification: .dead(reason: error.description), summary: &summary)
                 }
-                switch await engine.perform(request) {
+                let outcome = await engine.perform(request)
+                faultHook?(.afterSend)
+                switch outcome {
                 case .success(let response):
                     latency = response.totalMicroseconds
                     if isSMTP {
@@ -258,6 +266,7 @@ public final class Dispatcher: Sendable {
         var summary = DispatchSummary()
         summary.recovered = try await store.recoverInterrupted(now: clock())
         summary.add(try await enqueueDue(now: clock()))
+        faultHook?(.afterEnqueue)
         while true {
             let pass = await deliverDue()
             summary.add(pass)

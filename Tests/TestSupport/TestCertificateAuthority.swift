@@ -2,13 +2,13 @@ import Foundation
 
 /// A certificate authority made by the test with openssl, and a server certificate it signed
 /// for 127.0.0.1 and localhost.
-struct TestCertificateAuthority {
-    let directory: URL
-    var caCertificate: String { directory.appendingPathComponent("ca.pem").path }
-    var serverCertificate: String { directory.appendingPathComponent("server.pem").path }
-    var serverKey: String { directory.appendingPathComponent("server.key").path }
+public struct TestCertificateAuthority {
+    public let directory: URL
+    public var caCertificate: String { directory.appendingPathComponent("ca.pem").path }
+    public var serverCertificate: String { directory.appendingPathComponent("server.pem").path }
+    public var serverKey: String { directory.appendingPathComponent("server.key").path }
 
-    init() throws {
+    public init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("compactd-ca-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let d = directory.path

@@ -2,13 +2,13 @@ import Foundation
 
 /// A real server for a test, started from one of the Python scripts in Tests/Fixtures, on
 /// 127.0.0.1 and a port it chose itself (it prints the port first thing).
-final class ServerProcess: @unchecked Sendable {
+public final class ServerProcess: @unchecked Sendable {
     let process = Process()
-    let port: Int
+    public let port: Int
 
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+    public static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
 
-    init(script: String, arguments: [String]) throws {
+    public init(script: String, arguments: [String]) throws {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", Self.fixtures.appendingPathComponent(script).path] + arguments
         let output = Pipe()
@@ -31,7 +31,7 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Kills the server and waits (bounded) for it to go. Process.waitUntilExit spins a run
     /// loop on Linux, so this polls instead.
-    func stop() {
+    public func stop() {
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
         for _ in 0..<500 where process.isRunning { usleep(10_000) }
@@ -39,13 +39,13 @@ final class ServerProcess: @unchecked Sendable {
 
     deinit { stop() }
 
-    struct ServerError: Error, CustomStringConvertible {
-        var message: String
-        var description: String { message }
+    public struct ServerError: Error, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
     }
 
     /// Runs a fixture script to completion and returns its output and exit status.
-    static func runScript(_ script: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    public static func runScript(_ script: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", fixtures.appendingPathComponent(script).path] + arguments
@@ -60,15 +60,15 @@ final class ServerProcess: @unchecked Sendable {
 }
 
 /// A request the receiver recorded.
-struct RecordedRequest {
-    var n: Int
-    var path: String
-    var headers: [String: String]
-    var body: Data
-    var action: String
-    var status: Int
+public struct RecordedRequest {
+    public var n: Int
+    public var path: String
+    public var headers: [String: String]
+    public var body: Data
+    public var action: String
+    public var status: Int
 
-    static func load(_ path: String) -> [RecordedRequest] {
+    public static func load(_ path: String) -> [RecordedRequest] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
         return text.split(separator: "\n").compactMap { line in
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
@@ -81,5 +81,5 @@ struct RecordedRequest {
         }.sorted { $0.n < $1.n }
     }
 
-    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body) as? [String: Any]) ?? [:] }
+    public var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body) as? [String: Any]) ?? [:] }
 }
