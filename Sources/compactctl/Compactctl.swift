@@ -10,6 +10,7 @@ struct Compactctl: AsyncParsableCommand {
             CheckCommand.self,
             AgendaCommand.self,
             CalendarCommand.self,
+            SendTestCommand.self,
         ]
     )
 }

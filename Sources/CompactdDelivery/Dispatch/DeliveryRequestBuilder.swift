@@ -85,9 +85,10 @@ public struct DeliveryRequestBuilder: Sendable {
         )
     }
 
-    public func emailRequest(for delivery: DeliveryRecord, settings: EmailSettings, now: Instant) throws(Failure) -> TransferRequest {
+    /// - Parameter recipient: overrides the delivery's contact (for `compactctl send-test --to`).
+    public func emailRequest(for delivery: DeliveryRecord, settings: EmailSettings, now: Instant, recipient: Contact? = nil) throws(Failure) -> TransferRequest {
         let compact = configuration.compact(delivery.snapshot.compactID)
-        let contact = delivery.contact.flatMap { id in
+        let contact = recipient ?? delivery.contact.flatMap { id in
             compact.flatMap { configuration.contact(id, in: $0) } ?? configuration.contacts.first { $0.id == id }
         }
         guard let contact else {
