@@ -4,12 +4,14 @@ import TOMLKit
 /// problems found so far (shared by every reader of the file).
 final class ConfigSourceFile {
     let displayPath: String
-    let sourceMap: TOMLSourceMap
+    let text: String
     let problems: ProblemList
+    /// Built the first time a problem needs a line number: most files have none.
+    private(set) lazy var sourceMap = TOMLSourceMap(text: text)
 
     init(displayPath: String, text: String, problems: ProblemList) {
         self.displayPath = displayPath
-        self.sourceMap = TOMLSourceMap(text: text)
+        self.text = text
         self.problems = problems
     }
 

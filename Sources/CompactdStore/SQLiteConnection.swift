@@ -7,6 +7,8 @@ import CSQLite
 final class SQLiteConnection: @unchecked Sendable {
     private let handle: OpaquePointer
     let path: String
+    /// Prepared statements by SQL text, reused: preparing costs more than running most of ours.
+    private var statements: [String: OpaquePointer] = [:]
 
     /// Opens (creating if needed) the database with WAL and a busy timeout, so compactctl can
     /// read and write while the daemon runs.
@@ -31,6 +33,7 @@ final class SQLiteConnection: @unchecked Sendable {
     }
 
     deinit {
+        for statement in statements.values { sqlite3_finalize(statement) }
         sqlite3_close_v2(handle)
     }
 
@@ -62,10 +65,23 @@ final class SQLiteConnection: @unchecked Sendable {
     /// Prepares, binds, steps through every row and finalizes one statement.
     @discardableResult
     func query(_ sql: String, _ values: [SQLiteValue] = [], operation: String, row: (SQLiteRow) throws(StateStoreError) -> Void = { _ in }) throws(StateStoreError) -> Int {
-        var statement: OpaquePointer?
-        var rc = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
-        guard rc == SQLITE_OK, let statement else { throw error(rc, operation) }
-        defer { sqlite3_finalize(statement) }
+        var rc: Int32
+        let statement: OpaquePointer
+        if let cached = statements[sql] {
+            statement = cached
+        } else {
+            var prepared: OpaquePointer?
+            rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &prepared, nil)
+            guard rc == SQLITE_OK, let prepared else { throw error(rc, operation) }
+            // Statements built with a variable number of parameters are not worth keeping.
+            if statements.count < 64 { statements[sql] = prepared }
+            statement = prepared
+        }
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+            if statements[sql] != statement { sqlite3_finalize(statement) }
+        }
         for (i, value) in values.enumerated() {
             let index = Int32(i + 1)
             switch value {

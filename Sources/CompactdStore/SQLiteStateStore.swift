@@ -161,9 +161,11 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
         }
     }
 
-    public func record(_ attempt: AttemptRecord) async throws(StateStoreError) {
+    public func record(_ attempts: [AttemptRecord]) async throws(StateStoreError) {
+        guard !attempts.isEmpty else { return }
         try await run { connection throws(StateStoreError) in
-            try connection.transaction("recording an attempt") { () throws(StateStoreError) in
+            try connection.transaction("recording attempts") { () throws(StateStoreError) in
+                for attempt in attempts {
                 try connection.query(
                     """
                     INSERT INTO attempts (delivery_id, number, started_at, finished_at, outcome, http_status, smtp_reply, curl_code, curl_error, latency_ms, next_attempt_at, detail)
@@ -189,6 +191,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
                      .text(attempt.deliveryID)],
                     operation: "recording an attempt"
                 )
+                }
             }
         }
     }

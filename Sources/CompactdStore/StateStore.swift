@@ -20,8 +20,8 @@ public protocol StateStore: Sendable {
     /// Puts claimed deliveries that were never attempted back to pending (a graceful stop).
     func release(ids: [String], now: Instant) async throws(StateStoreError)
 
-    /// Records an attempt's outcome and moves the delivery on.
-    func record(_ attempt: AttemptRecord) async throws(StateStoreError)
+    /// Records attempts' outcomes and moves their deliveries on, in one transaction.
+    func record(_ attempts: [AttemptRecord]) async throws(StateStoreError)
 
     /// After a crash: deliveries left `sending` go back to `pending`, to be sent again under the
     /// same identity. Returns how many.

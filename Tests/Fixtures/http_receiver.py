@@ -62,12 +62,12 @@ class Handler(BaseHTTPRequestHandler):
             "status": status,
             "at": time.time(),
         }
+        # Recorded before answering, so whoever sees the answer finds the record.
+        with lock:
+            record_file.write(json.dumps(entry) + "\n")
         if action == "S":
             time.sleep(args.stall)
         if action == "R":
-            entry["status"] = 0
-            with lock:
-                record_file.write(json.dumps(entry) + "\n")
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.connection.close()
             self.close_connection = True
@@ -86,10 +86,6 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
         except OSError:
             return
-        # Recorded once the answer is written: a stalled request the client gave up on is
-        # recorded too, marked with its action, so tests can tell it apart.
-        with lock:
-            record_file.write(json.dumps(entry) + "\n")
 
     def log_message(self, *args):
         pass

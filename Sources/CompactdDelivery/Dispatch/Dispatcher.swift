@@ -59,14 +59,15 @@ public final class Dispatcher: Sendable {
         let deliveries = notices.map { snapshots.newDelivery(for: $0, missed: $0.sendAt < catchUpInstant) }
         let inserted = Set(try await store.enqueue(deliveries, now: now))
         for delivery in deliveries where inserted.contains(delivery.id) {
-            var log = logger
-            Self.annotate(&log, delivery.snapshot, id: delivery.id, channel: delivery.channel)
+            var metadata = Self.metadata(delivery.snapshot, id: delivery.id, channel: delivery.channel)
+            metadata["send_at"] = "\(delivery.sendAt.rfc3339UTC)"
             if delivery.missed {
                 summary.missed += 1
-                log.warning("reminder missed", metadata: ["send_at": "\(delivery.sendAt.rfc3339UTC)", "catch_up": "\(configuration.catchUp)"])
+                metadata["catch_up"] = "\(configuration.catchUp)"
+                logger.warning("reminder missed", metadata: metadata)
             } else {
                 summary.enqueued += 1
-                log.info("reminder due", metadata: ["send_at": "\(delivery.sendAt.rfc3339UTC)"])
+                logger.info("reminder due", metadata: metadata)
             }
         }
         return summary
@@ -83,7 +84,22 @@ public final class Dispatcher: Sendable {
         // Channels that answered 410 during this pass: their claimed rows are not started.
         let gone = GoneChannels()
         var skipped: [String] = []
-        await withTaskGroup(of: DispatchSummary.self) { group in
+        // Outcomes are written in groups, one transaction each. An outcome not yet written
+        // when the process dies leaves its row `sending`: resent under the same identity.
+        var unwritten: [AttemptResult] = []
+        func write() async {
+            guard !unwritten.isEmpty else { return }
+            do {
+                try await store.record(unwritten.map(\.record))
+                for result in unwritten {
+                    if let state = result.disabledChannel { try await store.disableChannel(state) }
+                }
+            } catch {
+                logger.error("recording attempts failed", metadata: ["error": "\(error)", "count": "\(unwritten.count)"])
+            }
+            unwritten.removeAll(keepingCapacity: true)
+        }
+        await withTaskGroup(of: AttemptResult.self) { group in
             var inFlight = 0
             while true {
                 while inFlight < limit && !shouldStop() {
@@ -105,17 +121,21 @@ public final class Dispatcher: Sendable {
                     inFlight += 1
                     group.addTask {
                         let result = await self.attempt(delivery)
-                        if result.channelsDisabled > 0 { gone.insert(delivery.channel) }
+                        if result.disabledChannel != nil { gone.insert(delivery.channel) }
                         return result
                     }
                 }
                 if inFlight == 0 { break }
                 if let result = await group.next() {
-                    summary.add(result)
+                    summary.add(result.summary)
+                    unwritten.append(result)
                     inFlight -= 1
+                    faultHook?(.afterSend)
+                    if unwritten.count >= Self.writeBatch || result.disabledChannel != nil || inFlight == 0 { await write() }
                 }
             }
         }
+        await write()
         let unstarted = queue.map(\.id) + skipped
         if !unstarted.isEmpty {
             // Stopping, or a channel just disabled: what was claimed but not started goes back.
@@ -126,11 +146,13 @@ public final class Dispatcher: Sendable {
         return summary
     }
 
-    /// One attempt at one delivery, recorded whatever happens.
-    func attempt(_ delivery: DeliveryRecord) async -> DispatchSummary {
-        var log = logger
-        Self.annotate(&log, delivery.snapshot, id: delivery.id, channel: delivery.channel)
-        log[metadataKey: "attempt"] = "\(delivery.attempts)"
+    /// How many outcomes are written per transaction.
+    static let writeBatch = 64
+
+    /// One attempt at one delivery, and what to record about it.
+    func attempt(_ delivery: DeliveryRecord) async -> AttemptResult {
+        var metadata = Self.metadata(delivery.snapshot, id: delivery.id, channel: delivery.channel)
+        metadata["attempt"] = "\(delivery.attempts)"
         let started = clock()
         var summary = DispatchSummary()
         let classification: AttemptClassification
@@ -142,7 +164,11 @@ public final class Dispatcher: Sendable {
         if let channel = configuration.channel(delivery.channel) {
             switch channel.kind {
             case .log:
-                log.notice("notice", metadata: ["kind": "\(delivery.snapshot.kind)", "label": "\(delivery.snapshot.label)", "due_at": "\(delivery.snapshot.dueAtUTC)"])
+                var notice = metadata
+                notice["kind"] = "\(delivery.snapshot.kind)"
+                notice["label"] = "\(delivery.snapshot.label)"
+                notice["due_at"] = "\(delivery.snapshot.dueAtUTC)"
+                logger.notice("notice", metadata: notice)
                 classification = .delivered
             case .webhook, .email:
                 let isSMTP = channel.isEmail
@@ -150,11 +176,9 @@ public final class Dispatcher: Sendable {
                 do {
                     request = try buildRequest(delivery, channel: channel, now: started)
                 } catch {
-                    return await finish(delivery, log: log, started: started, classification: .dead(reason: error.description), summary: &summary)
+                    return await finish(delivery, metadata: metadata, started: started, classification: .dead(reason: error.description), summary: &summary)
                 }
-                let outcome = await engine.perform(request)
-                faultHook?(.afterSend)
-                switch outcome {
+                switch await engine.perform(request) {
                 case .success(let response):
                     latency = response.totalMicroseconds
                     if isSMTP {
@@ -175,7 +199,7 @@ public final class Dispatcher: Sendable {
         } else {
             classification = .dead(reason: "channel \(delivery.channel) is no longer configured")
         }
-        return await finish(delivery, log: log, started: started, classification: classification, summary: &summary,
+        return await finish(delivery, metadata: metadata, started: started, classification: classification, summary: &summary,
                             httpStatus: httpStatus, smtpReply: smtpReply, curlCode: curlCode, curlError: curlError, latencyMicroseconds: latency)
     }
 
@@ -187,18 +211,19 @@ public final class Dispatcher: Sendable {
         }
     }
 
-    /// Records the outcome, logs it, and disables the channel on 410.
+    /// Decides and logs the outcome; the caller records it (and disables the channel on 410).
     private func finish(
-        _ delivery: DeliveryRecord, log: Logger, started: Instant, classification: AttemptClassification, summary: inout DispatchSummary,
+        _ delivery: DeliveryRecord, metadata: Logger.Metadata, started: Instant, classification: AttemptClassification, summary: inout DispatchSummary,
         httpStatus: Int? = nil, smtpReply: String? = nil, curlCode: Int? = nil, curlError: String? = nil, latencyMicroseconds: Int64 = 0
-    ) async -> DispatchSummary {
+    ) async -> AttemptResult {
         let finished = clock()
         let latencyMs = Int(max(latencyMicroseconds, finished.microsecondsSinceEpoch - started.microsecondsSinceEpoch) / 1000)
-        var log = log
-        log[metadataKey: "latency_ms"] = "\(latencyMs)"
-        if let httpStatus { log[metadataKey: "http_status"] = "\(httpStatus)" }
-        if let smtpReply { log[metadataKey: "smtp_reply"] = "\(smtpReply)" }
-        if let curlCode { log[metadataKey: "curl_error"] = "\(curlCode)" }
+        var metadata = metadata
+        metadata["latency_ms"] = "\(latencyMs)"
+        if let httpStatus { metadata["http_status"] = "\(httpStatus)" }
+        if let smtpReply { metadata["smtp_reply"] = "\(smtpReply)" }
+        if let curlCode { metadata["curl_error"] = "\(curlCode)" }
+        func with(_ extra: Logger.Metadata) -> Logger.Metadata { metadata.merging(extra) { $1 } }
         var outcome: AttemptOutcome
         var next: Instant?
         var detail: String?
@@ -212,53 +237,46 @@ public final class Dispatcher: Sendable {
             if let next {
                 outcome = .retry
                 summary.retrying += 1
-                log.warning("delivery failed, will retry", metadata: ["reason": "\(reason)", "next_attempt_at": "\(next.rfc3339UTC)"])
+                logger.warning("delivery failed, will retry", metadata: with(["reason": "\(reason)", "next_attempt_at": "\(next.rfc3339UTC)"]))
             } else {
                 outcome = .dead
                 detail = "gave up after \(delivery.attempts) attempts: \(reason)"
                 summary.dead += 1
-                log.error("delivery dead-lettered", metadata: ["reason": "\(detail!)"])
+                logger.error("delivery dead-lettered", metadata: with(["reason": "\(detail!)"]))
             }
         case .dead(let reason):
             outcome = .dead
             detail = reason
             summary.dead += 1
-            log.error("delivery dead-lettered", metadata: ["reason": "\(reason)"])
+            logger.error("delivery dead-lettered", metadata: with(["reason": "\(reason)"]))
         case .gone(let reason):
             outcome = .gone
             detail = reason
             summary.dead += 1
             summary.channelsDisabled += 1
-            log.critical("channel disabled", metadata: ["reason": "\(reason)"])
+            logger.critical("channel disabled", metadata: with(["reason": "\(reason)"]))
         }
-        if outcome == .delivered { log.info("delivered") }
+        if outcome == .delivered { logger.info("delivered", metadata: metadata) }
         let record = AttemptRecord(
             deliveryID: delivery.id, number: delivery.attempts, startedAt: started, finishedAt: finished, outcome: outcome,
             httpStatus: httpStatus, smtpReply: smtpReply, curlCode: curlCode, curlError: curlError,
             latencyMilliseconds: latencyMs, nextAttemptAt: next, detail: detail
         )
-        do {
-            try await store.record(record)
-            if outcome == .gone {
-                try await store.disableChannel(ChannelState(channel: delivery.channel, disabledAt: finished, reason: detail ?? "HTTP 410 Gone"))
-            }
-        } catch {
-            // The attempt happened but is not recorded: the row stays `sending` and is resent
-            // under the same identity after recovery. Never dropped.
-            log.error("recording an attempt failed", metadata: ["error": "\(error)"])
-        }
-        return summary
+        let disabled = outcome == .gone ? ChannelState(channel: delivery.channel, disabledAt: finished, reason: detail ?? "HTTP 410 Gone") : nil
+        return AttemptResult(summary: summary, record: record, disabledChannel: disabled)
     }
 
-    /// Adds the notice's identifying fields to a logger (journald fields later).
-    static func annotate(_ logger: inout Logger, _ snapshot: NoticeSnapshot, id: String, channel: String) {
-        logger[metadataKey: "compact_id"] = "\(snapshot.compactID)"
-        logger[metadataKey: "partner"] = "\(snapshot.partner)"
-        logger[metadataKey: "cycle_id"] = "\(snapshot.cycleID)"
-        logger[metadataKey: "step_id"] = "\(snapshot.stepID)"
-        logger[metadataKey: "reminder_id"] = "\(id)"
-        logger[metadataKey: "delivery_id"] = "\(MessageIdentifier.webhookID(for: id))"
-        logger[metadataKey: "channel"] = "\(channel)"
+    /// The notice's identifying fields for log events (journal fields, upper-cased there).
+    static func metadata(_ snapshot: NoticeSnapshot, id: String, channel: String) -> Logger.Metadata {
+        [
+            "compact_id": "\(snapshot.compactID)",
+            "partner": "\(snapshot.partner)",
+            "cycle_id": "\(snapshot.cycleID)",
+            "step_id": "\(snapshot.stepID)",
+            "reminder_id": "\(id)",
+            "delivery_id": "\(MessageIdentifier.webhookID(for: id))",
+            "channel": "\(channel)",
+        ]
     }
 
     /// Crash recovery, planning and delivery until nothing is due now: `compactd --once`.
@@ -286,4 +304,11 @@ final class GoneChannels: Sendable {
 
     func insert(_ channel: String) { channels.withLock { _ = $0.insert(channel) } }
     func contains(_ channel: String) -> Bool { channels.withLock { $0.contains(channel) } }
+}
+
+/// One attempt's outcome, before it is written.
+struct AttemptResult: Sendable {
+    var summary: DispatchSummary
+    var record: AttemptRecord
+    var disabledChannel: ChannelState?
 }

@@ -1,5 +1,6 @@
 import CompactdCore
 import Foundation
+import Synchronization
 
 /// Reads secrets from files or systemd credentials when they are needed. Errors name where
 /// the secret was looked for, never its value.
@@ -11,12 +12,22 @@ public struct SecretResolver: Sendable {
     }
 
     let credentialsDirectory: String?
+    /// Secrets already read, so a burst of deliveries reads each file once. A resolver lives
+    /// as long as one configuration: a reload makes a new one and re-reads rotated secrets.
+    private let cache = SecretCache()
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         credentialsDirectory = environment["CREDENTIALS_DIRECTORY"]
     }
 
     public func value(of reference: SecretReference) throws(Failure) -> String {
+        if let cached = cache.values.withLock({ $0[reference] }) { return cached }
+        let value = try read(reference)
+        cache.values.withLock { $0[reference] = value }
+        return value
+    }
+
+    private func read(_ reference: SecretReference) throws(Failure) -> String {
         let path: String
         switch reference {
         case .file(let p):
@@ -36,4 +47,9 @@ public struct SecretResolver: Sendable {
         }
         return text
     }
+}
+
+/// The secrets one resolver has read.
+final class SecretCache: Sendable {
+    let values = Mutex<[SecretReference: String]>([:])
 }

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Delivery benchmark: `compactd --once` delivering N due webhooks to a local receiver
+# (nginx answering 204 on 127.0.0.1), against `curl --parallel --parallel-max 64` posting the
+# same bodies to the same receiver in the same run, and against one curl process per request.
+#
+# Usage: Benchmarks/delivery-bench.sh [N]   (default 20000; run from the repository root)
+# Needs a release build of compactd (make bench-delivery does both).
+set -euo pipefail
+N=${1:-20000}
+ONE_PER_PROCESS=${ONE_PER_PROCESS:-1000}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WORK=$(mktemp -d /tmp/compactd-bench-XXXXXX)
+trap 'kill $(cat "$WORK/nginx.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+
+mkdir -p "$WORK/nginx" "$WORK/cfg/compacts"
+cat > "$WORK/nginx/nginx.conf" <<NGINX
+daemon on;
+pid $WORK/nginx.pid;
+worker_processes 1;
+error_log $WORK/nginx/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx/body;
+  keepalive_requests 100000;
+  server {
+    listen 127.0.0.1:$PORT;
+    location / { client_max_body_size 1m; return 204; }
+  }
+}
+NGINX
+nginx -c "$WORK/nginx/nginx.conf"
+
+# N deadlines due one minute ago, 200 per compact file, one webhook channel.
+python3 - "$WORK/cfg" "$N" "$PORT" <<'PY'
+import datetime, os, sys
+cfg, n, port = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+due = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:00")
+open(os.path.join(cfg, "secret"), "w").write("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+open(os.path.join(cfg, "compactd.toml"), "w").write(f'''time_zone = "UTC"
+state_path = "state.sqlite"
+templates = "{os.environ.get("TEMPLATES", "templates")}"
+[policy]
+reminders = ["0"]
+overdue_every = "0"
+shift = "keep"
+[delivery]
+max_concurrent = 64
+max_per_host = 64
+[channels.hook]
+type = "webhook"
+url = "http://127.0.0.1:{port}/hook"
+secret_files = ["{os.path.join(cfg, "secret")}"]
+''')
+per = 200
+for c in range((n + per - 1) // per):
+    lines = [f'id = "city-{c}"', f'partner = "City {c}"', 'status = "active"', 'notify = ["hook"]', '']
+    for d in range(min(per, n - c * per)):
+        lines += ['[[deadlines]]', f'id = "d{d}"', f'title = "Deadline {d}"', f'due = {due}', '']
+    open(os.path.join(cfg, "compacts", f"city-{c}.toml"), "w").write("\n".join(lines))
+PY
+ln -s "$ROOT/Config/templates" "$WORK/cfg/templates"
+
+now() { date +%s.%N; }
+rate() { python3 -c "print(f'{$1/($3-$2):.0f}')"; }
+
+echo "compactd delivery benchmark: $N webhooks to nginx on 127.0.0.1:$PORT ($(nproc) cores)"
+T0=$(now)
+/usr/bin/time -f "%M" -o "$WORK/rss" "$ROOT/.build/release/compactd" --config "$WORK/cfg/compactd.toml" --once 2>/dev/null | tail -1
+T1=$(now)
+COMPACTD_RATE=$(rate "$N" "$T0" "$T1")
+DELIVERED=$(sqlite3 "$WORK/cfg/state.sqlite" "select count(*) from deliveries where status='delivered'" 2>/dev/null || echo "?")
+echo "compactd --once:             $(python3 -c "print(f'{$T1-$T0:.2f}')") s, $COMPACTD_RATE deliveries/s, $DELIVERED recorded delivered, peak RSS $(($(cat "$WORK/rss")/1024)) MiB"
+
+# The same bodies with curl --parallel.
+python3 - "$WORK" "$N" "$PORT" <<'PY'
+import sys
+work, n, port = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+open(f"{work}/body.json", "w").write('{"data":{"commitments":[],"compact":{"id":"city-0","partner":"City 0"},"cycle":{"id":"deadline","title":"Deadline"},"days_until_due":0,"due_at":"2026-11-29T00:00:00Z","due_at_local":"2026-11-29 00:00 UTC","kind":"reminder","label":"due","notice_id":"city-0/deadline/2026-11-29/d0/remind-0/hook","occurrence":"2026-11-29","step":{"id":"d0","title":"Deadline 0"},"time_zone":"UTC"},"event_id":"msg_00000000000000000000000000000000","timestamp":"2026-11-29T00:00:00Z","type":"compact.step.reminder","version":1}')
+with open(f"{work}/urls.txt", "w") as f:
+    for i in range(n):
+        f.write(f'url = "http://127.0.0.1:{port}/hook"\n')
+PY
+T0=$(now)
+curl --parallel --parallel-max 64 -s -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary @"$WORK/body.json" --config "$WORK/urls.txt"
+T1=$(now)
+CURL_RATE=$(rate "$N" "$T0" "$T1")
+echo "curl --parallel (64):        $(python3 -c "print(f'{$T1-$T0:.2f}')") s, $CURL_RATE requests/s"
+
+T0=$(now)
+for i in $(seq "$ONE_PER_PROCESS"); do
+  curl -s -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary @"$WORK/body.json" "http://127.0.0.1:$PORT/hook"
+done
+T1=$(now)
+SINGLE_RATE=$(rate "$ONE_PER_PROCESS" "$T0" "$T1")
+echo "one curl per request:        $SINGLE_RATE requests/s (measured over $ONE_PER_PROCESS requests)"
+python3 -c "print(f'compactd / curl --parallel: {$COMPACTD_RATE/$CURL_RATE:.2f}x   compactd / one-curl-per-request: {$COMPACTD_RATE/$SINGLE_RATE:.1f}x')"
