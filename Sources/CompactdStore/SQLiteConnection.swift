@@ -27,6 +27,8 @@ final class SQLiteConnection: @unchecked Sendable {
         sqlite3_extended_result_codes(db, 1)
         if !readOnly {
             try execute("PRAGMA journal_mode = WAL", operation: "enabling WAL")
+            // NORMAL in WAL mode: a commit survives a crash of compactd; a power cut may lose
+            // the last commits, which are then resent under their identity, never lost.
             try execute("PRAGMA synchronous = NORMAL", operation: "setting synchronous")
         }
         try execute("PRAGMA foreign_keys = ON", operation: "enabling foreign keys")

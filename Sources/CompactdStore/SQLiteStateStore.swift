@@ -122,39 +122,43 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
         let channelList = channels.sorted()
         return try await run { connection throws(StateStoreError) in
             try connection.transaction("claiming deliveries") { () throws(StateStoreError) -> [DeliveryRecord] in
-                let t = Instant.now
+                let t = Instant.now.microsecondsSinceEpoch
                 let nowValue = SQLiteValue.integer(now.microsecondsSinceEpoch)
-                // A step acknowledged before its notice went out: the notice is never sent.
-                try connection.query(
-                    "UPDATE deliveries SET status = 'cancelled', updated_at = ? WHERE status = 'pending' AND step_key IN (SELECT step_key FROM acknowledgments)",
-                    [.integer(t.microsecondsSinceEpoch)], operation: "cancelling acknowledged deliveries"
-                )
-                // A snoozed step: what falls due during the snooze waits for its end.
-                try connection.query(
-                    """
-                    UPDATE deliveries SET next_attempt_at = (SELECT until FROM snoozes s WHERE s.step_key = deliveries.step_key)
-                    WHERE status = 'pending' AND next_attempt_at <= ?
-                      AND step_key IN (SELECT step_key FROM snoozes WHERE until > ? AND at <= ?)
-                    """,
-                    [nowValue, nowValue, nowValue], operation: "holding snoozed deliveries"
-                )
                 var claimed: [DeliveryRecord] = []
-                try connection.query(
-                    """
-                    SELECT \(Self.deliveryColumns) FROM deliveries
-                    WHERE status = 'pending' AND next_attempt_at <= ? AND channel NOT IN (SELECT channel FROM channel_state)
-                      AND channel IN (\(channelList.map { _ in "?" }.joined(separator: ",")))
-                    ORDER BY next_attempt_at, id LIMIT ?
-                    """,
-                    [nowValue] + channelList.map { .text($0) } + [.int(limit)], operation: "claiming deliveries"
-                ) { row in claimed.append(Self.deliveryRecord(row)) }
-                for index in claimed.indices {
+                // Candidates in due order; each is checked against acknowledgments and snoozes
+                // by key, so a claim costs the rows it returns, not every row that is due.
+                while claimed.count < limit {
+                    var candidates: [DeliveryRecord] = []
                     try connection.query(
-                        "UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?",
-                        [.integer(t.microsecondsSinceEpoch), .text(claimed[index].id)], operation: "claiming deliveries"
-                    )
-                    claimed[index].status = .sending
-                    claimed[index].attempts += 1
+                        """
+                        SELECT \(Self.deliveryColumns) FROM deliveries
+                        WHERE status = 'pending' AND next_attempt_at <= ? AND channel NOT IN (SELECT channel FROM channel_state)
+                          AND channel IN (\(channelList.map { _ in "?" }.joined(separator: ",")))
+                        ORDER BY next_attempt_at, id LIMIT ?
+                        """,
+                        [nowValue] + channelList.map { .text($0) } + [.int(limit - claimed.count)], operation: "claiming deliveries"
+                    ) { row in candidates.append(Self.deliveryRecord(row)) }
+                    if candidates.isEmpty { break }
+                    for var candidate in candidates {
+                        var acknowledged = false
+                        try connection.query("SELECT 1 FROM acknowledgments WHERE step_key = ?", [.text(candidate.stepKey)], operation: "claiming deliveries") { _ in acknowledged = true }
+                        if acknowledged {
+                            // Acknowledged before it went out: it is never sent.
+                            try connection.query("UPDATE deliveries SET status = 'cancelled', updated_at = ? WHERE id = ?", [.integer(t), .text(candidate.id)], operation: "cancelling an acknowledged delivery")
+                            continue
+                        }
+                        var snoozedUntil: Int64?
+                        try connection.query("SELECT until FROM snoozes WHERE step_key = ? AND at <= ? AND until > ?", [.text(candidate.stepKey), nowValue, nowValue], operation: "claiming deliveries") { row in snoozedUntil = row.int(0) }
+                        if let snoozedUntil {
+                            // Snoozed: it waits for the snooze to end.
+                            try connection.query("UPDATE deliveries SET next_attempt_at = ?, updated_at = ? WHERE id = ?", [.integer(snoozedUntil), .integer(t), .text(candidate.id)], operation: "holding a snoozed delivery")
+                            continue
+                        }
+                        try connection.query("UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?", [.integer(t), .text(candidate.id)], operation: "claiming deliveries")
+                        candidate.status = .sending
+                        candidate.attempts += 1
+                        claimed.append(candidate)
+                    }
                 }
                 return claimed
             }
