@@ -63,14 +63,27 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
         return try result.get()
     }
 
-    private static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        return e
-    }()
-
+    /// The snapshot as JSON with sorted keys (the same bytes JSONEncoder would write).
     static func encode(_ snapshot: NoticeSnapshot) -> String {
-        String(decoding: (try? encoder.encode(snapshot)) ?? Data("{}".utf8), as: UTF8.self)
+        var w = JSONWriter()
+        w.beginObject()
+        w.field("commitments", snapshot.commitments)
+        w.field("compactID", snapshot.compactID)
+        w.field("cycleID", snapshot.cycleID)
+        w.field("cycleTitle", snapshot.cycleTitle)
+        w.field("daysUntilDue", snapshot.daysUntilDue)
+        w.field("detail", snapshot.detail)
+        w.field("dueAtLocal", snapshot.dueAtLocal)
+        w.field("dueAtUTC", snapshot.dueAtUTC)
+        w.field("kind", snapshot.kind)
+        w.field("label", snapshot.label)
+        w.field("occurrence", snapshot.occurrence)
+        w.field("partner", snapshot.partner)
+        w.field("stepID", snapshot.stepID)
+        w.field("stepTitle", snapshot.stepTitle)
+        w.field("timeZone", snapshot.timeZone)
+        w.endObject()
+        return String(decoding: w.bytes, as: UTF8.self)
     }
 
     static func decode(_ text: String) -> NoticeSnapshot {

@@ -1,3 +1,4 @@
+import CompactdCore
 import CompactdStore
 import Foundation
 
@@ -64,8 +65,40 @@ public struct WebhookPayload: Encodable, Sendable {
 
     /// Compact JSON with sorted keys: the exact bytes that are signed and sent.
     public func encoded() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array((try? encoder.encode(self)) ?? Foundation.Data("{}".utf8))
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("data")
+        w.beginObject()
+        w.field("commitments", data.commitments)
+        w.key("compact")
+        w.beginObject()
+        w.field("id", data.compact.id)
+        w.field("partner", data.compact.partner)
+        w.endObject()
+        w.key("cycle")
+        w.beginObject()
+        w.field("id", data.cycle.id)
+        w.field("title", data.cycle.title)
+        w.endObject()
+        w.field("days_until_due", data.daysUntilDue)
+        w.field("due_at", data.dueAt)
+        w.field("due_at_local", data.dueAtLocal)
+        w.field("kind", data.kind)
+        w.field("label", data.label)
+        w.field("notice_id", data.noticeID)
+        w.field("occurrence", data.occurrence)
+        w.key("step")
+        w.beginObject()
+        w.field("id", data.step.id)
+        w.field("title", data.step.title)
+        w.endObject()
+        w.field("time_zone", data.timeZone)
+        w.endObject()
+        w.field("event_id", eventID)
+        w.field("timestamp", timestamp)
+        w.field("type", type)
+        w.field("version", version)
+        w.endObject()
+        return w.bytes
     }
 }
