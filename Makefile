@@ -17,7 +17,7 @@ PY_PACKAGES  := aiosmtpd standardwebhooks icalendar
 PYTHON       ?= python3
 STAMP        := .build/.deps-installed
 
-.PHONY: all deps build run test bench bench-delivery clean
+.PHONY: all deps build run test bench bench-delivery install clean
 
 all: build
 
@@ -63,6 +63,30 @@ bench-delivery: deps
 	@command -v sqlite3 >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3
 	$(SWIFT) build -c release --product compactd
 	Benchmarks/delivery-bench.sh 20000
+
+# Installs the binaries, the unit, the journal catalog and a configuration skeleton.
+# Honours PREFIX (default /usr/local) and DESTDIR (for packaging; then no user is created and
+# systemd is not told).
+install:
+	$(SWIFT) build -c release --product compactd
+	$(SWIFT) build -c release --product compactctl
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/etc/systemd/system $(DESTDIR)/usr/lib/systemd/catalog \
+	  $(DESTDIR)/etc/compactd/compacts $(DESTDIR)/etc/compactd/templates $(DESTDIR)$(PREFIX)/share/doc/compactd
+	install -m 0755 .build/release/compactd .build/release/compactctl $(DESTDIR)$(PREFIX)/bin/
+	sed 's|/usr/local|$(PREFIX)|g' Units/compactd.service > $(DESTDIR)/etc/systemd/system/compactd.service
+	install -m 0644 Units/compactd.catalog $(DESTDIR)/usr/lib/systemd/catalog/compactd.catalog
+	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/compactd/README.md
+	@# The configuration is the operator's: never overwritten.
+	[ -e $(DESTDIR)/etc/compactd/compactd.toml ] || install -m 0640 Config/compactd.toml $(DESTDIR)/etc/compactd/compactd.toml
+	for f in Config/compacts/*.toml; do [ -e $(DESTDIR)/etc/compactd/compacts/$$(basename $$f) ] || install -m 0640 $$f $(DESTDIR)/etc/compactd/compacts/; done
+	cp -rn Config/templates/. $(DESTDIR)/etc/compactd/templates/
+	@if [ -z "$(DESTDIR)" ]; then \
+	  getent group compactd >/dev/null || groupadd --system compactd; \
+	  getent passwd compactd >/dev/null || useradd --system --gid compactd --home-dir /var/lib/compactd --shell /usr/sbin/nologin compactd; \
+	  chgrp -R compactd /etc/compactd; \
+	  journalctl --update-catalog 2>/dev/null || true; \
+	  systemctl daemon-reload 2>/dev/null || true; \
+	fi
 
 clean:
 	rm -rf .build

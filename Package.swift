@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C libraries behind typed shims. Swift cannot call variadic C functions, so the
@@ -74,6 +75,27 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The systemd shell: journal logging, sd_notify, wall-clock timers, the control socket.
+        .target(
+            name: "CompactdSystemd",
+            dependencies: [
+                "CompactdCore",
+                "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The long-running service: the loop, reload, notify, watchdog.
+        .target(
+            name: "CompactdDaemon",
+            dependencies: [
+                "CompactdCore", "CompactdConfig", "CompactdStore", "CompactdDelivery", "CompactdSystemd",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "compactctl",
             dependencies: [
@@ -81,6 +103,7 @@ let package = Package(
                 "CompactdConfig",
                 "CompactdStore",
                 "CompactdDelivery",
+                "CompactdSystemd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -92,6 +115,9 @@ let package = Package(
                 "CompactdConfig",
                 "CompactdStore",
                 "CompactdDelivery",
+                "CompactdSystemd",
+                "CompactdDaemon",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -130,6 +156,11 @@ let package = Package(
                 "CompactdCore", "CompactdConfig", "CompactdStore", "CompactdDelivery", "CompactdTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CompactdSystemdTests",
+            dependencies: ["CompactdSystemd", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -8,6 +8,26 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-journal.h>
 
+// The wall-clock timer the daemon sleeps on, as systemd's timers do: CLOCK_REALTIME, absolute,
+// cancelled (read fails with ECANCELED) when the clock is set. Their flags are macros Swift
+// does not import, so typed helpers wrap them.
+#include <sys/timerfd.h>
+#include <sys/eventfd.h>
+#include <time.h>
+
+static inline int compactd_timerfd_create_realtime(void) {
+    return timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC);
+}
+
+static inline int compactd_timerfd_arm_absolute(int fd, long seconds, long nanoseconds) {
+    struct itimerspec spec = { { 0, 0 }, { seconds, nanoseconds } };
+    return timerfd_settime(fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &spec, NULL);
+}
+
+static inline int compactd_eventfd_create(void) {
+    return eventfd(0, EFD_CLOEXEC);
+}
+
 static inline int compactd_sd_journal_print(int priority, const char *message) {
     return sd_journal_print(priority, "%s", message);
 }

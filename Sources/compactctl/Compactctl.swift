@@ -11,6 +11,7 @@ struct Compactctl: AsyncParsableCommand {
             AgendaCommand.self,
             CalendarCommand.self,
             SendTestCommand.self,
+            ReloadCommand.self,
         ]
     )
 }

@@ -1,13 +1,17 @@
 import ArgumentParser
 import CompactdConfig
 import CompactdCore
+import CompactdDaemon
 import CompactdDelivery
 import CompactdStore
+import CompactdSystemd
 import Foundation
 import Logging
+import ServiceLifecycle
 
-/// The compactd daemon. `--once` plans, writes what is due to the outbox, delivers, and exits
-/// when nothing is left but retries due later.
+/// The compactd daemon. Without options it runs until stopped, as a systemd service; `--once`
+/// plans, writes what is due to the outbox, delivers, and exits when nothing is left but
+/// retries due later.
 @main
 struct CompactdCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,26 +33,21 @@ struct CompactdCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
-            return handler
-        }
+        // Structured entries straight to the journal when stderr is the journal, else lines
+        // with <N> priority prefixes.
+        let destination: JournaldLogHandler.Destination = JournalStream.stderrIsJournal() ? .journal : .stderr
+        LoggingSystem.bootstrap { label in JournaldLogHandler(label: label, destination: destination) }
         let logger = Logger(label: "compactd")
         let path = ConfigLocation.resolve(explicit: configPath)
-        let loaded: LoadedConfiguration
+        logger.notice("started", metadata: ["config": "\(path)", "mode": "\(once ? "once" : "service")"])
+        let active: ActiveConfiguration
         do {
-            loaded = try ConfigurationLoader().load(path: path)
+            active = try ActiveConfiguration.load(path: path)
         } catch {
             for problem in error.problems { FileHandle.standardError.write(Data("\(problem)\n".utf8)) }
             throw ExitCode(1)
         }
-        let configuration = loaded.configuration
-        let templates = TemplateSet(directory: configuration.templatesDirectory)
-        if templates.hasErrors {
-            for problem in templates.problems { FileHandle.standardError.write(Data("\(problem)\n".utf8)) }
-            throw ExitCode(1)
-        }
+        let configuration = active.configuration
         let statePath = SQLiteStateStore.location(configured: configuration.statePath)
         try? FileManager.default.createDirectory(atPath: (statePath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let store: SQLiteStateStore
@@ -63,22 +62,25 @@ struct CompactdCommand: AsyncParsableCommand {
             maxConnectionsPerHost: configuration.delivery.maxConnectionsPerHost
         ))
         defer { engine.shutdown() }
-        let dispatcher = Dispatcher(configuration: configuration, store: store, engine: engine, templates: templates, logger: logger, faultHook: Self.testCrashHook())
+
         if once {
+            let dispatcher = Dispatcher(configuration: configuration, store: store, engine: engine, templates: active.templates, logger: logger, faultHook: Self.testCrashHook())
             let summary = try await dispatcher.runOnce()
             logger.info("once finished", metadata: ["summary": "\(summary)"])
             print("compactd --once: \(summary)")
             return
         }
-        // Until the systemd service lands: run passes, sleeping until the next thing is due.
-        while !Task.isCancelled {
-            let summary = try await dispatcher.runOnce()
-            let now = Instant.now
-            let nextPlanned = Planner(configuration: configuration).plan(from: now.adding(microseconds: 1), to: now.adding(seconds: 400 * 86_400), state: try await store.plannerState()).first?.sendAt
-            let wake = [summary.nextAttemptAt, nextPlanned].compactMap { $0 }.min() ?? now.adding(seconds: 3600)
-            logger.info("sleeping", metadata: ["next_wake": "\(wake.rfc3339UTC)", "summary": "\(summary)"])
-            let seconds = max(1, min(3600, Double(wake.microsecondsSinceEpoch - now.microsecondsSinceEpoch) / 1e6))
-            try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
-        }
+
+        let environment = ProcessInfo.processInfo.environment
+        let service = DaemonService(
+            active: active, configPath: path, store: store, engine: engine, logger: logger,
+            controlSocketPath: ControlSocket.defaultPath(environment: environment),
+            hangForTest: environment["COMPACTD_TEST_HANG_AFTER_READY"] == "1",
+            faultHook: Self.testCrashHook()
+        )
+        var groupConfiguration = ServiceGroupConfiguration(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // In-flight transfers get this long to finish; the unit's TimeoutStopSec= is longer.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(20)
+        try await ServiceGroup(configuration: groupConfiguration).run()
     }
 }

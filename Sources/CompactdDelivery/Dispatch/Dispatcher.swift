@@ -281,12 +281,20 @@ public final class Dispatcher: Sendable {
 
     /// Crash recovery, planning and delivery until nothing is due now: `compactd --once`.
     public func runOnce() async throws(StateStoreError) -> DispatchSummary {
+        let recovered = try await store.recoverInterrupted(now: clock())
+        var summary = try await runPass()
+        summary.recovered = recovered
+        return summary
+    }
+
+    /// One pass of the daemon's loop: plan and enqueue what fell due, deliver until nothing
+    /// due now is left (or `shouldStop` says so), and report when the next retry is due.
+    public func runPass(shouldStop: @escaping @Sendable () -> Bool = { false }) async throws(StateStoreError) -> DispatchSummary {
         var summary = DispatchSummary()
-        summary.recovered = try await store.recoverInterrupted(now: clock())
         summary.add(try await enqueueDue(now: clock()))
         faultHook?(.afterEnqueue)
-        while true {
-            let pass = await deliverDue()
+        while !shouldStop() {
+            let pass = await deliverDue(shouldStop: shouldStop)
             summary.add(pass)
             // Retries due "immediately" (e.g. a 5 s wait in tests with short schedules) are
             // picked up by the next pass; anything later is left for the daemon or the next run.

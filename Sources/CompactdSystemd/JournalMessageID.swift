@@ -1,0 +1,20 @@
+/// The fixed 128-bit MESSAGE_ID of each kind of event compactd logs, so operators can filter
+/// (`journalctl MESSAGE_ID=...`) and `journalctl -x` can explain each from Units/compactd.catalog.
+/// These ids never change.
+public enum JournalMessageID {
+    public static let byMessage: [String: String] = [
+        "started": "ad888d67997b43f5a47d408626125de1",
+        "ready": "886905f437954f129a049c7e630b0ef3",
+        "reloaded": "c53acca2868f469ea6372e15ad81956c",
+        "reload failed": "2b31d8a9741c42b79501abcf264d6cdf",
+        "reminder due": "45dd080e82ad4c6b94b3eed14da17bf7",
+        "delivered": "627105e4c9694207b3ca910c911f5a2a",
+        "delivery failed, will retry": "51456b5ca4e34af1886355d43538337f",
+        "delivery dead-lettered": "661f0fb3019e41fbbff2b59f10885da8",
+        "channel disabled": "91bdfa91a14946f7b99422074db51d7a",
+        "acknowledged": "8dc4964e0ee4489e9a6e2c00e663f436",
+        "reminder missed": "97798e5a4add410e9ef34c18995303e0",
+        "stopping": "9e013fb77fa147cf86095c69be5fe1d2",
+        "notice": "36148b9e62364d82abfab66e2774b3a6",
+    ]
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import CompactdSystemd
+
+/// `compactctl reload`: ask the running daemon to re-read its configuration. With `--wait`,
+/// wait for the outcome and exit non-zero with the error if the new configuration was refused
+/// (the old one stays in force). The unit's ExecReload= runs `compactctl reload --wait`.
+struct ReloadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reload",
+        abstract: "Make the running compactd re-read and validate its configuration."
+    )
+
+    @Flag(help: "Wait until the reload finished; exit 1 with the error if it failed.")
+    var wait = false
+
+    @Option(help: "The daemon's control socket (default: $COMPACTD_CONTROL_SOCKET, $RUNTIME_DIRECTORY/control.sock, /run/compactd/control.sock).")
+    var socket: String?
+
+    func run() throws {
+        let path = socket ?? ControlSocket.defaultPath()
+        let answer: String
+        do {
+            answer = try ControlSocket.send("reload", to: path, timeoutSeconds: wait ? 120 : 5)
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+        if answer.hasPrefix("ok") {
+            print("compactd: \(answer.dropFirst(3))")
+        } else if wait {
+            throw CommandFailure("compactd kept its previous configuration: \(answer.hasPrefix("error ") ? String(answer.dropFirst(6)) : answer)")
+        } else {
+            print("compactd: \(answer)")
+        }
+    }
+}

@@ -1,0 +1,49 @@
+@testable import CompactdSystemd
+import Logging
+import Testing
+
+@Suite("Journal log handler")
+struct JournaldLogHandlerTests {
+    @Test("metadata keys become journal field names", arguments: [
+        ("compact_id", "COMPACT_ID"), ("latency_ms", "LATENCY_MS"), ("_private", "PRIVATE"), ("next-attempt.at", "NEXT_ATTEMPT_AT"),
+    ])
+    func fieldNames(key: String, field: String) {
+        #expect(JournaldLogHandler.fieldName(key) == field)
+    }
+
+    @Test("levels map to syslog priorities")
+    func priorities() {
+        #expect(JournaldLogHandler.priority(.critical) == 2)
+        #expect(JournaldLogHandler.priority(.error) == 3)
+        #expect(JournaldLogHandler.priority(.warning) == 4)
+        #expect(JournaldLogHandler.priority(.notice) == 5)
+        #expect(JournaldLogHandler.priority(.info) == 6)
+        #expect(JournaldLogHandler.priority(.debug) == 7)
+    }
+
+    @Test("every event kind has its own fixed message id")
+    func messageIDs() {
+        let ids = Array(JournalMessageID.byMessage.values)
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy { $0.count == 32 && $0.allSatisfy(\.isHexDigit) })
+        for event in ["started", "ready", "reloaded", "reload failed", "reminder due", "delivered", "delivery failed, will retry", "delivery dead-lettered", "channel disabled", "acknowledged", "reminder missed", "stopping"] {
+            #expect(JournalMessageID.byMessage[event] != nil, "\(event)")
+        }
+    }
+
+    @Test("the catalog explains every message id")
+    func catalog() throws {
+        let path = #filePath.replacingOccurrences(of: "Tests/CompactdSystemdTests/JournaldLogHandlerTests.swift", with: "Units/compactd.catalog")
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        for id in JournalMessageID.byMessage.values {
+            #expect(text.contains("-- \(id)\nSubject: "), "\(id)")
+        }
+    }
+
+    @Test("outside the journal, lines carry a <N> priority prefix")
+    func stderrLine() {
+        #expect(JournaldLogHandler.summary(message: "delivered", fields: ["reminder_id": "a/b"]) == "delivered: a/b")
+        #expect(!JournalStream.stderrIsJournal(environment: ["JOURNAL_STREAM": "1:2"]))
+        #expect(!JournalStream.stderrIsJournal(environment: [:]))
+    }
+}

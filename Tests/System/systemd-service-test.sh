@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# compactd under a real systemd user manager and journald, inside a private mount namespace
+# (see shared/TESTING-WITH-SYSTEMD.md). Run as root:
+#   unshare -m --propagation private bash Tests/System/systemd-service-test.sh BIN_DIR
+# Prints "PASS: ..." per check and exits 1 at the first failure.
+set -uo pipefail
+BIN=$(cd "$1" && pwd)
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+WORK=$(mktemp -d /tmp/compactd-system-XXXXXX)
+UNIT_DIR=/root/.config/systemd/user
+STATE=/root/.config/compactd
+pass() { echo "PASS [$(date +%s)]: $*"; }
+fail() { echo "FAIL: $*"; journalctl --no-pager -o cat -n 40 SYSLOG_IDENTIFIER=compactd 2>/dev/null | sed 's/^/  journal: /'; journalctl --no-pager -o cat -n 20 2>/dev/null | grep -v traps | sed 's/^/  journal: /'; exit 1; }
+cleanup() {
+  systemctl --user stop compactd.service >/dev/null 2>&1
+  for pid in ${RECEIVER:-} ${MANAGER:-} ${JOURNALD:-}; do kill -9 "$pid" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -rf "$UNIT_DIR/compactd.service" "$UNIT_DIR/compactd.service.d" "$STATE" "$WORK"
+}
+trap cleanup EXIT
+
+# 1. A private /run/systemd and journald, then root's user manager.
+mount -t tmpfs tmpfs /run/systemd && mkdir -p /run/systemd/system /run/systemd/journal
+mount -t tmpfs tmpfs /run/log
+# Every background process writes to files: none may hold the caller's stdout or stderr open.
+/lib/systemd/systemd-journald > "$WORK/journald.log" 2>&1 < /dev/null & JOURNALD=$!
+mount -t tmpfs -o mode=0755 tmpfs /run/user && mkdir -p /run/user/0
+export XDG_RUNTIME_DIR=/run/user/0
+/lib/systemd/systemd --user > "$WORK/manager.log" 2>&1 < /dev/null & MANAGER=$!
+for i in $(seq 100); do
+  state=$(systemctl --user is-system-running 2>/dev/null) && break
+  case "$state" in running|degraded) break ;; esac
+  sleep 0.1
+done
+systemctl --user is-system-running >/dev/null 2>&1 || [ "$(systemctl --user is-system-running 2>/dev/null)" = degraded ] || fail "user manager did not start"
+pass "user manager and journald running"
+
+# 2. A receiver and a configuration: three deadlines a few seconds ahead, one webhook channel.
+python3 "$ROOT/Tests/Fixtures/http_receiver.py" --record "$WORK/received.jsonl" > "$WORK/port" 2> "$WORK/receiver.log" < /dev/null & RECEIVER=$!
+for i in $(seq 50); do [ -s "$WORK/port" ] && break; sleep 0.1; done
+PORT=$(head -1 "$WORK/port")
+SECRET=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+mkdir -p "$WORK/etc/compacts" "$WORK/secrets"
+echo "$SECRET" > "$WORK/secrets/hook-secret"
+echo "smtp-password-not-used" > "$WORK/secrets/smtp-password"
+ln -s "$ROOT/Config/templates" "$WORK/etc/templates"
+cat > "$WORK/etc/compactd.toml" <<TOML
+time_zone = "UTC"
+state_path = "/nonexistent/ignored-under-systemd.sqlite"
+[policy]
+reminders = ["0"]
+overdue_every = "0"
+shift = "keep"
+[channels.hook]
+type = "webhook"
+url = "http://127.0.0.1:$PORT/hook"
+secret_files = ["$WORK/secrets/hook-secret"]
+TOML
+deadline() { date -u -d "+$1 sec" +%Y-%m-%dT%H:%M:%S; }
+cat > "$WORK/etc/compacts/carson.toml" <<TOML
+id = "carson"
+partner = "City of Carson"
+status = "active"
+notify = ["hook"]
+[[deadlines]]
+id = "first"
+title = "First"
+due = $(deadline 6)
+[[deadlines]]
+id = "second"
+title = "Second"
+due = $(deadline 8)
+[[deadlines]]
+id = "after-restart"
+title = "After the restart"
+due = $(deadline 25)
+TOML
+
+# 3. The unit from Units/, with its paths pointed here. Dropped for this nested user manager,
+# where they fail with 226/NAMESPACE (see TESTING-WITH-SYSTEMD.md): User=, Group=,
+# ProtectSystem=, PrivateTmp=, ProtectHome=, ProtectKernelTunables=, and the other options that
+# need a mount namespace of their own here: PrivateDevices=, PrivateUsers=, ProtectKernelModules=,
+# ProtectKernelLogs=, ProtectControlGroups=, ProtectProc=, ProcSubset=, ProtectHostname=,
+# ProtectClock=. The full unit's hardening is checked statically by the Swift test.
+mkdir -p "$UNIT_DIR"
+sed -e "s|/usr/local/bin/|$BIN/|g" -e "s|/etc/compactd/compactd.toml|$WORK/etc/compactd.toml|g" \
+    -e "s|/etc/compactd/secrets/smtp-password|$WORK/secrets/smtp-password|" \
+    -e '/^User=/d' -e '/^Group=/d' -e '/^ProtectSystem=/d' -e '/^PrivateTmp=/d' -e '/^ProtectHome=/d' \
+    -e '/^ProtectKernelTunables=/d' -e '/^PrivateDevices=/d' -e '/^PrivateUsers=/d' -e '/^ProtectKernelModules=/d' \
+    -e '/^ProtectKernelLogs=/d' -e '/^ProtectControlGroups=/d' -e '/^ProtectProc=/d' -e '/^ProcSubset=/d' \
+    -e '/^ProtectHostname=/d' -e '/^ProtectClock=/d' -e 's|^WantedBy=.*|WantedBy=default.target|' \
+    "$ROOT/Units/compactd.service" > "$UNIT_DIR/compactd.service"
+mkdir -p "$UNIT_DIR/compactd.service.d"
+# LoadCredential= gave an empty credentials directory under this nested user manager, so the
+# hook's secret is a file here; the unit's own LoadCredential= line stays in place.
+printf '[Service]\nRestartSec=1s\n' > "$UNIT_DIR/compactd.service.d/test.conf"
+systemctl --user daemon-reload
+systemctl --user start compactd.service || fail "start: $(systemctl --user status compactd.service --no-pager 2>&1 | tail -15)"
+show() { systemctl --user show compactd.service -p "$1" --value; }
+[ "$(show ActiveState)" = active ] || fail "ActiveState=$(show ActiveState)"
+status=$(show StatusText)
+case "$status" in *"1 compacts; queue "*"next reminder"*) pass "active after READY=1, STATUS=$status" ;; *) fail "StatusText=$status" ;; esac
+
+# 4. The reminders due a few seconds later arrive.
+for i in $(seq 150); do [ "$(wc -l < "$WORK/received.jsonl" 2>/dev/null || echo 0)" -ge 2 ] && break; sleep 0.1; done
+[ "$(wc -l < "$WORK/received.jsonl")" -ge 2 ] || fail "the two first reminders were not delivered"
+pass "reminders delivered when due"
+
+# 5. The journal: MESSAGE_IDs and fields, and no secret.
+journal() { journalctl --no-pager -o json _SYSTEMD_USER_UNIT=compactd.service 2>/dev/null; journalctl --no-pager -o json _SYSTEMD_UNIT=compactd.service 2>/dev/null; journalctl --no-pager -o json SYSLOG_IDENTIFIER=compactd 2>/dev/null; }
+# journald writes asynchronously: wait (bounded) for an entry instead of looking once.
+wait_journal() { for i in $(seq 50); do journal | grep "$1" | grep -q "${2:-}" && return 0; sleep 0.1; done; return 1; }
+wait_journal '"MESSAGE_ID":"627105e4c9694207b3ca910c911f5a2a"'
+J=$(journal)
+for id in 886905f437954f129a049c7e630b0ef3 45dd080e82ad4c6b94b3eed14da17bf7 627105e4c9694207b3ca910c911f5a2a; do
+  echo "$J" | grep -q "\"MESSAGE_ID\":\"$id\"" || fail "no journal entry with MESSAGE_ID=$id"
+done
+echo "$J" | grep '"MESSAGE_ID":"627105e4c9694207b3ca910c911f5a2a"' | grep -q '"COMPACT_ID":"carson"' || fail "delivered entry lacks COMPACT_ID"
+for field in DELIVERY_ID CHANNEL LATENCY_MS HTTP_STATUS REMINDER_ID CODE_FILE SYSLOG_IDENTIFIER; do
+  echo "$J" | grep '"MESSAGE_ID":"627105e4c9694207b3ca910c911f5a2a"' | grep -q "\"$field\":" || fail "delivered entry lacks $field"
+done
+pass "journal holds ready, reminder due and delivered with their fields"
+if journalctl --no-pager -o json 2>/dev/null | grep -q "$SECRET"; then fail "the webhook secret reached the journal"; fi
+pass "no secret in the journal"
+
+# 6. Reload: a good configuration, then a broken one (the old one stays, the error is visible).
+systemctl --user reload compactd.service || fail "reload of a good configuration failed"
+wait_journal '"MESSAGE_ID":"c53acca2868f469ea6372e15ad81956c"' || fail "no reloaded entry"
+pass "reload with a good configuration"
+cp "$WORK/etc/compactd.toml" "$WORK/good.toml"
+echo 'colour = "blue"' >> "$WORK/etc/compactd.toml"
+if systemctl --user reload compactd.service 2>/dev/null; then fail "reload of a broken configuration succeeded"; fi
+[ "$(show ActiveState)" = active ] || fail "not active after a failed reload"
+status=$(show StatusText)
+case "$status" in *"last reload failed: $WORK/etc/compactd.toml:"*"colour: unknown key"*) ;; *) fail "StatusText after a failed reload: $status" ;; esac
+wait_journal '"MESSAGE_ID":"2b31d8a9741c42b79501abcf264d6cdf"' "compactd.toml:" || fail "reload failed entry lacks file:line"
+cp "$WORK/good.toml" "$WORK/etc/compactd.toml"
+pass "reload with a broken configuration keeps the old one, error in STATUS and journal"
+
+# 7. kill -9: systemd restarts it; nothing lost, nothing doubled.
+PID=$(show MainPID)
+kill -9 "$PID"
+for i in $(seq 100); do NEW=$(show MainPID); [ "$NEW" != 0 ] && [ "$NEW" != "$PID" ] && [ "$(show ActiveState)" = active ] && break; sleep 0.1; done
+[ "$NEW" != "$PID" ] && [ "$(show ActiveState)" = active ] || fail "not restarted after kill -9"
+pass "restarted by systemd after kill -9 (pid $PID -> $NEW)"
+for i in $(seq 300); do [ "$(wc -l < "$WORK/received.jsonl")" -ge 3 ] && break; sleep 0.1; done
+ids=$(python3 -c "import json,sys; print('\n'.join(json.loads(l)['headers']['webhook-id'] for l in open('$WORK/received.jsonl')))")
+[ "$(echo "$ids" | wc -l)" -eq 3 ] && [ "$(echo "$ids" | sort -u | wc -l)" -eq 3 ] || fail "after the restart: ids received: $ids"
+pass "three reminders, three distinct ids, none lost or doubled across the restart"
+
+# 8. A graceful stop.
+systemctl --user stop compactd.service
+[ "$(show ActiveState)" = inactive ] || fail "ActiveState after stop: $(show ActiveState)"
+[ "$(show Result)" = success ] || fail "Result after stop: $(show Result)"
+wait_journal '"MESSAGE_ID":"9e013fb77fa147cf86095c69be5fe1d2"' || fail "no stopping entry"
+pass "graceful stop"
+
+# 9. A hung loop (test-only switch) is killed by the watchdog.
+printf '[Service]\nWatchdogSec=2s\nRestart=no\nEnvironment=COMPACTD_TEST_HANG_AFTER_READY=1\n' > "$UNIT_DIR/compactd.service.d/test.conf"
+systemctl --user daemon-reload
+systemctl --user start compactd.service || fail "start with the hang switch"
+for i in $(seq 100); do [ "$(show Result)" = watchdog ] && break; sleep 0.1; done
+[ "$(show Result)" = watchdog ] || fail "the watchdog did not kill the hung loop (Result=$(show Result))"
+pass "a hung loop is killed by the watchdog"
+echo "ALL PASSED"
