@@ -17,7 +17,7 @@ PY_PACKAGES  := aiosmtpd standardwebhooks icalendar
 PYTHON       ?= python3
 STAMP        := .build/.deps-installed
 
-.PHONY: all deps build run test bench bench-delivery install clean
+.PHONY: all deps build run test bench bench-delivery bench-idle install clean
 
 all: build
 
@@ -63,6 +63,12 @@ bench-delivery: deps
 	@command -v sqlite3 >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3
 	$(SWIFT) build -c release --product compactd
 	Benchmarks/delivery-bench.sh 20000
+
+# compactd idling after READY on the shipped configuration, beside Debian's alertmanager.
+bench-idle: deps
+	@command -v prometheus-alertmanager >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus-alertmanager)
+	$(SWIFT) build -c release --product compactd
+	Benchmarks/idle-bench.sh 60
 
 # Installs the binaries, the unit, the journal catalog and a configuration skeleton.
 # Honours PREFIX (default /usr/local) and DESTDIR (for packaging; then no user is created and

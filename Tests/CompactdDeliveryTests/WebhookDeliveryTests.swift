@@ -217,3 +217,31 @@ struct WebhookDeliveryTests {
         #expect(((attachment["content"] as? [String: Any])?["type"] as? String) == "AdaptiveCard")
     }
 }
+
+/// After downtime: notices within the catch-up window are sent, older ones recorded as missed.
+@Suite("Catch-up after downtime", .serialized)
+struct CatchUpTests {
+    @Test("within catch_up sent, older recorded missed and never sent, and never twice")
+    func catchUp() async throws {
+        let record = FileManager.default.temporaryDirectory.appendingPathComponent("rec-\(UUID().uuidString).jsonl").path
+        let server = try ServerProcess(script: "http_receiver.py", arguments: ["--record", record])
+        defer { server.stop() }
+        // Two deadlines: 2025-03-14 09:00 and 2025-03-10 09:00; "now" is 2025-03-14 09:01, the
+        // window is 3 days, so the second fell due too long ago.
+        let fixture = try DeliveryFixture(
+            channels: WebhookDeliveryTests.hookChannel(port: server.port), notify: ["city-hook"],
+            extraDeadlines: "\n[[deadlines]]\nid = \"old-report\"\ntitle = \"Old report\"\ndue = 2025-03-10T09:00:00\n"
+        )
+        defer { fixture.remove() }
+        let summary = try await fixture.dispatcher().runOnce()
+        #expect(summary.enqueued == 1 && summary.missed == 1 && summary.delivered == 1)
+        let missed = try await fixture.store.deliveries(status: .missed, channel: nil, limit: 10)
+        #expect(missed.map(\.id) == ["carson/deadline/2025-03-10/old-report/remind-0/city-hook"])
+        #expect(RecordedRequest.load(record).count == 1)
+        // Another run later: nothing new, nothing resent.
+        fixture.clock.advance(seconds: 3600)
+        let again = try await fixture.dispatcher().runOnce()
+        #expect(again.enqueued == 0 && again.missed == 0 && again.delivered == 0)
+        #expect(RecordedRequest.load(record).count == 1)
+    }
+}
