@@ -24,6 +24,7 @@ public final class DaemonService: Service, Sendable {
     let controlSocketPath: String?
     let hangForTest: Bool
     let faultHook: (@Sendable (FaultPoint) -> Void)?
+    let startedAt = Instant.now
     private let state: Mutex<State>
 
     struct State {
@@ -81,7 +82,9 @@ public final class DaemonService: Service, Sendable {
                         case "poke":
                             continuation.yield(.wakeup(.poked))
                             request.reply("ok")
-                        default: request.reply("error unknown command '\(request.command)'; expected reload or poke")
+                        case "status":
+                            request.reply("ok since=\(self.startedAt.rfc3339UTC) \(await self.statusLine())")
+                        default: request.reply("error unknown command '\(request.command)'; expected reload, poke or status")
                         }
                     }
                 }

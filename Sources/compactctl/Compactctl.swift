@@ -12,6 +12,12 @@ struct Compactctl: AsyncParsableCommand {
             CalendarCommand.self,
             SendTestCommand.self,
             ReloadCommand.self,
+            AckCommand.self,
+            UnackCommand.self,
+            SnoozeCommand.self,
+            StatusCommand.self,
+            HistoryCommand.self,
+            RetryCommand.self,
         ]
     )
 }

@@ -1,0 +1,75 @@
+import ArgumentParser
+import CompactdCore
+import CompactdStore
+import CompactdSystemd
+
+/// `compactctl status`: is the daemon running and since when, its own status line (next
+/// wake-up, last reload error), and per channel what is pending, retrying, dead, delivered,
+/// the last success and failure, and channels disabled after a 410.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the daemon's state and each channel's deliveries.")
+
+    @OptionGroup var config: ConfigOptions
+    @Option(help: "The daemon's control socket.") var socket: String?
+    @Flag(help: "Print JSON.") var json = false
+
+    struct Report: Encodable {
+        var daemon: String
+        var since: String?
+        var status: String?
+        var channels: [Channel]
+        var disabledChannels: [String]
+
+        struct Channel: Encodable {
+            var channel: String
+            var pending: Int
+            var retrying: Int
+            var dead: Int
+            var delivered: Int
+            var missed: Int
+            var lastSuccess: String?
+            var lastFailure: String?
+            var lastFailureDetail: String?
+        }
+    }
+
+    func run() async throws {
+        let c = try config.load().configuration
+        var report = Report(daemon: "not running", channels: [], disabledChannels: [])
+        if let answer = try? ControlSocket.send("status", to: socket ?? ControlSocket.defaultPath(), timeoutSeconds: 5), answer.hasPrefix("ok ") {
+            report.daemon = "running"
+            var rest = answer.dropFirst(3)
+            if rest.hasPrefix("since=") {
+                let since = rest.dropFirst(6).prefix { $0 != " " }
+                report.since = String(since)
+                rest = rest.dropFirst(6 + since.count).drop { $0 == " " }
+            }
+            report.status = String(rest)
+        }
+        let store = try StateAccess.open(c)
+        let retrying = try await store.deliveries(status: .pending, channel: nil, limit: 1_000_000).filter { $0.attempts > 0 }
+        for summary in try await store.channelSummaries() {
+            let retries = retrying.filter { $0.channel == summary.channel }.count
+            report.channels.append(.init(
+                channel: summary.channel, pending: summary.count(.pending) - retries, retrying: retries, dead: summary.count(.dead),
+                delivered: summary.count(.delivered), missed: summary.count(.missed),
+                lastSuccess: summary.lastSuccess.map { TimestampFormat.short($0, in: c.timeZone) },
+                lastFailure: summary.lastFailure.map { TimestampFormat.short($0, in: c.timeZone) },
+                lastFailureDetail: summary.lastFailureDetail
+            ))
+        }
+        report.disabledChannels = try await store.disabledChannels().map { "\($0.channel) (\($0.reason))" }
+        if json {
+            print(try JSONOutput.encode(report))
+            return
+        }
+        print("compactd: \(report.daemon)\(report.since.map { " since \($0)" } ?? "")")
+        if let status = report.status { print("status: \(status)") }
+        var table = TextTable(headers: ["CHANNEL", "PENDING", "RETRYING", "DEAD", "DELIVERED", "MISSED", "LAST SUCCESS", "LAST FAILURE"])
+        for ch in report.channels {
+            table.add([ch.channel, "\(ch.pending)", "\(ch.retrying)", "\(ch.dead)", "\(ch.delivered)", "\(ch.missed)", ch.lastSuccess ?? "-", ch.lastFailure.map { "\($0) \(ch.lastFailureDetail ?? "")" } ?? "-"])
+        }
+        print(report.channels.isEmpty ? "no deliveries yet" : table.render())
+        if !report.disabledChannels.isEmpty { print("disabled channels: \(report.disabledChannels.joined(separator: ", "))") }
+    }
+}
