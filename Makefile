@@ -43,7 +43,7 @@ build: deps
 run: build
 	$(SWIFT) run compactctl check --config $(CONFIG)
 	mkdir -p .state
-	STATE_DIRECTORY=$(CURDIR)/.state $(SWIFT) run compactd --config $(CONFIG)
+	STATE_DIRECTORY=$(CURDIR)/.state COMPACTD_CONTROL_SOCKET=$(CURDIR)/.state/control.sock $(SWIFT) run compactd --config $(CONFIG)
 
 # Serially: many tests wait on real subprocesses and servers, and on a 2-core machine Swift's
 # cooperative pool has 2 threads, so running them in parallel starves everything (measured:
