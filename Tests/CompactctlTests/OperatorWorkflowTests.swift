@@ -7,47 +7,11 @@ import Testing
 /// The operator's commands on the built binaries: ack, unack, snooze, status, history, retry.
 @Suite("compactctl operator workflow", .serialized)
 struct OperatorWorkflowTests {
-    struct Setup {
-        var directory: URL
-        var config: String
-        var record: String
-        var server: ServerProcess
-        var environment: [String: String] { ["COMPACTD_CONFIG": config, "COMPACTD_CONTROL_SOCKET": directory.appendingPathComponent("none.sock").path] }
-        func remove() { server.stop(); try? FileManager.default.removeItem(at: directory) }
+    static func setUp(responses: String = "200") throws -> DeadlineFixture {
+        try DeadlineFixture(deadlines: [("first", 2), ("second", 1)], responses: responses)
     }
 
-    /// Deadlines "first" and "second" due two and one minutes ago (UTC), one webhook channel.
-    static func setUp(responses: String = "200") throws -> Setup {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ops-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("compacts"), withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("templates").path, withDestinationPath: CommandRunner.packageRoot.appendingPathComponent("Config/templates").path)
-        let record = directory.appendingPathComponent("received.jsonl").path
-        let server = try ServerProcess(script: "http_receiver.py", arguments: ["--record", record, "--responses", responses])
-        try "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".write(to: directory.appendingPathComponent("secret"), atomically: true, encoding: .utf8)
-        try """
-        time_zone = "UTC"
-        state_path = "state.sqlite"
-        [policy]
-        reminders = ["0"]
-        overdue_every = "0"
-        shift = "keep"
-        [channels.hook]
-        type = "webhook"
-        url = "http://127.0.0.1:\(server.port)/hook"
-        secret_files = ["\(directory.appendingPathComponent("secret").path)"]
-        """.write(to: directory.appendingPathComponent("compactd.toml"), atomically: true, encoding: .utf8)
-        var deadlines = ""
-        for (id, minutes) in [("first", 2), ("second", 1)] {
-            let due = ZoneInfo.utc.localDateTime(at: Instant.now.adding(seconds: Int64(-60 * minutes)))
-            deadlines += "[[deadlines]]\nid = \"\(id)\"\ntitle = \"\(id)\"\ndue = \(due.date)T\(String(format: "%02d:%02d:00", due.hour, due.minute))\n\n"
-        }
-        try "id = \"carson\"\npartner = \"City of Carson\"\nstatus = \"active\"\nnotify = [\"hook\"]\n\(deadlines)".write(to: directory.appendingPathComponent("compacts/carson.toml"), atomically: true, encoding: .utf8)
-        return Setup(directory: directory, config: directory.appendingPathComponent("compactd.toml").path, record: record, server: server)
-    }
-
-    static func stepKey(_ id: String, minutesAgo: Int) -> String {
-        "carson/deadline/\(ZoneInfo.utc.localDateTime(at: Instant.now.adding(seconds: Int64(-60 * minutesAgo))).date)/\(id)"
-    }
+    static func stepKey(_ id: String, minutesAgo: Int) -> String { DeadlineFixture.stepKey(id, minutesAgo: minutesAgo) }
 
     @Test("ack stops that step's reminder and only that step's; history shows it")
     func ackStopsOnlyThatStep() throws {
@@ -58,7 +22,7 @@ struct OperatorWorkflowTests {
         let missing = try CommandRunner.run("compactctl", ["ack", Self.stepKey("first", minutesAgo: 2)], environment: setup.environment)
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("no state at"))
-        _ = try SQLiteStateStore(path: setup.directory.appendingPathComponent("state.sqlite").path)
+        _ = try SQLiteStateStore(path: setup.statePath)
 
         let ack = try CommandRunner.run("compactctl", ["ack", Self.stepKey("first", minutesAgo: 2), "--by", "maria", "--note", "met with the city"], environment: setup.environment)
         #expect(ack.status == 0, "\(ack.stderr)")
@@ -98,7 +62,7 @@ struct OperatorWorkflowTests {
     func badInput(arguments: [String], message: String) throws {
         let setup = try Self.setUp()
         defer { setup.remove() }
-        _ = try SQLiteStateStore(path: setup.directory.appendingPathComponent("state.sqlite").path)
+        _ = try SQLiteStateStore(path: setup.statePath)
         let result = try CommandRunner.run("compactctl", arguments, environment: setup.environment)
         #expect(result.status != 0)
         #expect(result.stderr.contains(message), "\(result.stderr)")

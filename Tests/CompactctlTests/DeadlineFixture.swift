@@ -1,0 +1,61 @@
+import CompactdCore
+import CompactdTestSupport
+import Foundation
+
+/// A configuration in a temporary folder for end-to-end runs of the built binaries: one
+/// compact whose deadlines fell due a few minutes ago (real clock, UTC), one signed webhook
+/// channel to a recording receiver on 127.0.0.1.
+struct DeadlineFixture {
+    var directory: URL
+    var config: String
+    var record: String
+    var server: ServerProcess
+
+    var statePath: String { directory.appendingPathComponent("state.sqlite").path }
+    var environment: [String: String] { ["COMPACTD_CONFIG": config, "COMPACTD_CONTROL_SOCKET": directory.appendingPathComponent("none.sock").path] }
+
+    /// - Parameters:
+    ///   - deadlines: ids and how many minutes ago each fell due.
+    ///   - responses: the receiver's script (see Tests/Fixtures/http_receiver.py).
+    ///   - delivery: extra lines for the `[delivery]` table.
+    init(deadlines: [(String, Int)], responses: String = "200", delivery: String = "") throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("compacts"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("templates").path, withDestinationPath: CommandRunner.packageRoot.appendingPathComponent("Config/templates").path)
+        record = directory.appendingPathComponent("received.jsonl").path
+        server = try ServerProcess(script: "http_receiver.py", arguments: ["--record", record, "--responses", responses])
+        let secret = directory.appendingPathComponent("secret")
+        try "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".write(to: secret, atomically: true, encoding: .utf8)
+        config = directory.appendingPathComponent("compactd.toml").path
+        try """
+        time_zone = "UTC"
+        state_path = "state.sqlite"
+        [policy]
+        reminders = ["0"]
+        overdue_every = "0"
+        shift = "keep"
+        [delivery]
+        \(delivery)
+        [channels.hook]
+        type = "webhook"
+        url = "http://127.0.0.1:\(server.port)/hook"
+        secret_files = ["\(secret.path)"]
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        var tables = ""
+        for (id, minutes) in deadlines {
+            let due = ZoneInfo.utc.localDateTime(at: Instant.now.adding(seconds: Int64(-60 * minutes)))
+            tables += "[[deadlines]]\nid = \"\(id)\"\ntitle = \"\(id)\"\ndue = \(due.date)T\(String(format: "%02d:%02d:00", due.hour, due.minute))\n\n"
+        }
+        try "id = \"carson\"\npartner = \"City of Carson\"\nstatus = \"active\"\nnotify = [\"hook\"]\n\(tables)".write(to: directory.appendingPathComponent("compacts/carson.toml"), atomically: true, encoding: .utf8)
+    }
+
+    /// The step occurrence key of a deadline that fell due `minutesAgo` minutes ago.
+    static func stepKey(_ id: String, minutesAgo: Int) -> String {
+        "carson/deadline/\(ZoneInfo.utc.localDateTime(at: Instant.now.adding(seconds: Int64(-60 * minutesAgo))).date)/\(id)"
+    }
+
+    func remove() {
+        server.stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
