@@ -18,6 +18,8 @@ struct Compactctl: AsyncParsableCommand {
             StatusCommand.self,
             HistoryCommand.self,
             RetryCommand.self,
+            ReportCommand.self,
+            ExportCommand.self,
         ]
     )
 }

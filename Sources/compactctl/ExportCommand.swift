@@ -1,0 +1,59 @@
+import ArgumentParser
+import CompactdCore
+import Foundation
+
+/// `compactctl export ics`: a calendar of step due dates and review kickoffs for Outlook or
+/// Google Calendar.
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "export", abstract: "Export the schedule.", subcommands: [ExportICSCommand.self])
+}
+
+struct ExportICSCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ics", abstract: "An iCalendar (RFC 5545) file of step due dates and review kickoffs.")
+
+    @OptionGroup var config: ConfigOptions
+    @Option(help: "Only this compact.") var compact: String?
+    @Option(help: "How many days ahead.") var days: Int = 365
+    @Option(help: "Write to this file instead of standard output.") var output: String?
+
+    func run() throws {
+        guard days >= 1 && days <= 3660 else { throw CommandFailure("--days must be between 1 and 3660") }
+        let c = try config.load().configuration
+        if let compact, c.compact(compact) == nil { throw CommandFailure("unknown compact '\(compact)'") }
+        let now = Instant.now
+        let end = now.adding(seconds: Int64(days) * 86_400)
+        let planner = Planner(configuration: c)
+        var events: [ICalendarWriter.Event] = []
+        var kickoffs: Set<String> = []
+        for step in planner.stepOccurrences(from: now, to: end, compactID: compact) {
+            guard let compact = c.compact(step.compactID) else { continue }
+            let cycle = compact.cycles.first { $0.id == step.cycleID }
+            let commitments = compact.commitments.map(\.title)
+            events.append(.init(
+                uid: "\(step.key)@compactd",
+                start: step.dueAt, minutes: 30,
+                summary: "\(compact.partner): \(step.stepTitle) (due)",
+                description: "Education Compact with the \(compact.partner)\n\(cycle?.title ?? "Deadline") \(step.occurrence)\nCommitments:\n" + commitments.map { "- \($0)" }.joined(separator: "\n")
+            ))
+            if let cycle, !kickoffs.contains("\(compact.id)/\(cycle.id)/\(step.occurrence)") {
+                kickoffs.insert("\(compact.id)/\(cycle.id)/\(step.occurrence)")
+                let start = c.timeZone.instant(for: LocalDateTime(date: step.occurrence, hour: 9))
+                if start >= now {
+                    // "cycle-start:" cannot collide with a step key: ids have no colon.
+                    events.append(.init(uid: "cycle-start:\(compact.id)/\(cycle.id)/\(step.occurrence)@compactd", start: start, minutes: 60,
+                                        summary: "\(compact.partner): \(cycle.title) begins", description: "Review cycle \(cycle.title) of the Education Compact with the \(compact.partner)."))
+                }
+            }
+        }
+        events.sort { ($0.start, $0.uid) < ($1.start, $1.uid) }
+        let text = ICalendarWriter.calendar(events: events, stamp: now, name: "Education Compacts")
+        if let output {
+            do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
+                throw CommandFailure("cannot write \(output): \(error.localizedDescription)")
+            }
+            print("wrote \(events.count) events to \(output)")
+        } else {
+            print(text, terminator: "")
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import CompactdCore
+import CompactdStore
+import CompactdTestSupport
+import Foundation
+import Testing
+
+@Suite("compactctl report and export ics", .serialized)
+struct ReportAndExportTests {
+    /// Two compacts (one active with a long non-ASCII name, one draft) and a goal of three.
+    /// The active one has a monthly cycle starting on the 1st at 00:00: its first step is due at
+    /// the start and so always overdue by now; its second is due 40 days later, always open.
+    static func setUp() throws -> (URL, String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("compacts"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("templates").path, withDestinationPath: CommandRunner.packageRoot.appendingPathComponent("Config/templates").path)
+        try """
+        time_zone = "America/Los_Angeles"
+        state_path = "state.sqlite"
+        [[goals]]
+        id = "three"
+        title = "Three compacts"
+        minimum_active = 3
+        by = 2099-06-30
+        [channels.log]
+        type = "log"
+        """.write(to: directory.appendingPathComponent("compactd.toml"), atomically: true, encoding: .utf8)
+        try """
+        id = "ninos"
+        partner = "Ciudad de los Niños Héroes, señora Rocío Rivas y compañía — Distrito Escolar Unificado"
+        status = "active"
+        notify = ["log"]
+        [[commitments]]
+        id = "parks"
+        title = "Parques comunitarios; seguridad, y más"
+        [[cycles]]
+        id = "monthly"
+        title = "Monthly check-in"
+        calendar = "*-*-01 00:00"
+        [[cycles.steps]]
+        id = "start"
+        title = "Open the check-in"
+        due = "0"
+        [[cycles.steps]]
+        id = "follow-up"
+        title = "Follow up"
+        due = "+40d"
+        """.write(to: directory.appendingPathComponent("compacts/ninos.toml"), atomically: true, encoding: .utf8)
+        try "id = \"draft-city\"\npartner = \"Draft City\"\nstatus = \"draft\"\nnotify = [\"log\"]\n".write(to: directory.appendingPathComponent("compacts/draft.toml"), atomically: true, encoding: .utf8)
+        return (directory, directory.appendingPathComponent("compactd.toml").path)
+    }
+
+    @Test("report figures come from the configuration and the acknowledgments")
+    func report() async throws {
+        let (directory, config) = try Self.setUp()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let before = try CommandRunner.run("compactctl", ["report", "--json", "--config", config])
+        #expect(before.status == 0, "\(before.stderr)")
+        let r1 = try #require(try JSONSerialization.jsonObject(with: Data(before.stdout.utf8)) as? [String: Any])
+        #expect(r1["activeCompacts"] as? Int == 1)
+        let goal = try #require((r1["goals"] as? [[String: Any]])?.first)
+        #expect(goal["active"] as? Int == 1 && goal["minimum"] as? Int == 3 && goal["met"] as? Bool == false)
+        #expect(r1["stepsOverdue"] as? Int == 1 && r1["stepsOpen"] as? Int == 1 && r1["stepsDone"] as? Int == 0)
+
+        // Acknowledge this month's first step through the state, as `compactctl ack` would.
+        let la = try ZoneInfo.named("America/Los_Angeles")
+        let today = la.localDateTime(at: Instant.now).date
+        let store = try SQLiteStateStore(path: directory.appendingPathComponent("state.sqlite").path)
+        try await store.acknowledge(StepAcknowledgment(stepKey: "ninos/monthly/\(LocalDate(year: today.year, month: today.month, day: 1))/start", at: Instant.now), compactID: "ninos", source: "test")
+        let after = try CommandRunner.run("compactctl", ["report", "--json", "--config", config])
+        let r2 = try #require(try JSONSerialization.jsonObject(with: Data(after.stdout.utf8)) as? [String: Any])
+        #expect(r2["stepsOverdue"] as? Int == 0 && r2["stepsOpen"] as? Int == 1 && r2["stepsDone"] as? Int == 1)
+
+        let text = try CommandRunner.run("compactctl", ["report", "--config", config])
+        #expect(text.stdout.hasPrefix("Education Compacts, "))
+        #expect(text.stdout.contains("1 active compact of 2. Goal \"Three compacts\": 1 of 3 by 2099-06-30 ("))
+        #expect(text.stdout.contains("1 step done, 1 open, 0 overdue."))
+        let csv = try CommandRunner.run("compactctl", ["report", "--csv", "--config", config])
+        let rows = csv.stdout.split(separator: "\n")
+        #expect(rows.first == "compact,partner,status,cycle,occurrence,step,due,state,days,last_contact")
+        #expect(rows.count == 3)
+        #expect(rows[1].hasPrefix("ninos,\"Ciudad de los Niños Héroes, señora"))
+    }
+
+    @Test("export ics parses with the icalendar package; long non-ASCII text folds at 75 octets")
+    func exportICS() throws {
+        let (directory, config) = try Self.setUp()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("compacts.ics").path
+        let result = try CommandRunner.run("compactctl", ["export", "ics", "--days", "70", "--output", file, "--config", config])
+        #expect(result.status == 0, "\(result.stderr)")
+        let parsed = try ServerProcess.runScript("parse_ics.py", [file])
+        #expect(parsed.status == 0, "\(parsed.output)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(parsed.output.utf8)) as? [String: Any])
+        #expect((object["longest_line_octets"] as? Int ?? 99) <= 75)
+        #expect(object["all_crlf"] as? Bool == true)
+        let events = try #require(object["events"] as? [[String: String]])
+        #expect(events.count >= 3)
+        #expect(Set(events.map { $0["uid"] ?? "" }).count == events.count)
+        let step = try #require(events.first { $0["uid"]?.contains("/follow-up@compactd") == true })
+        #expect(step["summary"] == "Ciudad de los Niños Héroes, señora Rocío Rivas y compañía — Distrito Escolar Unificado: Follow up (due)")
+        #expect(step["description"]?.contains("Parques comunitarios; seguridad, y más") == true)
+        #expect(step["start"]?.hasSuffix("+00:00") == true)
+        // Stable: a second export gives the same UIDs.
+        let again = try CommandRunner.run("compactctl", ["export", "ics", "--days", "70", "--config", config])
+        #expect(events.allSatisfy { again.stdout.replacingOccurrences(of: "\r\n ", with: "").contains("UID:\($0["uid"]!)") })
+    }
+}
