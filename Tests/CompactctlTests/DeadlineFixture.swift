@@ -19,6 +19,11 @@ struct DeadlineFixture {
     ///   - responses: the receiver's script (see Tests/Fixtures/http_receiver.py).
     ///   - delivery: extra lines for the `[delivery]` table.
     init(deadlines: [(String, Int)], responses: String = "200", delivery: String = "") throws {
+        try self.init(deadlinesInSeconds: deadlines.map { ($0.0, -60 * $0.1) }, responses: responses, delivery: delivery)
+    }
+
+    /// Deadlines due the given number of seconds from now (negative: in the past), to the second.
+    init(deadlinesInSeconds deadlines: [(String, Int)], responses: String = "200", delivery: String = "") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("compacts"), withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("templates").path, withDestinationPath: CommandRunner.packageRoot.appendingPathComponent("Config/templates").path)
@@ -42,9 +47,11 @@ struct DeadlineFixture {
         secret_files = ["\(secret.path)"]
         """.write(toFile: config, atomically: true, encoding: .utf8)
         var tables = ""
-        for (id, minutes) in deadlines {
-            let due = ZoneInfo.utc.localDateTime(at: Instant.now.adding(seconds: Int64(-60 * minutes)))
-            tables += "[[deadlines]]\nid = \"\(id)\"\ntitle = \"\(id)\"\ndue = \(due.date)T\(String(format: "%02d:%02d:00", due.hour, due.minute))\n\n"
+        for (id, seconds) in deadlines {
+            // Past deadlines are written to the minute (what operators write); future ones to the second.
+            var due = ZoneInfo.utc.localDateTime(at: Instant.now.adding(seconds: Int64(seconds)))
+            if seconds < 0 { due.second = 0 }
+            tables += "[[deadlines]]\nid = \"\(id)\"\ntitle = \"\(id)\"\ndue = \(due.date)T\(String(format: "%02d:%02d:%02d", due.hour, due.minute, due.second))\n\n"
         }
         try "id = \"carson\"\npartner = \"City of Carson\"\nstatus = \"active\"\nnotify = [\"hook\"]\n\(tables)".write(to: directory.appendingPathComponent("compacts/carson.toml"), atomically: true, encoding: .utf8)
     }

@@ -1,0 +1,88 @@
+import CompactdCore
+import CompactdTestSupport
+import Foundation
+import Testing
+
+/// ack and snooze while the long-running compactd runs: it honours them without a restart.
+@Suite("compactctl with a running compactd", .serialized)
+struct RunningDaemonTests {
+    /// Starts `compactd` (long-running) on the fixture; stops it with SIGTERM when done.
+    final class Daemon {
+        let process = Process()
+
+        init(_ fixture: DeadlineFixture) throws {
+            process.executableURL = URL(fileURLWithPath: CommandRunner.executable("compactd"))
+            process.arguments = ["--config", fixture.config]
+            var environment = ProcessInfo.processInfo.environment
+            for (k, v) in fixture.environment { environment[k] = v }
+            environment["COMPACTD_CONTROL_SOCKET"] = fixture.directory.appendingPathComponent("control.sock").path
+            process.environment = environment
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // Ready once the control socket answers.
+            for _ in 0..<100 {
+                if FileManager.default.fileExists(atPath: fixture.directory.appendingPathComponent("control.sock").path) { break }
+                usleep(50_000)
+            }
+        }
+
+        func stop() {
+            kill(process.processIdentifier, SIGTERM)
+            for _ in 0..<300 where process.isRunning { usleep(10_000) }
+        }
+    }
+
+    static func received(_ fixture: DeadlineFixture) -> [String] {
+        RecordedRequest.load(fixture.record).compactMap { ($0.json["data"] as? [String: Any])?["notice_id"] as? String }
+    }
+
+    /// Waits (bounded) until the receiver has `count` requests.
+    static func waitForRequests(_ fixture: DeadlineFixture, count: Int, seconds: Int) {
+        for _ in 0..<(seconds * 20) where RecordedRequest.load(fixture.record).count < count { usleep(50_000) }
+    }
+
+    @Test("ack during a running compactd stops the next reminder for that step and only that step")
+    func ackWhileRunning() throws {
+        let fixture = try DeadlineFixture(deadlinesInSeconds: [("acked", 8), ("kept", 9)])
+        defer { fixture.remove() }
+        let daemon = try Daemon(fixture)
+        defer { daemon.stop() }
+        let key = "carson/deadline/\(ZoneInfo.utc.localDateTime(at: Instant.now.adding(seconds: 8)).date)/acked"
+        var environment = fixture.environment
+        environment["COMPACTD_CONTROL_SOCKET"] = fixture.directory.appendingPathComponent("control.sock").path
+        let ack = try CommandRunner.run("compactctl", ["ack", key, "--by", "ops"], environment: environment)
+        #expect(ack.status == 0, "\(ack.stderr)")
+        Self.waitForRequests(fixture, count: 1, seconds: 20)
+        // Give an unwanted second notice time to show up (the acked one was due first).
+        usleep(1_500_000)
+        let ids = Self.received(fixture)
+        #expect(ids.count == 1)
+        #expect(ids.first?.contains("/kept/remind-0/hook") == true)
+        let status = try CommandRunner.run("compactctl", ["status"], environment: environment)
+        #expect(status.stdout.hasPrefix("compactd: running since "), "\(status.stdout)")
+    }
+
+    @Test("a snoozed step's notice is held and goes out when the snooze ends")
+    func snoozeWhileRunning() throws {
+        let fixture = try DeadlineFixture(deadlinesInSeconds: [("snoozed", 6)])
+        defer { fixture.remove() }
+        let daemon = try Daemon(fixture)
+        defer { daemon.stop() }
+        var environment = fixture.environment
+        environment["COMPACTD_CONTROL_SOCKET"] = fixture.directory.appendingPathComponent("control.sock").path
+        let dueDate = ZoneInfo.utc.localDateTime(at: Instant.now.adding(seconds: 6)).date
+        let until = ZoneInfo.utc.localDateTime(at: Instant.now.adding(seconds: 13))
+        let untilText = "\(until.date) \(String(format: "%02d:%02d:%02d", until.hour, until.minute, until.second)) UTC"
+        let snooze = try CommandRunner.run("compactctl", ["snooze", "carson/deadline/\(dueDate)/snoozed", "--until", untilText], environment: environment)
+        #expect(snooze.status == 0, "\(snooze.stderr)")
+        // Past the due time, nothing yet.
+        usleep(8_000_000)
+        #expect(Self.received(fixture).isEmpty)
+        Self.waitForRequests(fixture, count: 1, seconds: 15)
+        let request = try #require(RecordedRequest.load(fixture.record).first)
+        let sentAt = try #require(TimestampFormat.parse(request.headers["webhook-timestamp"].map { "@\($0)" } ?? "", zone: .utc))
+        let untilInstant = try #require(TimestampFormat.parse(untilText, zone: .utc))
+        #expect(sentAt >= untilInstant)
+    }
+}
