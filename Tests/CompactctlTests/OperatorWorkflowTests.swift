@@ -97,3 +97,38 @@ struct OperatorWorkflowTests {
         #expect(Set(received.prefix(2).compactMap { $0.headers["webhook-id"] }) == Set(received.suffix(2).compactMap { $0.headers["webhook-id"] }))
     }
 }
+
+@Suite("compactctl refuses what it cannot do safely", .serialized)
+struct OperatorRefusalTests {
+    @Test("an ambiguous step reference is refused with the occurrences to choose from")
+    func ambiguous() throws {
+        let config = CommandRunner.packageRoot.appendingPathComponent("Config/compactd.toml").path
+        let result = try CommandRunner.run("compactctl", ["ack", "--compact", "carson", "--cycle", "summer-reengagement", "--step", "kickoff", "--config", config])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("give --occurrence (one of "), "\(result.stderr)")
+    }
+
+    @Test("a state file locked by another process: a clear message after the busy timeout, nothing changed")
+    func locked() throws {
+        let setup = try DeadlineFixture(deadlines: [("first", 2)])
+        defer { setup.remove() }
+        _ = try CommandRunner.run("compactd", ["--once"], environment: setup.environment)
+        // Another process holds an exclusive lock for 8 seconds.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        holder.arguments = ["python3", "-c", "import sqlite3, time, sys; c = sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN EXCLUSIVE'); print('locked', flush=True); time.sleep(8)", setup.statePath]
+        let pipe = Pipe()
+        holder.standardOutput = pipe
+        try holder.run()
+        defer { kill(holder.processIdentifier, SIGKILL) }
+        _ = pipe.fileHandleForReading.readData(ofLength: 7)
+        let result = try CommandRunner.run("compactctl", ["ack", DeadlineFixture.stepKey("first", minutesAgo: 2)], environment: setup.environment)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("another process holds the database"), "\(result.stderr)")
+        kill(holder.processIdentifier, SIGKILL)
+        for _ in 0..<100 where holder.isRunning { usleep(10_000) }
+        let history = try CommandRunner.run("compactctl", ["history", "--kind", "acknowledged", "--json"], environment: setup.environment)
+        let lines = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [Any])
+        #expect(lines.isEmpty)
+    }
+}
