@@ -82,6 +82,10 @@ public struct ConfigurationLoader {
             return nil
         }
         let source = ConfigSourceFile(displayPath: path, text: text, problems: problems)
+        if let finding = TOMLPreflight.check(text) {
+            problems.add(ConfigProblem(file: path, line: finding.line, column: finding.column, key: "", message: finding.message))
+            return nil
+        }
         do {
             let table = try TOMLTable(string: text)
             return (source, TOMLTableReader(table: table, path: "", source: source))

@@ -195,3 +195,43 @@ struct ConfigurationErrorTests {
         #expect(loaded.warnings.isEmpty)
     }
 }
+
+@Suite("Inputs that would abort the TOML parser")
+struct TOMLPreflightTests {
+    @Test("a table header broken across lines is a syntax error with its line, not a crash")
+    func brokenHeader() throws {
+        let compact = ConfigFixture.validCompact.replacingFirst("[[commitments]]", with: "[\ncommitments]]")
+        let fixture = try ConfigFixture(compacts: ["bell.toml": compact])
+        defer { fixture.remove() }
+        do {
+            _ = try ConfigurationLoader(environment: [:]).load(path: fixture.mainPath)
+            Issue.record("a broken header loaded")
+        } catch {
+            let problem = try #require(error.problems.first)
+            #expect(problem.line == 6)
+            #expect(problem.message.contains("a table header must start with a key"))
+        }
+    }
+
+    @Test("headers that start with something other than a key are syntax errors", arguments: ["[.a]", "[é]", "[[@contacts]]", "[ ]", "[[ .x ]]"])
+    func badHeaderStart(header: String) throws {
+        let fixture = try ConfigFixture(compacts: ["bell.toml": ConfigFixture.validCompact + "\n" + header + "\n"])
+        defer { fixture.remove() }
+        do {
+            _ = try ConfigurationLoader(environment: [:]).load(path: fixture.mainPath)
+            Issue.record("\(header) loaded")
+        } catch {
+            #expect(error.problems.first?.line == 26)
+            #expect(error.problems.first?.message.contains("TOML syntax error") == true)
+        }
+    }
+
+    @Test("arrays of arrays spanning lines are still fine")
+    func multilineArrays() throws {
+        let main = ConfigFixture.validMain.replacingFirst("reminders = [\"7d\", \"1d\", \"0\"]", with: "reminders = [\n  \"7d\",\n  \"1d\", # comment [\n  \"0\"\n]")
+        let fixture = try ConfigFixture(main: main)
+        defer { fixture.remove() }
+        let loaded = try ConfigurationLoader(environment: [:]).load(path: fixture.mainPath)
+        #expect(loaded.configuration.defaultPolicy.reminders.count == 3)
+    }
+}

@@ -36,8 +36,12 @@ public struct TimeSpan: Hashable, Sendable, CustomStringConvertible {
         (["usec", "us", "µs", "μs"], 0, 1),
     ]
 
+    /// The longest span compactd accepts: 100 years. Longer ones are mistakes, and unbounded
+    /// ones would overflow the microsecond arithmetic.
+    public static let maximumDays = 36_600
+
     /// Parses a span. A bare number is seconds, as in systemd; `0` is zero. A leading `+` is
-    /// allowed. Months and years must be whole numbers.
+    /// allowed. Months and years must be whole numbers; the whole span is at most 100 years.
     public init?(parsing raw: String) {
         var text = Substring(raw.trimmingSpaces)
         if text.hasPrefix("+") { text = text.dropFirst() }
@@ -69,15 +73,20 @@ public struct TimeSpan: Hashable, Sendable, CustomStringConvertible {
                 guard parts.count == 1 else { return nil }
                 months += Int(whole) * multiplier.months
             } else {
-                micro += whole * multiplier.microseconds
+                let (product, overflow) = whole.multipliedReportingOverflow(by: multiplier.microseconds)
+                guard !overflow else { return nil }
+                micro += product
                 if parts.count == 2 {
-                    let digits = parts[1].prefix(9)
+                    // Six digits at most: fraction × a week in microseconds stays far below Int64.max.
+                    let digits = parts[1].prefix(6)
                     guard let fraction = Int64(digits) else { return nil }
                     var scale: Int64 = 1
                     for _ in 0..<digits.count { scale *= 10 }
                     micro += fraction * multiplier.microseconds / scale
                 }
             }
+            // Bounded on every part, so the sums above cannot overflow either.
+            guard months <= 1200, micro <= Int64(Self.maximumDays) * 86_400_000_000 else { return nil }
             sawPart = true
         }
         guard sawPart else { return nil }
