@@ -33,9 +33,9 @@ enum TOMLPreflight {
                     return Finding(line: index + 1, column: indent + 1, message: "TOML syntax error: a table header must start with a key (letters, digits, _ or -, or a quoted name), such as [[cycles]]; expected valid TOML (https://toml.io)")
                 }
                 // And close on this line, before any comment.
-                let body = trimmed.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+                let body = (trimmed.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "").trimmingWhitespace()
                 let closing = trimmed.hasPrefix("[[") ? "]]" : "]"
-                if !body.trimmingWhitespace().hasSuffix(closing) || body.trimmingWhitespace() == "[" || body.trimmingWhitespace() == "[[" {
+                if !body.hasSuffix(closing) || body == "[" || body == "[[" {
                     return Finding(line: index + 1, column: indent + 1, message: "TOML syntax error: a table header must open and close on one line, such as [[cycles]]; expected valid TOML (https://toml.io)")
                 }
                 continue

@@ -155,7 +155,17 @@ struct TOMLSourceMap {
 }
 
 extension StringProtocol {
+    /// Without leading and trailing spaces, tabs and carriage returns.
     func trimmingWhitespace() -> String {
-        String(self.drop { $0 == " " || $0 == "\t" || $0 == "\r" }.reversed().drop { $0 == " " || $0 == "\t" || $0 == "\r" }.reversed())
+        func isSpace(_ c: Character) -> Bool { c == " " || c == "\t" || c == "\r" }
+        var start = startIndex
+        var end = endIndex
+        while start < end, isSpace(self[start]) { start = index(after: start) }
+        while end > start {
+            let before = index(before: end)
+            guard isSpace(self[before]) else { break }
+            end = before
+        }
+        return String(self[start..<end])
     }
 }
