@@ -17,11 +17,11 @@ enum TOMLPreflight {
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = Substring(rawLine)
             if let delimiter = inMultilineString {
-                if count(delimiter, in: line) % 2 == 1 { inMultilineString = nil }
+                if TOMLLineScanning.count(of: delimiter, in: line) % 2 == 1 { inMultilineString = nil }
                 continue
             }
             if depth > 0 {
-                depth = max(0, depth + bracketDelta(line))
+                depth = max(0, depth + TOMLLineScanning.bracketDelta(line))
                 continue
             }
             let indent = line.prefix { $0 == " " || $0 == "\t" }.count
@@ -42,42 +42,12 @@ enum TOMLPreflight {
             }
             if let equals = trimmed.firstIndex(of: "=") {
                 let value = trimmed[trimmed.index(after: equals)...]
-                for delimiter in ["\"\"\"", "'''"] where count(delimiter, in: value) % 2 == 1 {
+                for delimiter in ["\"\"\"", "'''"] where TOMLLineScanning.count(of: delimiter, in: value) % 2 == 1 {
                     inMultilineString = delimiter
                 }
-                if inMultilineString == nil { depth = max(0, bracketDelta(value)) }
+                if inMultilineString == nil { depth = max(0, TOMLLineScanning.bracketDelta(value)) }
             }
         }
         return nil
-    }
-
-    private static func bracketDelta(_ text: Substring) -> Int {
-        var delta = 0
-        var quote: Character?
-        var escaped = false
-        for ch in text {
-            if let q = quote {
-                if escaped { escaped = false } else if ch == "\\" && q == "\"" { escaped = true } else if ch == q { quote = nil }
-            } else if ch == "\"" || ch == "'" {
-                quote = ch
-            } else if ch == "[" || ch == "{" {
-                delta += 1
-            } else if ch == "]" || ch == "}" {
-                delta -= 1
-            } else if ch == "#" {
-                break
-            }
-        }
-        return delta
-    }
-
-    private static func count(_ needle: String, in text: Substring) -> Int {
-        var n = 0
-        var rest = text
-        while let r = rest.firstRange(of: needle) {
-            n += 1
-            rest = rest[r.upperBound...]
-        }
-        return n
     }
 }

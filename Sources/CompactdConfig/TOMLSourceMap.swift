@@ -20,15 +20,15 @@ struct TOMLSourceMap {
             let lineNumber = index + 1
             var line = Substring(rawLine)
             if let delimiter = inMultilineString {
-                if Self.count(of: delimiter, in: line) % 2 == 1 { inMultilineString = nil }
+                if TOMLLineScanning.count(of: delimiter, in: line) % 2 == 1 { inMultilineString = nil }
                 continue
             }
             if depth > 0 {
-                depth += Self.bracketDelta(Self.stripComment(line))
+                depth += TOMLLineScanning.bracketDelta(TOMLLineScanning.stripComment(line))
                 continue
             }
             let indent = line.prefix { $0 == " " || $0 == "\t" }.count
-            line = Self.stripComment(line.dropFirst(indent))
+            line = TOMLLineScanning.stripComment(line.dropFirst(indent))
             let trimmed = Substring(line.trimmingWhitespace())
             if trimmed.isEmpty { continue }
             if trimmed.hasPrefix("[[") && trimmed.hasSuffix("]]") {
@@ -43,15 +43,15 @@ struct TOMLSourceMap {
             } else if trimmed.hasPrefix("[") && trimmed.hasSuffix("]") {
                 current = Self.resolve(Self.splitKey(trimmed.dropFirst().dropLast())[...], arrayCounts: arrayCounts)
                 locations[current] = Location(line: lineNumber, column: indent + 1)
-            } else if let equals = Self.firstUnquoted("=", in: trimmed) {
+            } else if let equals = TOMLLineScanning.firstUnquoted("=", in: trimmed) {
                 let names = Self.splitKey(Substring(trimmed[..<equals]))
                 let path = current.isEmpty ? names.joined(separator: ".") : "\(current).\(names.joined(separator: "."))"
                 locations[path] = Location(line: lineNumber, column: indent + 1)
                 let value = trimmed[trimmed.index(after: equals)...]
-                for delimiter in ["\"\"\"", "'''"] where Self.count(of: delimiter, in: value) % 2 == 1 {
+                for delimiter in ["\"\"\"", "'''"] where TOMLLineScanning.count(of: delimiter, in: value) % 2 == 1 {
                     inMultilineString = delimiter
                 }
-                if inMultilineString == nil { depth = max(0, Self.bracketDelta(value)) }
+                if inMultilineString == nil { depth = max(0, TOMLLineScanning.bracketDelta(value)) }
             }
         }
     }
@@ -99,58 +99,6 @@ struct TOMLSourceMap {
         }
         parts.append(current.trimmingWhitespace())
         return parts
-    }
-
-    private static func stripComment(_ line: Substring) -> Substring {
-        firstUnquoted("#", in: line).map { line[..<$0] } ?? line
-    }
-
-    private static func firstUnquoted(_ target: Character, in text: Substring) -> Substring.Index? {
-        var quote: Character?
-        var escaped = false
-        var i = text.startIndex
-        while i < text.endIndex {
-            let ch = text[i]
-            if let q = quote {
-                if escaped { escaped = false } else if ch == "\\" && q == "\"" { escaped = true } else if ch == q { quote = nil }
-            } else if ch == "\"" || ch == "'" {
-                quote = ch
-            } else if ch == target {
-                return i
-            }
-            i = text.index(after: i)
-        }
-        return nil
-    }
-
-    private static func bracketDelta(_ text: Substring) -> Int {
-        var delta = 0
-        var quote: Character?
-        var escaped = false
-        for ch in text {
-            if let q = quote {
-                if escaped { escaped = false } else if ch == "\\" && q == "\"" { escaped = true } else if ch == q { quote = nil }
-            } else if ch == "\"" || ch == "'" {
-                quote = ch
-            } else if ch == "[" || ch == "{" {
-                delta += 1
-            } else if ch == "]" || ch == "}" {
-                delta -= 1
-            } else if ch == "#" {
-                break
-            }
-        }
-        return delta
-    }
-
-    private static func count(of needle: String, in text: Substring) -> Int {
-        var n = 0
-        var rest = text
-        while let r = rest.firstRange(of: needle) {
-            n += 1
-            rest = rest[r.upperBound...]
-        }
-        return n
     }
 }
 

@@ -4,6 +4,8 @@ import CompactdCore
 public struct ChannelSummary: Sendable, Hashable {
     public var channel: String
     public var counts: [DeliveryStatus: Int]
+    /// Pending deliveries that were already attempted (waiting for a retry).
+    public var retrying: Int = 0
     public var lastSuccess: Instant?
     public var lastFailure: Instant?
     public var lastFailureDetail: String?

@@ -466,17 +466,28 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
         }
     }
 
-    public func appendEvent(_ event: HistoryEvent) async throws(StateStoreError) {
-        try await run { connection throws(StateStoreError) in try Self.insertEvent(connection, event) }
+    public func lastDeliveredByCompact() async throws(StateStoreError) -> [String: Instant] {
+        try await run { connection throws(StateStoreError) in
+            var result: [String: Instant] = [:]
+            try connection.query("SELECT compact_id, MAX(updated_at) FROM deliveries WHERE status = 'delivered' GROUP BY compact_id", operation: "finding the last contact") { row in
+                result[row.text(0)] = Instant(microsecondsSinceEpoch: row.int(1))
+            }
+            return result
+        }
     }
 
     public func channelSummaries() async throws(StateStoreError) -> [ChannelSummary] {
         try await run { connection throws(StateStoreError) in
             var summaries: [String: ChannelSummary] = [:]
-            try connection.query("SELECT channel, status, COUNT(*) FROM deliveries GROUP BY channel, status", operation: "summarizing channels") { row in
+            try connection.query(
+                "SELECT channel, status, COUNT(*), SUM(attempts > 0) FROM deliveries GROUP BY channel, status", operation: "summarizing channels"
+            ) { row in
                 let channel = row.text(0)
                 var summary = summaries[channel] ?? ChannelSummary(channel: channel)
-                if let status = DeliveryStatus(rawValue: row.text(1)) { summary.counts[status] = Int(row.int(2)) }
+                if let status = DeliveryStatus(rawValue: row.text(1)) {
+                    summary.counts[status] = Int(row.int(2))
+                    if status == .pending { summary.retrying = Int(row.int(3)) }
+                }
                 summaries[channel] = summary
             }
             try connection.query(

@@ -47,8 +47,10 @@ public protocol StateStore: Sendable {
     func deliveries(status: DeliveryStatus?, channel: String?, limit: Int) async throws(StateStoreError) -> [DeliveryRecord]
     func attempts(deliveryID: String?, since: Instant?, limit: Int) async throws(StateStoreError) -> [AttemptRecord]
     func history(compactID: String?, since: Instant?, kinds: Set<String>?, limit: Int) async throws(StateStoreError) -> [HistoryEvent]
-    func appendEvent(_ event: HistoryEvent) async throws(StateStoreError)
     func channelSummaries() async throws(StateStoreError) -> [ChannelSummary]
+
+    /// When each compact last had a notice delivered, by compact id.
+    func lastDeliveredByCompact() async throws(StateStoreError) -> [String: Instant]
 
     /// `PRAGMA integrity_check` or its equivalent: nil when consistent, else the problems.
     func integrityProblems() async throws(StateStoreError) -> String?

@@ -64,8 +64,7 @@ struct ReportCommand: AsyncParsableCommand {
         if FileManager.default.fileExists(atPath: statePath) {
             let store = try StateAccess.open(c)
             state = try await store.plannerState()
-            let deliveries = try await store.deliveries(status: .delivered, channel: nil, limit: 1_000_000)
-            for d in deliveries { lastContact[d.snapshot.compactID] = max(lastContact[d.snapshot.compactID] ?? d.updatedAt, d.updatedAt) }
+            lastContact = try await store.lastDeliveredByCompact()
         }
         let planner = Planner(configuration: c)
         let occurrences = planner.stepOccurrences(from: now.adding(seconds: -400 * 86_400), to: now.adding(seconds: 400 * 86_400))

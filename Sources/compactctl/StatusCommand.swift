@@ -47,11 +47,9 @@ struct StatusCommand: AsyncParsableCommand {
             report.status = String(rest)
         }
         let store = try StateAccess.open(c)
-        let retrying = try await store.deliveries(status: .pending, channel: nil, limit: 1_000_000).filter { $0.attempts > 0 }
         for summary in try await store.channelSummaries() {
-            let retries = retrying.filter { $0.channel == summary.channel }.count
             report.channels.append(.init(
-                channel: summary.channel, pending: summary.count(.pending) - retries, retrying: retries, dead: summary.count(.dead),
+                channel: summary.channel, pending: summary.count(.pending) - summary.retrying, retrying: summary.retrying, dead: summary.count(.dead),
                 delivered: summary.count(.delivered), missed: summary.count(.missed),
                 lastSuccess: summary.lastSuccess.map { TimestampFormat.short($0, in: c.timeZone) },
                 lastFailure: summary.lastFailure.map { TimestampFormat.short($0, in: c.timeZone) },

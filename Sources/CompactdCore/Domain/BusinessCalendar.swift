@@ -13,11 +13,6 @@ public struct BusinessCalendar: Sendable, Hashable {
         !weekend.contains(date.isoWeekday) && !holidays.contains { $0.falls(on: date) }
     }
 
-    /// The holiday on a date, if any, for explaining a moved reminder.
-    public func holiday(on date: LocalDate) -> Holiday? {
-        holidays.first { $0.falls(on: date) }
-    }
-
     /// Moves a date off weekends and holidays in the direction the shift says. Gives up after
     /// a month of consecutive days off (a misconfiguration) and keeps the date.
     public func adjust(_ date: LocalDate, _ shift: BusinessDayShift) -> LocalDate {

@@ -5,14 +5,6 @@ public enum ChannelKind: Sendable, Hashable {
     case log
     case webhook(WebhookSettings)
     case email(EmailSettings)
-
-    public var name: String {
-        switch self {
-        case .log: "log"
-        case .webhook: "webhook"
-        case .email: "email"
-        }
-    }
 }
 
 /// A webhook endpoint: a partner city's system, Slack or Teams.

@@ -12,8 +12,9 @@ public struct SecretResolver: Sendable {
     }
 
     let credentialsDirectory: String?
-    /// Secrets already read, so a burst of deliveries reads each file once. A resolver lives
-    /// as long as one configuration: a reload makes a new one and re-reads rotated secrets.
+    /// Secrets already read, so a burst of deliveries reads each file once. A resolver lives as
+    /// long as its dispatcher: `compactd --once` reads each secret once; the daemon makes a new
+    /// dispatcher every pass, so a rotated secret is picked up at the next pass.
     private let cache = SecretCache()
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
