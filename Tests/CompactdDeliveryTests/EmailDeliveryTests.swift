@@ -123,6 +123,27 @@ struct EmailDeliveryTests {
         #expect(Self.messages(directory).count == 2)
     }
 
+    @Test("SMTP 421 (server busy) for a while is retried and delivered later")
+    func serverBusy() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mail-\(UUID().uuidString)").path
+        let server = try ServerProcess(script: "smtp_server.py", arguments: ["--messages", directory, "--busy", "3"])
+        defer { server.stop() }
+        let fixture = try DeliveryFixture(channels: Self.mailChannel(port: server.port, tls: "none"), notify: ["mail"], contacts: Self.contacts, delivery: "retry_schedule = [\"5min\", \"5min\"]\nmax_concurrent = 1")
+        defer { fixture.remove() }
+        let first = try await fixture.dispatcher().runOnce()
+        #expect(first.retrying == 2 && first.delivered == 0 && first.dead == 0)
+        let attempts = try await fixture.store.attempts(deliveryID: nil, since: nil, limit: 10)
+        #expect(attempts.count == 2 && attempts.allSatisfy { $0.smtpReply == "421" })
+        // Still busy for one more MAIL: one of the two is retried again, then both arrive.
+        fixture.clock.advance(seconds: 600)
+        let second = try await fixture.dispatcher().runOnce()
+        #expect(second.delivered == 1 && second.retrying == 1)
+        fixture.clock.advance(seconds: 600)
+        #expect(try await fixture.dispatcher().runOnce().delivered == 1)
+        #expect(Self.messages(directory).count == 2)
+        #expect(try await fixture.store.deliveries(status: .dead, channel: nil, limit: 10).isEmpty)
+    }
+
     @Test("SMTP 550 for one recipient of two dead-letters only that one")
     func permanentFailureForOneRecipient() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mail-\(UUID().uuidString)").path

@@ -4,7 +4,8 @@
 Prints its port on the first line of stdout. Saves each accepted message as
 <messages>/<n>.eml with <n>.json beside it (envelope, whether TLS was on).
 --starttls CERT KEY requires STARTTLS. --reject ADDR (repeatable) answers 550 to that
-recipient. --tempfail N answers 451 to the first N RCPT commands.
+recipient. --tempfail N answers 451 to the first N RCPT commands. --busy N answers
+421 (service not available) to the first N MAIL commands.
 """
 import argparse
 import json
@@ -21,13 +22,26 @@ parser.add_argument("--messages", required=True)
 parser.add_argument("--starttls", nargs=2, metavar=("CERT", "KEY"))
 parser.add_argument("--reject", action="append", default=[])
 parser.add_argument("--tempfail", type=int, default=0)
+parser.add_argument("--busy", type=int, default=0)
 args = parser.parse_args()
 os.makedirs(args.messages, exist_ok=True)
 lock = threading.Lock()
-state = {"n": 0, "tempfail": args.tempfail}
+state = {"n": 0, "tempfail": args.tempfail, "busy": args.busy}
 
 
 class Handler:
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        with lock:
+            busy = state["busy"] > 0
+            if busy:
+                state["busy"] -= 1
+        if busy:
+            # What a server shedding load says (RFC 5321 4.2.3).
+            return "421 4.3.2 Service not available, closing transmission channel"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         with lock:
             if state["tempfail"] > 0:
