@@ -2,6 +2,7 @@
 #
 #   make run     install what is missing, build, run on the shipped config
 #   make test    install what is missing, build, run every test
+#   make chaos   the full chaos run (kills, a failing receiver) and a longer fuzz
 #   make bench   release build, then the planner benchmark
 #
 # Everything the project needs from Debian is installed here, so a fresh machine works.
@@ -17,7 +18,7 @@ PY_PACKAGES  := aiosmtpd standardwebhooks icalendar
 PYTHON       ?= python3
 STAMP        := .build/.deps-installed
 
-.PHONY: all deps build run test bench bench-delivery bench-idle install clean
+.PHONY: all deps build run test chaos bench bench-delivery bench-idle install clean
 
 all: build
 
@@ -51,6 +52,15 @@ run: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
+
+# The full chaos run: 5,000 reminders, a receiver failing ~45% of requests, compactd killed with
+# SIGKILL 20 times; then the hostile-input fuzzers twenty times longer than in `make test`.
+# `make test` runs a scaled-down chaos run (400 reminders, 6 kills).
+CHAOS_SEED ?= 1
+chaos: deps
+	$(SWIFT) build --build-tests
+	$(PYTHON) Tests/Chaos/chaos.py --bin .build/debug --reminders 5000 --kills 20 --span 60 --seed $(CHAOS_SEED)
+	COMPACTD_FUZZ_SCALE=20 $(SWIFT) test --skip-build --filter HostileInputTests
 
 bench: deps
 	$(SWIFT) build -c release --product compactd-bench

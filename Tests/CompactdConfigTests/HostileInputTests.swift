@@ -5,9 +5,13 @@ import Testing
 
 /// Random and mutated input never crashes or hangs the parsers (fixed seeds: the same inputs on
 /// every run). A crash would end the test process, so "passing" here means every input was
-/// answered with a value or an error.
-@Suite("Hostile input")
+/// answered with a value or an error. `make chaos` runs the same generators twenty times longer
+/// (COMPACTD_FUZZ_SCALE=20); the time limit turns a hang into a failure.
+@Suite("Hostile input", .timeLimit(.minutes(20)))
 struct HostileInputTests {
+    /// How many times the usual number of inputs to try.
+    static let scale = max(1, Int(ProcessInfo.processInfo.environment["COMPACTD_FUZZ_SCALE"] ?? "") ?? 1)
+
     struct Generator: RandomNumberGenerator {
         var state: UInt64
         mutating func next() -> UInt64 {
@@ -41,7 +45,7 @@ struct HostileInputTests {
         var random = Generator(state: seed)
         let seeds = ["*-05-01 09:00", "Mon *-01-15..21", "*-*~01 00:00", "*:0/15:0.5", "quarterly", "2024..2030/2-*-* 12:00 America/Los_Angeles", "@1700000000"]
         var answered = 0
-        for i in 0..<1500 {
+        for i in 0..<(1500 * Self.scale) {
             let base = Array(seeds[i % seeds.count].utf8)
             let text = String(decoding: i % 5 == 0 ? (0..<Int.random(in: 0...30, using: &random)).map { _ in Self.alphabet.randomElement(using: &random)! } : Self.mutate(base, &random), as: UTF8.self)
             if let spec = try? CalendarSpec(parsing: text, localZone: .utc) {
@@ -50,7 +54,7 @@ struct HostileInputTests {
             }
             answered += 1
         }
-        #expect(answered == 1500)
+        #expect(answered == 1500 * Self.scale)
     }
 
     @Test("time spans: random and huge values are refused, never overflow")
@@ -62,7 +66,7 @@ struct HostileInputTests {
         #expect(TimeSpan(parsing: "100y") != nil)
         #expect(TimeSpan(parsing: "1.5w")?.description == "10d12h")
         #expect(TimeSpan(parsing: "1.123456789w") != nil)
-        for _ in 0..<3000 {
+        for _ in 0..<(3000 * Self.scale) {
             let text = String(decoding: Self.mutate(Array("1w 2d 3h".utf8), &random), as: UTF8.self)
             if let span = TimeSpan(parsing: text) {
                 _ = span.multiplied(by: 365).added(to: LocalDateTime(date: LocalDate(year: 2026, month: 1, day: 31), hour: 9))
@@ -81,7 +85,7 @@ struct HostileInputTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         try FileManager.default.createSymbolicLink(at: directory.appendingPathComponent("templates"), withDestinationURL: root.appendingPathComponent("templates"))
         var failed = 0
-        for i in 0..<150 {
+        for i in 0..<(150 * Self.scale) {
             let mainBytes = i % 3 == 0 ? Self.mutate(main, &random) : main
             let compactBytes = i % 3 == 0 ? compact : Self.mutate(compact, &random)
             try Data(mainBytes).write(to: directory.appendingPathComponent("compactd.toml"))
@@ -96,6 +100,6 @@ struct HostileInputTests {
             }
         }
         // Most mutations break something; if none did, the mutator is not doing its job.
-        #expect(failed > 20)
+        #expect(failed > 20 * Self.scale)
     }
 }

@@ -99,8 +99,9 @@ public final class Dispatcher: Sendable {
             }
             unwritten.removeAll(keepingCapacity: true)
         }
-        await withTaskGroup(of: AttemptResult.self) { group in
+        await withTaskGroup(of: DeliveryEvent.self) { group in
             var inFlight = 0
+            var flushPending = false
             while true {
                 while inFlight < limit && !shouldStop() {
                     if queue.isEmpty && !exhausted {
@@ -122,18 +123,35 @@ public final class Dispatcher: Sendable {
                     group.addTask {
                         let result = await self.attempt(delivery)
                         if result.disabledChannel != nil { gone.insert(delivery.channel) }
-                        return result
+                        return .finished(result)
                     }
                 }
                 if inFlight == 0 { break }
-                if let result = await group.next() {
+                switch await group.next() {
+                case .finished(let result):
                     summary.add(result.summary)
                     unwritten.append(result)
                     inFlight -= 1
                     faultHook?(.afterSend)
-                    if unwritten.count >= Self.writeBatch || result.disabledChannel != nil || inFlight == 0 { await write() }
+                    if unwritten.count >= Self.writeBatch || result.disabledChannel != nil || inFlight == 0 {
+                        await write()
+                    } else if !flushPending {
+                        // A delivered outcome waits at most this long for its batch: the
+                        // longer it waits, the more a crash would resend.
+                        flushPending = true
+                        group.addTask {
+                            try? await Task.sleep(for: Self.writeDelay)
+                            return .flushDue
+                        }
+                    }
+                case .flushDue:
+                    flushPending = false
+                    await write()
+                case nil:
+                    break
                 }
             }
+            group.cancelAll()
         }
         await write()
         let unstarted = queue.map(\.id) + skipped
@@ -146,8 +164,16 @@ public final class Dispatcher: Sendable {
         return summary
     }
 
-    /// How many outcomes are written per transaction.
+    /// At most this many outcomes are written per transaction, and none waits longer than
+    /// `writeDelay` for its transaction.
     static let writeBatch = 64
+    static let writeDelay = Duration.milliseconds(20)
+
+    /// What the delivery task group's children report.
+    enum DeliveryEvent: Sendable {
+        case finished(AttemptResult)
+        case flushDue
+    }
 
     /// One attempt at one delivery, and what to record about it.
     func attempt(_ delivery: DeliveryRecord) async -> AttemptResult {
