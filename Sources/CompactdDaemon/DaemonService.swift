@@ -15,9 +15,15 @@ import UnixSignals
 /// the next planned notice and the next retry; wake early on a poke, a clock jump, SIGHUP or a
 /// reload request on the control socket. It reports READY/STATUS/RELOADING/STOPPING to systemd
 /// and pings the watchdog only after a pass of the loop really ran.
+///
+/// When the state store fails (cannot be opened, read-only, disk full, locked by another
+/// process) it stays up, says "degraded" in STATUS, and retries with a growing delay: exiting
+/// would only make systemd restart it into the same fault. Nothing is lost meanwhile: what fell
+/// due is still planned, what was claimed but not recorded is recovered and resent under the
+/// same identity.
 public final class DaemonService: Service, Sendable {
     let configPath: String
-    let store: any StateStore
+    let openStore: @Sendable () throws(StateStoreError) -> any StateStore
     let engine: CurlEngine
     let logger: Logger
     let notifier: SystemdNotifier
@@ -29,17 +35,30 @@ public final class DaemonService: Service, Sendable {
 
     struct State {
         var active: ActiveConfiguration
+        var store: (any StateStore)?
         var lastReloadError: String?
         var nextWake: Instant?
+        /// Why the daemon is degraded (the last state store failure), until a pass succeeds.
+        var degraded: String?
+        /// Outcomes could not be recorded: their rows are still `sending` and must be put back
+        /// before the next claim.
+        var needsRecovery = false
+        /// Consecutive failed passes, for the retry delay.
+        var failures = 0
     }
 
+    /// Waits between attempts while the state store fails: 1 s doubling to 10 s. A local
+    /// database is cheap to retry, and the sooner the fault is seen gone the better.
+    static func storageRetryDelay(failures: Int) -> Int64 { min(10, Int64(1) << min(max(failures - 1, 0), 4)) }
+
     public init(
-        active: ActiveConfiguration, configPath: String, store: any StateStore, engine: CurlEngine, logger: Logger,
+        active: ActiveConfiguration, configPath: String, openStore: @escaping @Sendable () throws(StateStoreError) -> any StateStore,
+        engine: CurlEngine, logger: Logger,
         notifier: SystemdNotifier = SystemdNotifier(), controlSocketPath: String?, hangForTest: Bool = false,
         faultHook: (@Sendable (FaultPoint) -> Void)? = nil
     ) {
         self.configPath = configPath
-        self.store = store
+        self.openStore = openStore
         self.engine = engine
         self.logger = logger
         self.notifier = notifier
@@ -49,7 +68,7 @@ public final class DaemonService: Service, Sendable {
         self.state = Mutex(State(active: active))
     }
 
-    func dispatcher() -> Dispatcher {
+    func dispatcher(store: any StateStore) -> Dispatcher {
         let active = state.withLock { $0.active }
         return Dispatcher(configuration: active.configuration, store: store, engine: engine, templates: active.templates, logger: logger, faultHook: faultHook)
     }
@@ -110,16 +129,16 @@ public final class DaemonService: Service, Sendable {
 
     /// The loop proper; `run(triggers:)` in spirit: tests could feed it triggers directly.
     func loop(triggers: AsyncStream<DaemonTrigger>, timer: WallClockTimer, stopping: StopFlag) async throws {
-        let recovered = try await store.recoverInterrupted(now: Instant.now)
-        if recovered > 0 { logger.warning("recovered interrupted deliveries", metadata: ["count": "\(recovered)"]) }
-        try await pass(timer: timer, stopping: stopping)
+        var triggers = triggers.makeAsyncIterator()
+        guard let store = await openStoreRetrying(triggers: &triggers, timer: timer, stopping: stopping) else { return }
+        await pass(store: store, timer: timer, stopping: stopping)
         notifier.ready(status: await statusLine())
         logger.notice("ready", metadata: ["config": "\(configPath)"])
         if hangForTest {
             // Test-only: a hung loop. The watchdog must kill the process; nothing pings it.
             while true { sleep(3600) }
         }
-        for await trigger in triggers {
+        while let trigger = await triggers.next() {
             if stopping.isSet { break }
             switch trigger {
             case .wakeup:
@@ -128,27 +147,92 @@ public final class DaemonService: Service, Sendable {
                 reload(reply: reply)
             }
             if stopping.isSet { break }
-            try await pass(timer: timer, stopping: stopping)
+            await pass(store: store, timer: timer, stopping: stopping)
             notifier.status(await statusLine())
         }
     }
 
+    /// Opens the state store and puts back deliveries a crash interrupted. Until both work it
+    /// reports READY with a degraded STATUS (so systemd neither times the start out nor restarts
+    /// it into the same fault), keeps the watchdog fed (retrying is progress), answers reloads
+    /// and stops, and tries again after a growing delay. Nil when stopped first.
+    func openStoreRetrying(triggers: inout AsyncStream<DaemonTrigger>.Iterator, timer: WallClockTimer, stopping: StopFlag) async -> (any StateStore)? {
+        var announced = false
+        while !stopping.isSet {
+            do throws(StateStoreError) {
+                let store = try openStore()
+                let recovered = try await store.recoverInterrupted(now: Instant.now)
+                if recovered > 0 { logger.warning("recovered interrupted deliveries", metadata: ["count": "\(recovered)"]) }
+                state.withLock {
+                    $0.store = store
+                    $0.degraded = nil
+                    $0.failures = 0
+                }
+                if announced { logger.notice("state store available again") }
+                return store
+            } catch {
+                let failures = state.withLock {
+                    $0.failures += 1
+                    $0.degraded = error.description
+                    return $0.failures
+                }
+                let delay = Self.storageRetryDelay(failures: failures)
+                logger.error("state store unavailable", metadata: ["error": "\(error)", "retry_in_s": "\(delay)"])
+                let status = "degraded: \(error.description); retrying in \(delay) s"
+                if announced { notifier.status(status) } else { notifier.ready(status: status) }
+                announced = true
+                armRetry(timer: timer, seconds: delay)
+                guard let trigger = await triggers.next() else { return nil }
+                if case .reload(let reply) = trigger { reload(reply: reply) }
+            }
+        }
+        return nil
+    }
+
+    /// Arms the timer `seconds` ahead (or sooner, for the watchdog) and feeds the watchdog.
+    private func armRetry(timer: WallClockTimer, seconds: Int64) {
+        var wake = Instant.now.adding(seconds: seconds)
+        if let interval = notifier.watchdogIntervalMicroseconds {
+            wake = min(wake, Instant.now.adding(microseconds: Int64(interval / 2)))
+            notifier.watchdog()
+        }
+        timer.arm(at: wake)
+    }
+
     /// One pass, then arm the timer for the next thing due (or the watchdog's half interval).
-    func pass(timer: WallClockTimer, stopping: StopFlag) async throws {
-        let dispatcher = dispatcher()
+    func pass(store: any StateStore, timer: WallClockTimer, stopping: StopFlag) async {
+        let dispatcher = dispatcher(store: store)
+        // Planned notices are looked for from the pass's start, not its end: one falling due
+        // while the pass delivered must wake the next pass at once, not be skipped.
+        let passStart = Instant.now
         let summary: DispatchSummary
         do {
+            if state.withLock({ $0.needsRecovery }) {
+                let recovered = try await store.recoverInterrupted(now: Instant.now)
+                state.withLock { $0.needsRecovery = false }
+                if recovered > 0 { logger.warning("recovered unrecorded deliveries", metadata: ["count": "\(recovered)"]) }
+            }
             summary = try await dispatcher.runPass(shouldStop: { stopping.isSet })
         } catch {
             // Storage trouble: say so, keep running, try again soon. Nothing is lost: what was
             // not recorded is still in the outbox or still planned.
-            logger.error("pass failed", metadata: ["error": "\(error)"])
-            notifier.status("degraded: \(error)")
-            timer.arm(at: Instant.now.adding(seconds: 30))
+            storageFailed(error.description, timer: timer)
             return
         }
+        if summary.storageErrors > 0 {
+            state.withLock { $0.needsRecovery = true }
+            storageFailed(summary.lastStorageError ?? "state store error", timer: timer)
+            return
+        }
+        let wasDegraded = state.withLock { state in
+            let was = state.degraded != nil
+            state.degraded = nil
+            state.failures = 0
+            return was
+        }
+        if wasDegraded { logger.notice("state store available again") }
         let now = Instant.now
-        let planned = nextPlanned(after: now, configuration: dispatcher.configuration, state: (try? await store.plannerState()) ?? .empty)
+        let planned = nextPlanned(after: passStart, configuration: dispatcher.configuration, state: (try? await store.plannerState()) ?? .empty)
         var wake = [summary.nextAttemptAt, planned].compactMap { $0 }.min() ?? now.adding(seconds: 86_400)
         if let interval = notifier.watchdogIntervalMicroseconds {
             wake = min(wake, now.adding(microseconds: Int64(interval / 2)))
@@ -156,6 +240,19 @@ public final class DaemonService: Service, Sendable {
         }
         state.withLock { $0.nextWake = planned }
         timer.arm(at: wake)
+    }
+
+    /// A pass met a state store failure: degraded, logged, retried after a growing delay.
+    private func storageFailed(_ reason: String, timer: WallClockTimer) {
+        let failures = state.withLock {
+            $0.failures += 1
+            $0.degraded = reason
+            return $0.failures
+        }
+        let delay = Self.storageRetryDelay(failures: failures)
+        logger.error("pass failed", metadata: ["error": "\(reason)", "retry_in_s": "\(delay)"])
+        notifier.status("degraded: \(reason); retrying in \(delay) s")
+        armRetry(timer: timer, seconds: delay)
     }
 
     /// The next planned notice, looking a day ahead, then a week, a month, a year.
@@ -190,16 +287,17 @@ public final class DaemonService: Service, Sendable {
 
     /// The one-line truth for STATUS=.
     func statusLine() async -> String {
-        let (active, reloadError, nextWake) = state.withLock { ($0.active, $0.lastReloadError, $0.nextWake) }
+        let (active, store, reloadError, nextWake, degraded) = state.withLock { ($0.active, $0.store, $0.lastReloadError, $0.nextWake, $0.degraded) }
         let c = active.configuration
         var parts = ["\(c.compacts.count) compacts"]
-        if let summaries = try? await store.channelSummaries() {
+        if let degraded { parts.insert("degraded: \(degraded)", at: 0) }
+        if let summaries = try? await store?.channelSummaries() {
             let pending = summaries.reduce(0) { $0 + $1.count(.pending) }
             let dead = summaries.reduce(0) { $0 + $1.count(.dead) }
             parts.append("queue \(pending)")
             parts.append("dead letters \(dead)")
         }
-        if let disabled = try? await store.disabledChannels(), !disabled.isEmpty {
+        if let disabled = try? await store?.disabledChannels(), !disabled.isEmpty {
             parts.append("disabled channels \(disabled.map(\.channel).joined(separator: ","))")
         }
         parts.append(nextWake.map { "next reminder \(TimestampFormat.short($0, in: c.timeZone))" } ?? "no reminder planned")

@@ -46,7 +46,17 @@ struct StatusCommand: AsyncParsableCommand {
             }
             report.status = String(rest)
         }
-        let store = try StateAccess.open(c)
+        let store: SQLiteStateStore
+        do {
+            store = try StateAccess.open(c)
+        } catch {
+            // The daemon's own word still helps most when the store is the trouble.
+            if !json {
+                print("compactd: \(report.daemon)\(report.since.map { " since \($0)" } ?? "")")
+                if let status = report.status { print("status: \(status)") }
+            }
+            throw error
+        }
         for summary in try await store.channelSummaries() {
             report.channels.append(.init(
                 channel: summary.channel, pending: summary.count(.pending) - summary.retrying, retrying: summary.retrying, dead: summary.count(.dead),

@@ -49,13 +49,9 @@ struct CompactdCommand: AsyncParsableCommand {
         }
         let configuration = active.configuration
         let statePath = SQLiteStateStore.location(configured: configuration.statePath)
-        try? FileManager.default.createDirectory(atPath: (statePath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        let store: SQLiteStateStore
-        do {
-            store = try SQLiteStateStore(path: statePath)
-        } catch {
-            FileHandle.standardError.write(Data("compactd: \(error)\n".utf8))
-            throw ExitCode(1)
+        let openStore: @Sendable () throws(StateStoreError) -> any StateStore = {
+            try? FileManager.default.createDirectory(atPath: (statePath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            return try SQLiteStateStore(path: statePath)
         }
         let engine = CurlEngine(limits: CurlEngineLimits(
             maxConcurrentTransfers: configuration.delivery.maxConcurrentTransfers,
@@ -64,16 +60,23 @@ struct CompactdCommand: AsyncParsableCommand {
         defer { engine.shutdown() }
 
         if once {
+            // One run: a store that cannot be used is an error to report, not to wait out.
+            let store: any StateStore
+            do { store = try openStore() } catch {
+                FileHandle.standardError.write(Data("compactd: \(error)\n".utf8))
+                throw ExitCode(1)
+            }
             let dispatcher = Dispatcher(configuration: configuration, store: store, engine: engine, templates: active.templates, logger: logger, faultHook: Self.testCrashHook())
             let summary = try await dispatcher.runOnce()
             logger.info("once finished", metadata: ["summary": "\(summary)"])
             print("compactd --once: \(summary)")
+            if summary.storageErrors > 0 { throw ExitCode(1) }
             return
         }
 
         let environment = ProcessInfo.processInfo.environment
         let service = DaemonService(
-            active: active, configPath: path, store: store, engine: engine, logger: logger,
+            active: active, configPath: path, openStore: openStore, engine: engine, logger: logger,
             controlSocketPath: ControlSocket.defaultPath(environment: environment),
             hangForTest: environment["COMPACTD_TEST_HANG_AFTER_READY"] == "1",
             faultHook: Self.testCrashHook()

@@ -85,4 +85,17 @@ struct RunningDaemonTests {
         let untilInstant = try #require(TimestampFormat.parse(untilText, zone: .utc))
         #expect(sentAt >= untilInstant)
     }
+
+    @Test("a reminder falling due while a pass is still delivering goes out right after it, not a day later")
+    func dueDuringALongPass() throws {
+        // The first request stalls 4 s (then succeeds); the second deadline falls due meanwhile.
+        let fixture = try DeadlineFixture(deadlinesInSeconds: [("slow", 3), ("meanwhile", 5)], responses: "S,200", stallSeconds: 4)
+        defer { fixture.remove() }
+        let daemon = try Daemon(fixture)
+        defer { daemon.stop() }
+        Self.waitForRequests(fixture, count: 2, seconds: 20)
+        let ids = Self.received(fixture)
+        #expect(ids.count == 2, "\(ids)")
+        #expect(ids.last?.contains("/meanwhile/") == true)
+    }
 }

@@ -33,21 +33,9 @@ struct SystemdServiceTests {
 
     @Test("under a real user manager: READY, STATUS, delivery, journal, reload, kill -9, stop, watchdog")
     func underSystemd() throws {
-        let script = CommandRunner.packageRoot.appendingPathComponent("Tests/System/systemd-service-test.sh").path
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("systemd-test-\(UUID().uuidString).log").path
-        defer { try? FileManager.default.removeItem(atPath: log) }
-        // Output to a file, and the exit awaited by polling (bounded): a process the script
-        // started must not be able to hang the test by holding a pipe open.
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
-        process.arguments = ["-m", "--propagation", "private", "/bin/bash", "-c", "exec /bin/bash \"$0\" \"$1\" > \"$2\" 2>&1 < /dev/null", script, CommandRunner.productsDirectory.path, log]
-        try process.run()
-        for _ in 0..<1800 where process.isRunning { usleep(100_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        let passed = output.split(separator: "\n").filter { $0.hasPrefix("PASS") }
-        #expect(process.terminationStatus == 0, "\(output)")
-        #expect(output.contains("ALL PASSED"))
-        #expect(passed.count == 11)
+        let result = try SystemScript.run("systemd-service-test.sh", [CommandRunner.productsDirectory.path], limitSeconds: 180)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("ALL PASSED"))
+        #expect(result.passed == 11)
     }
 }

@@ -9,6 +9,10 @@ public struct DispatchSummary: Sendable, Hashable, CustomStringConvertible {
     public var dead = 0
     public var channelsDisabled = 0
     public var recovered = 0
+    /// Store operations that failed during delivery (claiming, recording). Outcomes not
+    /// recorded leave their rows `sending`, to be recovered and resent under the same identity.
+    public var storageErrors = 0
+    public var lastStorageError: String?
     /// When the next retry or planned notice is due, if any.
     public var nextAttemptAt: Instant?
 
@@ -18,6 +22,7 @@ public struct DispatchSummary: Sendable, Hashable, CustomStringConvertible {
         var text = "enqueued \(enqueued) (\(missed) missed), delivered \(delivered), retrying \(retrying), dead-lettered \(dead)"
         if channelsDisabled > 0 { text += ", channels disabled \(channelsDisabled)" }
         if recovered > 0 { text += ", recovered after interruption \(recovered)" }
+        if storageErrors > 0 { text += ", state store errors \(storageErrors) (last: \(lastStorageError ?? "?"))" }
         if let nextAttemptAt { text += ", next attempt \(nextAttemptAt.rfc3339UTC)" }
         return text
     }
@@ -30,5 +35,7 @@ public struct DispatchSummary: Sendable, Hashable, CustomStringConvertible {
         dead += other.dead
         channelsDisabled += other.channelsDisabled
         recovered += other.recovered
+        storageErrors += other.storageErrors
+        lastStorageError = other.lastStorageError ?? lastStorageError
     }
 }

@@ -96,6 +96,8 @@ public final class Dispatcher: Sendable {
                 }
             } catch {
                 logger.error("recording attempts failed", metadata: ["error": "\(error)", "count": "\(unwritten.count)"])
+                summary.storageErrors += 1
+                summary.lastStorageError = "\(error)"
             }
             unwritten.removeAll(keepingCapacity: true)
         }
@@ -109,6 +111,8 @@ public final class Dispatcher: Sendable {
                             queue = try await store.claimDue(now: clock(), limit: limit * 2, channels: channels)
                         } catch {
                             logger.error("claiming deliveries failed", metadata: ["error": "\(error)"])
+                            summary.storageErrors += 1
+                            summary.lastStorageError = "\(error)"
                             queue = []
                         }
                         if queue.isEmpty { exhausted = true }
@@ -159,6 +163,8 @@ public final class Dispatcher: Sendable {
             // Stopping, or a channel just disabled: what was claimed but not started goes back.
             do { try await store.release(ids: unstarted, now: clock()) } catch {
                 logger.error("releasing claimed deliveries failed", metadata: ["error": "\(error)"])
+                summary.storageErrors += 1
+                summary.lastStorageError = "\(error)"
             }
         }
         return summary
@@ -324,7 +330,7 @@ public final class Dispatcher: Sendable {
             summary.add(pass)
             // Retries due "immediately" (e.g. a 5 s wait in tests with short schedules) are
             // picked up by the next pass; anything later is left for the daemon or the next run.
-            if pass.delivered + pass.retrying + pass.dead == 0 { break }
+            if pass.delivered + pass.retrying + pass.dead == 0 || pass.storageErrors > 0 { break }
             guard let next = try await store.nextAttemptDue(), next <= clock() else { break }
         }
         summary.nextAttemptAt = try await store.nextAttemptDue()
