@@ -34,7 +34,6 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let c = try config.load().configuration
         var report = Report(daemon: "not running", channels: [], disabledChannels: [])
         if let answer = try? ControlSocket.send("status", to: socket ?? ControlSocket.defaultPath(), timeoutSeconds: 5), answer.hasPrefix("ok ") {
             report.daemon = "running"
@@ -46,15 +45,15 @@ struct StatusCommand: AsyncParsableCommand {
             }
             report.status = String(rest)
         }
+        // When the configuration on disk is broken or the store cannot be opened, the daemon's
+        // own word (still running on its last good configuration? degraded?) helps most.
+        let c: Configuration
         let store: SQLiteStateStore
         do {
+            c = try config.load().configuration
             store = try StateAccess.open(c)
         } catch {
-            // The daemon's own word still helps most when the store is the trouble.
-            if !json {
-                print("compactd: \(report.daemon)\(report.since.map { " since \($0)" } ?? "")")
-                if let status = report.status { print("status: \(status)") }
-            }
+            if !json { printDaemon(report) }
             throw error
         }
         for summary in try await store.channelSummaries() {
@@ -71,13 +70,17 @@ struct StatusCommand: AsyncParsableCommand {
             print(try JSONOutput.encode(report))
             return
         }
-        print("compactd: \(report.daemon)\(report.since.map { " since \($0)" } ?? "")")
-        if let status = report.status { print("status: \(status)") }
+        printDaemon(report)
         var table = TextTable(headers: ["CHANNEL", "PENDING", "RETRYING", "DEAD", "DELIVERED", "MISSED", "LAST SUCCESS", "LAST FAILURE"])
         for ch in report.channels {
             table.add([ch.channel, "\(ch.pending)", "\(ch.retrying)", "\(ch.dead)", "\(ch.delivered)", "\(ch.missed)", ch.lastSuccess ?? "-", ch.lastFailure.map { "\($0) \(ch.lastFailureDetail ?? "")" } ?? "-"])
         }
         print(report.channels.isEmpty ? "no deliveries yet" : table.render())
         if !report.disabledChannels.isEmpty { print("disabled channels: \(report.disabledChannels.joined(separator: ", "))") }
+    }
+
+    private func printDaemon(_ report: Report) {
+        print("compactd: \(report.daemon)\(report.since.map { " since \($0)" } ?? "")")
+        if let status = report.status { print("status: \(status)") }
     }
 }

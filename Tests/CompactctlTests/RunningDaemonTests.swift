@@ -10,7 +10,9 @@ struct RunningDaemonTests {
     final class Daemon {
         let process = Process()
 
-        init(_ fixture: DeadlineFixture) throws {
+        /// - Parameter log: where compactd's stderr goes (its `<N>` lines: what the journal
+        ///   would hold), else nowhere.
+        init(_ fixture: DeadlineFixture, log: String? = nil) throws {
             process.executableURL = URL(fileURLWithPath: CommandRunner.executable("compactd"))
             process.arguments = ["--config", fixture.config]
             var environment = ProcessInfo.processInfo.environment
@@ -18,7 +20,12 @@ struct RunningDaemonTests {
             environment["COMPACTD_CONTROL_SOCKET"] = fixture.directory.appendingPathComponent("control.sock").path
             process.environment = environment
             process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
+            if let log {
+                FileManager.default.createFile(atPath: log, contents: nil)
+                process.standardError = FileHandle(forWritingAtPath: log)
+            } else {
+                process.standardError = FileHandle.nullDevice
+            }
             try process.run()
             // Ready once the control socket answers.
             for _ in 0..<100 {
