@@ -55,7 +55,9 @@ public struct JournaldLogHandler: LogHandler {
             Self.send(entries)
         case .stderr:
             var line = "<\(Self.priority(event.level))>\(summary)"
-            for (key, value) in fields.sorted(by: { $0.key < $1.key }) where key != "reminder_id" {
+            // The field the summary already shows is not repeated.
+            let shown = Self.summaryKey(message: message, fields: fields)
+            for (key, value) in fields.sorted(by: { $0.key < $1.key }) where key != shown {
                 line += " \(key)=\(value)"
             }
             FileHandle.standardError.write(Data((line.replacingOccurrences(of: "\n", with: " ") + "\n").utf8))
@@ -64,10 +66,16 @@ public struct JournaldLogHandler: LogHandler {
 
     /// The constant message with the one field that says what it is about.
     static func summary(message: String, fields: Logger.Metadata) -> String {
-        if let reminder = fields["reminder_id"] { return "\(message): \(reminder)" }
-        if let channel = fields["channel"], message == "channel disabled" { return "\(message): \(channel)" }
-        if let error = fields["error"] { return "\(message): \(error)" }
-        return message
+        guard let key = summaryKey(message: message, fields: fields), let value = fields[key] else { return message }
+        return "\(message): \(value)"
+    }
+
+    /// Which field the summary shows: the reminder, the channel disabled, or the error.
+    static func summaryKey(message: String, fields: Logger.Metadata) -> String? {
+        if fields["reminder_id"] != nil { return "reminder_id" }
+        if fields["channel"] != nil, message == "channel disabled" { return "channel" }
+        if fields["error"] != nil { return "error" }
+        return nil
     }
 
     /// syslog priorities: 2 crit, 3 err, 4 warning, 5 notice, 6 info, 7 debug.
