@@ -5,6 +5,7 @@
 #
 # Usage: Benchmarks/delivery-bench.sh [N]   (default 20000; run from the repository root)
 # Needs a release build of compactd (make bench-delivery does both).
+# PROFILE=FILE records the compactd run with `perf record -g` into FILE (timings then include perf).
 set -euo pipefail
 N=${1:-20000}
 ONE_PER_PROCESS=${ONE_PER_PROCESS:-1000}
@@ -67,9 +68,14 @@ rate() { python3 -c "print(f'{$1/($3-$2):.0f}')"; }
 
 echo "compactd delivery benchmark: $N webhooks to nginx on 127.0.0.1:$PORT ($(nproc) cores)"
 T0=$(now)
-/usr/bin/time -f "%M" -o "$WORK/rss" "$ROOT/.build/release/compactd" --config "$WORK/cfg/compactd.toml" --once 2>/dev/null | tail -1
+PERF=()
+[ -n "${PROFILE:-}" ] && PERF=(perf record -q -g -o "$PROFILE")
+# CPU time of the compactd run (user, system), beside the wall-clock time.
+[ -n "${TIMES:-}" ] && PERF=(/usr/bin/time -f "user %U s, sys %S s, wall %e s, %P of one core" -o "$WORK/times")
+/usr/bin/time -f "%M" -o "$WORK/rss" "${PERF[@]}" "$ROOT/.build/release/compactd" --config "$WORK/cfg/compactd.toml" --once 2>/dev/null | tail -1
 T1=$(now)
 COMPACTD_RATE=$(rate "$N" "$T0" "$T1")
+[ -s "$WORK/times" ] && echo "compactd cpu: $(cat "$WORK/times")"
 DELIVERED=$(sqlite3 "$WORK/cfg/state.sqlite" "select count(*) from deliveries where status='delivered'" 2>/dev/null || echo "?")
 echo "compactd --once:             $(python3 -c "print(f'{$T1-$T0:.2f}')") s, $COMPACTD_RATE deliveries/s, $DELIVERED recorded delivered, peak RSS $(($(cat "$WORK/rss")/1024)) MiB"
 

@@ -45,3 +45,25 @@ public struct NoticeSnapshot: Sendable, Hashable, Codable {
         self.commitments = commitments
     }
 }
+
+extension NoticeSnapshot {
+    /// From the members of its JSON object (as `SQLiteStateStore.encode` writes it); nil when a
+    /// member is missing or of another type.
+    init?(members m: [String: FlatJSONReader.Value]) {
+        func text(_ key: String) -> String? {
+            if case .string(let value)? = m[key] { return value }
+            return nil
+        }
+        guard let compactID = text("compactID"), let partner = text("partner"), let cycleID = text("cycleID"),
+              let cycleTitle = text("cycleTitle"), let occurrence = text("occurrence"), let stepID = text("stepID"),
+              let stepTitle = text("stepTitle"), let kind = text("kind"), let label = text("label"), let detail = text("detail"),
+              let dueAtUTC = text("dueAtUTC"), let dueAtLocal = text("dueAtLocal"), let timeZone = text("timeZone"),
+              case .integer(let days)? = m["daysUntilDue"], case .strings(let commitments)? = m["commitments"]
+        else { return nil }
+        self.init(
+            compactID: compactID, partner: partner, cycleID: cycleID, cycleTitle: cycleTitle, occurrence: occurrence,
+            stepID: stepID, stepTitle: stepTitle, kind: kind, label: label, detail: detail, dueAtUTC: dueAtUTC,
+            dueAtLocal: dueAtLocal, timeZone: timeZone, daysUntilDue: days, commitments: commitments
+        )
+    }
+}

@@ -86,8 +86,10 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
         return String(decoding: w.bytes, as: UTF8.self)
     }
 
+    /// The snapshot back from `encode`'s JSON: by the flat reader (fast), else JSONDecoder.
     static func decode(_ text: String) -> NoticeSnapshot {
-        (try? JSONDecoder().decode(NoticeSnapshot.self, from: Data(text.utf8)))
+        if let members = FlatJSONReader.object(text), let snapshot = NoticeSnapshot(members: members) { return snapshot }
+        return (try? JSONDecoder().decode(NoticeSnapshot.self, from: Data(text.utf8)))
             ?? NoticeSnapshot(compactID: "", partner: "", cycleID: "", cycleTitle: "", occurrence: "", stepID: "", stepTitle: "", kind: "", label: "", detail: "", dueAtUTC: "", dueAtLocal: "", timeZone: "", daysUntilDue: 0, commitments: [])
     }
 
@@ -138,39 +140,40 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
                 let t = Instant.now.microsecondsSinceEpoch
                 let nowValue = SQLiteValue.integer(now.microsecondsSinceEpoch)
                 var claimed: [DeliveryRecord] = []
-                // Candidates in due order; each is checked against acknowledgments and snoozes
-                // by key, so a claim costs the rows it returns, not every row that is due.
+                // Candidates in due order, each with its step's acknowledgment and current
+                // snooze (joined by key), so a claim costs the rows it returns, not every row
+                // that is due, and one query per batch rather than three per row.
+                let columns = Self.deliveryColumns.split(separator: ",").map { "d." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
                 while claimed.count < limit {
-                    var candidates: [DeliveryRecord] = []
+                    var candidates: [(record: DeliveryRecord, acknowledged: Bool, snoozedUntil: Int64?)] = []
                     try connection.query(
                         """
-                        SELECT \(Self.deliveryColumns) FROM deliveries
-                        WHERE status = 'pending' AND next_attempt_at <= ? AND channel NOT IN (SELECT channel FROM channel_state)
-                          AND channel IN (\(channelList.map { _ in "?" }.joined(separator: ",")))
-                        ORDER BY next_attempt_at, id LIMIT ?
+                        SELECT \(columns), a.step_key IS NOT NULL, s.until FROM deliveries d
+                        LEFT JOIN acknowledgments a ON a.step_key = d.step_key
+                        LEFT JOIN snoozes s ON s.step_key = d.step_key AND s.at <= ?1 AND s.until > ?1
+                        WHERE d.status = 'pending' AND d.next_attempt_at <= ?1 AND d.channel NOT IN (SELECT channel FROM channel_state)
+                          AND d.channel IN (\(channelList.indices.map { "?\($0 + 3)" }.joined(separator: ",")))
+                        ORDER BY d.next_attempt_at, d.id LIMIT ?2
                         """,
-                        [nowValue] + channelList.map { .text($0) } + [.int(limit - claimed.count)], operation: "claiming deliveries"
-                    ) { row in candidates.append(Self.deliveryRecord(row)) }
+                        [nowValue, .int(limit - claimed.count)] + channelList.map { .text($0) }, operation: "claiming deliveries"
+                    ) { row in candidates.append((Self.deliveryRecord(row), row.int(12) != 0, row.optionalInt(13))) }
                     if candidates.isEmpty { break }
-                    for var candidate in candidates {
-                        var acknowledged = false
-                        try connection.query("SELECT 1 FROM acknowledgments WHERE step_key = ?", [.text(candidate.stepKey)], operation: "claiming deliveries") { _ in acknowledged = true }
+                    for (candidate, acknowledged, snoozedUntil) in candidates {
                         if acknowledged {
                             // Acknowledged before it went out: it is never sent.
                             try connection.query("UPDATE deliveries SET status = 'cancelled', updated_at = ? WHERE id = ?", [.integer(t), .text(candidate.id)], operation: "cancelling an acknowledged delivery")
                             continue
                         }
-                        var snoozedUntil: Int64?
-                        try connection.query("SELECT until FROM snoozes WHERE step_key = ? AND at <= ? AND until > ?", [.text(candidate.stepKey), nowValue, nowValue], operation: "claiming deliveries") { row in snoozedUntil = row.int(0) }
                         if let snoozedUntil {
                             // Snoozed: it waits for the snooze to end.
                             try connection.query("UPDATE deliveries SET next_attempt_at = ?, updated_at = ? WHERE id = ?", [.integer(snoozedUntil), .integer(t), .text(candidate.id)], operation: "holding a snoozed delivery")
                             continue
                         }
                         try connection.query("UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?", [.integer(t), .text(candidate.id)], operation: "claiming deliveries")
-                        candidate.status = .sending
-                        candidate.attempts += 1
-                        claimed.append(candidate)
+                        var record = candidate
+                        record.status = .sending
+                        record.attempts += 1
+                        claimed.append(record)
                     }
                 }
                 return claimed

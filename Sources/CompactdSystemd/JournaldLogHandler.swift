@@ -60,7 +60,18 @@ public struct JournaldLogHandler: LogHandler {
             for (key, value) in fields.sorted(by: { $0.key < $1.key }) where key != shown {
                 line += " \(key)=\(value)"
             }
-            FileHandle.standardError.write(Data((line.replacingOccurrences(of: "\n", with: " ") + "\n").utf8))
+            // One line per event, whatever the values hold; one write(2), no Foundation.
+            var bytes = Array(line.utf8)
+            for i in bytes.indices where bytes[i] == 0x0A || bytes[i] == 0x0D { bytes[i] = 0x20 }
+            bytes.append(0x0A)
+            bytes.withUnsafeBytes { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let n = write(2, buffer.baseAddress! + offset, buffer.count - offset)
+                    if n <= 0 { if n < 0 && errno == EINTR { continue } else { break } }
+                    offset += n
+                }
+            }
         }
     }
 

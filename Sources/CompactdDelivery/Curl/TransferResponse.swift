@@ -3,7 +3,8 @@
 public struct TransferResponse: Sendable {
     /// The HTTP status, or the last SMTP reply code.
     public var statusCode: Int
-    /// Response headers by lower-cased name (the last value wins).
+    /// The response headers compactd acts on (Retry-After, Location, Content-Type), by
+    /// lower-cased name; the last value wins.
     public var headers: [String: String]
     /// At most the request's `maxResponseBytes`.
     public var body: [UInt8]

@@ -13,6 +13,7 @@ public struct DeliveryRequestBuilder: Sendable {
     public let configuration: Configuration
     public let templates: TemplateSet
     public let secrets: SecretResolver
+    let prepared = PreparedWebhooks()
 
     public init(configuration: Configuration, templates: TemplateSet, secrets: SecretResolver) {
         self.configuration = configuration
@@ -49,7 +50,9 @@ public struct DeliveryRequestBuilder: Sendable {
     }
 
     public func webhookRequest(for delivery: DeliveryRecord, settings: WebhookSettings, now: Instant) throws(Failure) -> TransferRequest {
-        let url = try webhookURL(settings)
+        let channel = try prepared.entry(for: settings) { () throws(Failure) -> PreparedWebhooks.Entry in
+            try PreparedWebhooks.Entry(url: webhookURL(settings), signer: signer(settings))
+        }
         let eventID = MessageIdentifier.webhookID(for: delivery.id)
         let body: [UInt8]
         switch settings.format {
@@ -66,23 +69,29 @@ public struct DeliveryRequestBuilder: Sendable {
                 ])
         }
         var headers: [(String, String)] = [("Content-Type", "application/json"), ("User-Agent", "compactd/1")]
-        if !settings.signingSecrets.isEmpty {
-            var values: [String] = []
-            for reference in settings.signingSecrets {
-                do { values.append(try secrets.value(of: reference)) } catch { throw Failure(reason: "signing \(error)") }
-            }
-            let signer: StandardWebhookSigner
-            do { signer = try StandardWebhookSigner(secrets: values) } catch { throw Failure(reason: "signing secret from \(settings.signingSecrets.map(\.description).joined(separator: ", ")): \(error)") }
+        if let signer = channel.signer {
             headers += signer.headers(id: eventID, timestamp: now.secondsSinceEpoch, body: body)
         } else {
             headers.append(("webhook-id", eventID))
         }
         return TransferRequest(
-            operation: .httpPost(url: url, headers: headers, body: body),
+            operation: .httpPost(url: channel.url, headers: headers, body: body),
             connectTimeoutMilliseconds: limits.connect, totalTimeoutMilliseconds: limits.total,
             allowedProtocols: "https,http", caFile: configuration.delivery.caFile,
             maxResponseBytes: configuration.delivery.maxResponseBytes
         )
+    }
+
+    /// The channel's signer, from its secrets; nil when it has none (slack, teams).
+    func signer(_ settings: WebhookSettings) throws(Failure) -> StandardWebhookSigner? {
+        guard !settings.signingSecrets.isEmpty else { return nil }
+        var values: [String] = []
+        for reference in settings.signingSecrets {
+            do { values.append(try secrets.value(of: reference)) } catch { throw Failure(reason: "signing \(error)") }
+        }
+        do { return try StandardWebhookSigner(secrets: values) } catch {
+            throw Failure(reason: "signing secret from \(settings.signingSecrets.map(\.description).joined(separator: ", ")): \(error)")
+        }
     }
 
     /// - Parameter recipient: overrides the delivery's contact (for `compactctl send-test --to`).
