@@ -14,7 +14,7 @@ enum TOMLPreflight {
     static func check(_ text: String) -> Finding? {
         var depth = 0
         var inMultilineString: String?
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, rawLine) in TOMLLineScanning.lines(text).enumerated() {
             let line = Substring(rawLine)
             if let delimiter = inMultilineString {
                 if TOMLLineScanning.count(of: delimiter, in: line) % 2 == 1 { inMultilineString = nil }

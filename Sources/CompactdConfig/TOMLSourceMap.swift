@@ -16,7 +16,7 @@ struct TOMLSourceMap {
         var arrayCounts: [String: Int] = [:]
         var depth = 0
         var inMultilineString: String?
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, rawLine) in TOMLLineScanning.lines(text).enumerated() {
             let lineNumber = index + 1
             var line = Substring(rawLine)
             if let delimiter = inMultilineString {

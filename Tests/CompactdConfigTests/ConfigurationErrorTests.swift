@@ -51,6 +51,18 @@ struct ConfigurationErrorTests {
         #expect(problem.description.hasPrefix("\(fixture.compactPath("bell.toml")):25:1: cycles[0].steps[0].reminder: unknown key"))
     }
 
+    @Test("CRLF line ends: the file loads, and a problem names the same line as with LF")
+    func crlfLineEnds() throws {
+        let crlf = { (text: String) in text.replacingOccurrences(of: "\n", with: "\r\n") }
+        let fine = try ConfigFixture(main: crlf(ConfigFixture.validMain), compacts: ["bell.toml": crlf(ConfigFixture.validCompact)])
+        defer { fine.remove() }
+        #expect(try ConfigurationLoader(environment: [:]).load(path: fine.mainPath).configuration.compacts.map(\.id) == ["bell"])
+        let (fixture, found) = try problems(compact: crlf(ConfigFixture.validCompact.replacingFirst("due = \"+14d\"", with: "due = \"+14d\"\nreminder = [\"3d\"]")))
+        defer { fixture.remove() }
+        let problem = try #require(found.first { $0.key == "cycles[0].steps[0].reminder" })
+        #expect(problem.line == 25)
+    }
+
     @Test("wrong type")
     func wrongType() throws {
         let (fixture, found) = try problems(main: ConfigFixture.validMain.replacingFirst("overdue_limit = 3", with: "overdue_limit = \"three\""))
