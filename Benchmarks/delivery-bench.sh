@@ -79,6 +79,13 @@ COMPACTD_RATE=$(rate "$N" "$T0" "$T1")
 DELIVERED=$(sqlite3 "$WORK/cfg/state.sqlite" "select count(*) from deliveries where status='delivered'" 2>/dev/null || echo "?")
 echo "compactd --once:             $(python3 -c "print(f'{$T1-$T0:.2f}')") s, $COMPACTD_RATE deliveries/s, $DELIVERED recorded delivered, peak RSS $(($(cat "$WORK/rss")/1024)) MiB"
 
+# The fixed part of that: the same run again, with nothing left to send (loading the
+# configuration, planning, reading the outbox).
+T2=$(now)
+"$ROOT/.build/release/compactd" --config "$WORK/cfg/compactd.toml" --once > /dev/null 2>&1
+T3=$(now)
+echo "  of which fixed cost:       $(python3 -c "print(f'{$T3-$T2:.2f}')") s (a second run with nothing left to send: config load, plan, outbox check)"
+
 # The same bodies with curl --parallel.
 python3 - "$WORK" "$N" "$PORT" <<'PY'
 import sys

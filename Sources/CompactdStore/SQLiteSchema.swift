@@ -71,5 +71,12 @@ enum SQLiteSchema {
         );
         CREATE INDEX events_at ON events (at);
         """,
+        // 2: claims read due rows in (next_attempt_at, id) order; with id in the index a claim
+        // stops after the rows it takes, instead of sorting every row due at the same instant
+        // (thousands when many reminders share a send time).
+        """
+        CREATE INDEX deliveries_due_order ON deliveries (status, next_attempt_at, id);
+        DROP INDEX deliveries_due;
+        """,
     ]
 }
