@@ -33,9 +33,11 @@ public struct JournaldLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var fields = metadata
-        if let provided = metadataProvider?.get() { fields.merge(provided) { $1 } }
-        if let extra = event.metadata { fields.merge(extra) { $1 } }
+        // Usually only the event has fields: take them as they are, merging only when needed.
+        // Precedence: the event's, then the provider's, then the handler's.
+        var fields = event.metadata ?? [:]
+        if let provided = metadataProvider?.get() { fields.merge(provided) { kept, _ in kept } }
+        if !metadata.isEmpty { fields.merge(metadata) { kept, _ in kept } }
         let message = event.message.description
         let summary = Self.summary(message: message, fields: fields)
         switch destination {

@@ -84,27 +84,22 @@ public final class Dispatcher: Sendable {
         // Channels that answered 410 during this pass: their claimed rows are not started.
         let gone = GoneChannels()
         var skipped: [String] = []
-        // Outcomes are written in groups, one transaction each. An outcome not yet written
+        // Outcomes are written in groups, one transaction each, while transfers go on: at most
+        // one write in flight, the next group gathering meanwhile. An outcome not yet written
         // when the process dies leaves its row `sending`: resent under the same identity.
         var unwritten: [AttemptResult] = []
-        func write() async {
-            guard !unwritten.isEmpty else { return }
-            do {
-                try await store.record(unwritten.map(\.record))
-                for result in unwritten {
-                    if let state = result.disabledChannel { try await store.disableChannel(state) }
-                }
-            } catch {
-                logger.error("recording attempts failed", metadata: ["error": "\(error)", "count": "\(unwritten.count)"])
-                summary.storageErrors += 1
-                summary.lastStorageError = "\(error)"
-            }
+        var writing = false
+        func startWrite(_ group: inout TaskGroup<DeliveryEvent>) {
+            guard !writing, !unwritten.isEmpty else { return }
+            writing = true
+            let batch = unwritten
             unwritten.removeAll(keepingCapacity: true)
+            group.addTask { .written(await self.write(batch)) }
         }
         await withTaskGroup(of: DeliveryEvent.self) { group in
             var inFlight = 0
             var flushPending = false
-            while true {
+            events: while true {
                 while inFlight < limit && !shouldStop() {
                     if queue.isEmpty && !exhausted {
                         do {
@@ -130,7 +125,10 @@ public final class Dispatcher: Sendable {
                         return .finished(result)
                     }
                 }
-                if inFlight == 0 { break }
+                if inFlight == 0 {
+                    startWrite(&group)
+                    if !writing { break events }
+                }
                 switch await group.next() {
                 case .finished(let result):
                     summary.add(result.summary)
@@ -138,7 +136,7 @@ public final class Dispatcher: Sendable {
                     inFlight -= 1
                     faultHook?(.afterSend)
                     if unwritten.count >= Self.writeBatch || result.disabledChannel != nil || inFlight == 0 {
-                        await write()
+                        startWrite(&group)
                     } else if !flushPending {
                         // A delivered outcome waits at most this long for its batch: the
                         // longer it waits, the more a crash would resend.
@@ -150,14 +148,21 @@ public final class Dispatcher: Sendable {
                     }
                 case .flushDue:
                     flushPending = false
-                    await write()
+                    startWrite(&group)
+                case .written(let failure):
+                    writing = false
+                    if let failure {
+                        summary.storageErrors += 1
+                        summary.lastStorageError = failure
+                    }
+                    // What gathered during that write goes next.
+                    startWrite(&group)
                 case nil:
-                    break
+                    break events
                 }
             }
             group.cancelAll()
         }
-        await write()
         let unstarted = queue.map(\.id) + skipped
         if !unstarted.isEmpty {
             // Stopping, or a channel just disabled: what was claimed but not started goes back.
@@ -179,6 +184,23 @@ public final class Dispatcher: Sendable {
     enum DeliveryEvent: Sendable {
         case finished(AttemptResult)
         case flushDue
+        /// A group of outcomes was written; the error, if it could not be.
+        case written(String?)
+    }
+
+    /// Writes one group of outcomes in one transaction (and disables channels found gone).
+    /// Returns the error, logged, when the store refused.
+    func write(_ results: [AttemptResult]) async -> String? {
+        do {
+            try await store.record(results.map(\.record))
+            for result in results {
+                if let state = result.disabledChannel { try await store.disableChannel(state) }
+            }
+            return nil
+        } catch {
+            logger.error("recording attempts failed", metadata: ["error": "\(error)", "count": "\(results.count)"])
+            return "\(error)"
+        }
     }
 
     /// One attempt at one delivery, and what to record about it.
