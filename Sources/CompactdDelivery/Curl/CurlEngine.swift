@@ -19,7 +19,11 @@ public final class CurlEngine: Sendable {
         var stopping = false
     }
 
-    private let multi: MultiHandle
+    private let limits: CurlEngineLimits
+    /// The multi handle and its thread, started by the first transfer: a daemon whose channels
+    /// are all quiet (or only `log`) never initialises libcurl and its TLS library, which
+    /// keeps its memory small.
+    private let started = Mutex<MultiHandle?>(nil)
     private let shared = SharedState()
 
     /// Owns the CURLM pointer; freed when the engine goes. Only the engine's thread touches it,
@@ -43,17 +47,27 @@ public final class CurlEngine: Sendable {
     }()
 
     public init(limits: CurlEngineLimits = CurlEngineLimits()) {
-        _ = Self.globalInit
-        multi = MultiHandle(curl_multi_init())
-        _ = compactd_curl_multi_setopt_long(multi.pointer, CURLMOPT_MAX_TOTAL_CONNECTIONS, limits.maxConcurrentTransfers)
-        _ = compactd_curl_multi_setopt_long(multi.pointer, CURLMOPT_MAX_HOST_CONNECTIONS, limits.maxConnectionsPerHost)
-        _ = compactd_curl_multi_setopt_long(multi.pointer, CURLMOPT_MAXCONNECTS, limits.maxConcurrentTransfers)
-        let thread = Thread { [multi, shared] in
-            Self.runLoop(multi: multi.pointer, shared: shared)
-            shared.finished.withLock { $0 = true }
+        self.limits = limits
+    }
+
+    /// The multi handle, creating it and starting its thread the first time.
+    private func multi() -> MultiHandle {
+        started.withLock { started in
+            if let started { return started }
+            _ = Self.globalInit
+            let multi = MultiHandle(curl_multi_init())
+            _ = compactd_curl_multi_setopt_long(multi.pointer, CURLMOPT_MAX_TOTAL_CONNECTIONS, limits.maxConcurrentTransfers)
+            _ = compactd_curl_multi_setopt_long(multi.pointer, CURLMOPT_MAX_HOST_CONNECTIONS, limits.maxConnectionsPerHost)
+            _ = compactd_curl_multi_setopt_long(multi.pointer, CURLMOPT_MAXCONNECTS, limits.maxConcurrentTransfers)
+            let thread = Thread { [multi, shared] in
+                Self.runLoop(multi: multi.pointer, shared: shared)
+                shared.finished.withLock { $0 = true }
+            }
+            thread.name = "compactd-curl"
+            thread.start()
+            started = multi
+            return multi
         }
-        thread.name = "compactd-curl"
-        thread.start()
     }
 
     deinit {
@@ -62,7 +76,8 @@ public final class CurlEngine: Sendable {
 
     /// Runs one transfer. Returns its response, or the error curl reported.
     public func perform(_ request: TransferRequest) async -> Result<TransferResponse, TransferError> {
-        await withCheckedContinuation { continuation in
+        let multi = multi()
+        return await withCheckedContinuation { continuation in
             let accepted = shared.state.withLock { state -> Bool in
                 guard !state.stopping else { return false }
                 state.submissions.append(Submission(request: request, continuation: continuation))
@@ -79,7 +94,11 @@ public final class CurlEngine: Sendable {
     /// Stops accepting transfers, lets those running finish (each is bounded by its own
     /// timeout), and ends the thread.
     public func shutdown() {
-        shared.state.withLock { $0.stopping = true }
+        let multi = started.withLock { started in
+            shared.state.withLock { $0.stopping = true }
+            return started
+        }
+        guard let multi else { return }
         curl_multi_wakeup(multi.pointer)
         while !shared.finished.withLock({ $0 }) { usleep(1000) }
     }
@@ -117,7 +136,9 @@ public final class CurlEngine: Sendable {
                 curl_multi_remove_handle(multi, easy)
                 transfer.continuation.resume(returning: result)
             }
-            curl_multi_poll(multi, nil, 0, 1000, nil)
+            // libcurl shortens the wait to its own next timeout; with nothing running the thread
+            // sleeps until a wakeup (a long cap, not a tick).
+            curl_multi_poll(multi, nil, 0, active.isEmpty ? 3_600_000 : 1000, nil)
         }
     }
 }
