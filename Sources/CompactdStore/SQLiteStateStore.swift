@@ -417,7 +417,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
 
     public func attempts(deliveryID: String?, since: Instant?, limit: Int) async throws(StateStoreError) -> [AttemptRecord] {
         try await run { connection throws(StateStoreError) in
-            var sql = "SELECT delivery_id, number, started_at, finished_at, outcome, http_status, smtp_reply, curl_code, curl_error, latency_ms, next_attempt_at, detail FROM attempts WHERE 1 = 1"
+            var sql = "SELECT \(Self.attemptColumns) FROM attempts WHERE 1 = 1"
             var values: [SQLiteValue] = []
             if let deliveryID {
                 sql += " AND delivery_id = ?"
@@ -430,17 +430,21 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
             sql += " ORDER BY finished_at, delivery_id, number LIMIT ?"
             values.append(.int(limit))
             var result: [AttemptRecord] = []
-            try connection.query(sql, values, operation: "reading attempts") { row in
-                result.append(AttemptRecord(
-                    deliveryID: row.text(0), number: Int(row.int(1)), startedAt: Instant(microsecondsSinceEpoch: row.int(2)),
-                    finishedAt: Instant(microsecondsSinceEpoch: row.int(3)), outcome: AttemptOutcome(rawValue: row.text(4)) ?? .retry,
-                    httpStatus: row.optionalInt(5).map { Int($0) }, smtpReply: row.optionalText(6), curlCode: row.optionalInt(7).map { Int($0) },
-                    curlError: row.optionalText(8), latencyMilliseconds: Int(row.int(9)),
-                    nextAttemptAt: row.optionalInt(10).map(Instant.init(microsecondsSinceEpoch:)), detail: row.optionalText(11)
-                ))
-            }
+            try connection.query(sql, values, operation: "reading attempts") { row in result.append(Self.attemptRecord(row)) }
             return result
         }
+    }
+
+    static let attemptColumns = "delivery_id, number, started_at, finished_at, outcome, http_status, smtp_reply, curl_code, curl_error, latency_ms, next_attempt_at, detail"
+
+    static func attemptRecord(_ row: SQLiteRow) -> AttemptRecord {
+        AttemptRecord(
+            deliveryID: row.text(0), number: Int(row.int(1)), startedAt: Instant(microsecondsSinceEpoch: row.int(2)),
+            finishedAt: Instant(microsecondsSinceEpoch: row.int(3)), outcome: AttemptOutcome(rawValue: row.text(4)) ?? .retry,
+            httpStatus: row.optionalInt(5).map { Int($0) }, smtpReply: row.optionalText(6), curlCode: row.optionalInt(7).map { Int($0) },
+            curlError: row.optionalText(8), latencyMilliseconds: Int(row.int(9)),
+            nextAttemptAt: row.optionalInt(10).map(Instant.init(microsecondsSinceEpoch:)), detail: row.optionalText(11)
+        )
     }
 
     public func history(compactID: String?, since: Instant?, kinds: Set<String>?, limit: Int) async throws(StateStoreError) -> [HistoryEvent] {
@@ -459,13 +463,53 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
                 sql += " AND kind IN (\(kinds.map { _ in "?" }.joined(separator: ",")))"
                 values += kinds.sorted().map { .text($0) }
             }
-            sql += " ORDER BY at, seq LIMIT ?"
+            sql += " ORDER BY at DESC, seq DESC LIMIT ?"
             values.append(.int(limit))
             var result: [HistoryEvent] = []
             try connection.query(sql, values, operation: "reading the history") { row in
                 result.append(HistoryEvent(sequence: row.int(0), at: Instant(microsecondsSinceEpoch: row.int(1)), kind: row.text(2), compactID: row.optionalText(3), subject: row.text(4), detail: row.optionalText(5), actor: row.optionalText(6)))
             }
-            return result
+            return result.reversed()
+        }
+    }
+
+    public func recentDeliveries(compactID: String?, since: Instant?, limit: Int) async throws(StateStoreError) -> [DeliveryRecord] {
+        try await run { connection throws(StateStoreError) in
+            var sql = "SELECT \(Self.deliveryColumns) FROM deliveries WHERE 1 = 1"
+            var values: [SQLiteValue] = []
+            if let compactID {
+                sql += " AND compact_id = ?"
+                values.append(.text(compactID))
+            }
+            if let since {
+                sql += " AND created_at >= ?"
+                values.append(.integer(since.microsecondsSinceEpoch))
+            }
+            sql += " ORDER BY created_at DESC, id DESC LIMIT ?"
+            values.append(.int(limit))
+            var result: [DeliveryRecord] = []
+            try connection.query(sql, values, operation: "reading recent deliveries") { row in result.append(Self.deliveryRecord(row)) }
+            return result.reversed()
+        }
+    }
+
+    public func recentAttempts(compactID: String?, since: Instant?, limit: Int) async throws(StateStoreError) -> [AttemptRecord] {
+        try await run { connection throws(StateStoreError) in
+            var sql = "SELECT \(Self.attemptColumns.split(separator: ",").map { "a." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")) FROM attempts a"
+            var values: [SQLiteValue] = []
+            if let compactID {
+                sql += " JOIN deliveries d ON d.id = a.delivery_id AND d.compact_id = ?"
+                values.append(.text(compactID))
+            }
+            if let since {
+                sql += " WHERE a.finished_at >= ?"
+                values.append(.integer(since.microsecondsSinceEpoch))
+            }
+            sql += " ORDER BY a.finished_at DESC, a.delivery_id DESC, a.number DESC LIMIT ?"
+            values.append(.int(limit))
+            var result: [AttemptRecord] = []
+            try connection.query(sql, values, operation: "reading recent attempts") { row in result.append(Self.attemptRecord(row)) }
+            return result.reversed()
         }
     }
 

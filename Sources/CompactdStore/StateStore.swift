@@ -46,7 +46,12 @@ public protocol StateStore: Sendable {
     func delivery(id: String) async throws(StateStoreError) -> DeliveryRecord?
     func deliveries(status: DeliveryStatus?, channel: String?, limit: Int) async throws(StateStoreError) -> [DeliveryRecord]
     func attempts(deliveryID: String?, since: Instant?, limit: Int) async throws(StateStoreError) -> [AttemptRecord]
+    /// The newest `limit` operator and channel events (oldest first), for one compact or all.
     func history(compactID: String?, since: Instant?, kinds: Set<String>?, limit: Int) async throws(StateStoreError) -> [HistoryEvent]
+    /// The newest `limit` deliveries written to the outbox (oldest first), for one compact or all.
+    func recentDeliveries(compactID: String?, since: Instant?, limit: Int) async throws(StateStoreError) -> [DeliveryRecord]
+    /// The newest `limit` attempts (oldest first) at deliveries of one compact or all.
+    func recentAttempts(compactID: String?, since: Instant?, limit: Int) async throws(StateStoreError) -> [AttemptRecord]
     func channelSummaries() async throws(StateStoreError) -> [ChannelSummary]
 
     /// When each compact last had a notice delivered, by compact id.

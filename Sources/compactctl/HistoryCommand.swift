@@ -33,22 +33,23 @@ struct HistoryCommand: AsyncParsableCommand {
         let kinds = kind.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }
         let store = try StateAccess.open(c)
         var lines: [(Instant, Line)] = []
-        for event in try await store.history(compactID: compact, since: from, kinds: nil, limit: limit) {
+        for event in try await store.history(compactID: compact, since: from, kinds: kinds, limit: limit) {
             lines.append((event.at, Line(at: TimestampFormat.rfc3339(event.at, in: c.timeZone), kind: event.kind, compact: event.compactID, subject: event.subject, detail: event.detail, actor: event.actor)))
         }
-        let deliveries = try await store.deliveries(status: nil, channel: nil, limit: 1_000_000).filter { compact == nil || $0.snapshot.compactID == compact }
-        let byID = Dictionary(uniqueKeysWithValues: deliveries.map { ($0.id, $0) })
-        for d in deliveries where from.map({ d.createdAt >= $0 }) ?? true {
+        // Each source gives its newest `limit` entries, filtered in the store; the newest
+        // `limit` of all of them are shown, oldest first.
+        for d in try await store.recentDeliveries(compactID: compact, since: from, limit: kinds.map { $0.contains("enqueued") ? limit : 0 } ?? limit) {
             lines.append((d.createdAt, Line(at: TimestampFormat.rfc3339(d.createdAt, in: c.timeZone), kind: "enqueued", compact: d.snapshot.compactID, subject: d.id, detail: "\(d.snapshot.label), now \(d.status.rawValue)")))
         }
-        for a in try await store.attempts(deliveryID: nil, since: from, limit: limit) {
-            guard let d = byID[a.deliveryID] else { continue }
+        for a in try await store.recentAttempts(compactID: compact, since: from, limit: kinds.map { $0.contains("attempt") ? limit : 0 } ?? limit) {
             var detail = "attempt \(a.number): \(a.outcome.rawValue)"
             if let s = a.httpStatus { detail += ", HTTP \(s)" }
             if let s = a.smtpReply { detail += ", SMTP \(s)" }
             if let e = a.curlError { detail += ", \(e)" }
             detail += ", \(a.latencyMilliseconds) ms"
-            lines.append((a.finishedAt, Line(at: TimestampFormat.rfc3339(a.finishedAt, in: c.timeZone), kind: "attempt", compact: d.snapshot.compactID, subject: d.id, detail: detail)))
+            // A delivery's id is its notice's identity, which begins with the compact's id.
+            let compactID = a.deliveryID.split(separator: "/", maxSplits: 1).first.map(String.init)
+            lines.append((a.finishedAt, Line(at: TimestampFormat.rfc3339(a.finishedAt, in: c.timeZone), kind: "attempt", compact: compactID, subject: a.deliveryID, detail: detail)))
         }
         let selected = lines.filter { kinds?.contains($0.1.kind) ?? true }.sorted { $0.0 < $1.0 }.suffix(limit).map(\.1)
         if json {
