@@ -47,8 +47,8 @@ reminders = ["0"]
 overdue_every = "0"
 shift = "keep"
 [delivery]
-max_concurrent = 64
-max_per_host = 64
+max_concurrent = {os.environ.get("MAXC", "64")}
+max_per_host = {os.environ.get("MAXC", "64")}
 [channels.hook]
 type = "webhook"
 url = "http://127.0.0.1:{port}/hook"

@@ -78,114 +78,56 @@ public final class Dispatcher: Sendable {
     public func deliverDue(shouldStop: @escaping @Sendable () -> Bool = { false }) async -> DispatchSummary {
         let limit = max(1, configuration.delivery.maxConcurrentTransfers)
         let channels = enabledChannels
-        var summary = DispatchSummary()
-        var queue: [DeliveryRecord] = []
-        var exhausted = false
-        // Channels that answered 410 during this pass: their claimed rows are not started.
-        let gone = GoneChannels()
-        var skipped: [String] = []
-        // Outcomes are written in groups, one transaction each, while transfers go on: at most
-        // one write in flight, the next group gathering meanwhile. An outcome not yet written
-        // when the process dies leaves its row `sending`: resent under the same identity.
-        var unwritten: [AttemptResult] = []
-        var writing = false
-        func startWrite(_ group: inout TaskGroup<DeliveryEvent>) {
-            guard !writing, !unwritten.isEmpty else { return }
-            writing = true
-            let batch = unwritten
-            unwritten.removeAll(keepingCapacity: true)
-            group.addTask { .written(await self.write(batch)) }
+        let run = DeliveryRun()
+        let claim: @Sendable () async -> [DeliveryRecord] = {
+            do {
+                return try await self.store.claimDue(now: self.clock(), limit: limit * 2, channels: channels)
+            } catch {
+                self.logger.error("claiming deliveries failed", metadata: ["error": "\(error)"])
+                run.storageError("\(error)")
+                return []
+            }
         }
-        await withTaskGroup(of: DeliveryEvent.self) { group in
-            var inFlight = 0
-            var flushPending = false
-            events: while true {
-                while inFlight < limit && !shouldStop() {
-                    if queue.isEmpty && !exhausted {
-                        do {
-                            queue = try await store.claimDue(now: clock(), limit: limit * 2, channels: channels)
-                        } catch {
-                            logger.error("claiming deliveries failed", metadata: ["error": "\(error)"])
-                            summary.storageErrors += 1
-                            summary.lastStorageError = "\(error)"
-                            queue = []
-                        }
-                        if queue.isEmpty { exhausted = true }
-                    }
-                    guard !queue.isEmpty else { break }
-                    let delivery = queue.removeFirst()
-                    if gone.contains(delivery.channel) {
-                        skipped.append(delivery.id)
-                        continue
-                    }
-                    inFlight += 1
-                    group.addTask {
+        // Outcomes waiting less than a group's worth are written after at most writeDelay.
+        async let flusher: Void = {
+            while !run.isFinished {
+                try? await Task.sleep(for: DeliveryRun.writeDelay)
+                await self.write(run.pendingGroup(), in: run)
+            }
+        }()
+        await withTaskGroup(of: Void.self) { workers in
+            for _ in 0..<limit {
+                workers.addTask {
+                    while let delivery = await run.next(shouldStop: shouldStop, claim: claim) {
                         let result = await self.attempt(delivery)
-                        if result.disabledChannel != nil { gone.insert(delivery.channel) }
-                        return .finished(result)
+                        if result.disabledChannel != nil { run.gone.insert(delivery.channel) }
+                        let group = run.deposit(result)
+                        self.faultHook?(.afterSend)
+                        await self.write(group, in: run)
                     }
-                }
-                if inFlight == 0 {
-                    startWrite(&group)
-                    if !writing { break events }
-                }
-                switch await group.next() {
-                case .finished(let result):
-                    summary.add(result.summary)
-                    unwritten.append(result)
-                    inFlight -= 1
-                    faultHook?(.afterSend)
-                    if unwritten.count >= Self.writeBatch || result.disabledChannel != nil || inFlight == 0 {
-                        startWrite(&group)
-                    } else if !flushPending {
-                        // A delivered outcome waits at most this long for its batch: the
-                        // longer it waits, the more a crash would resend.
-                        flushPending = true
-                        group.addTask {
-                            try? await Task.sleep(for: Self.writeDelay)
-                            return .flushDue
-                        }
-                    }
-                case .flushDue:
-                    flushPending = false
-                    startWrite(&group)
-                case .written(let failure):
-                    writing = false
-                    if let failure {
-                        summary.storageErrors += 1
-                        summary.lastStorageError = failure
-                    }
-                    // What gathered during that write goes next.
-                    startWrite(&group)
-                case nil:
-                    break events
                 }
             }
-            group.cancelAll()
         }
-        let unstarted = queue.map(\.id) + skipped
+        run.finish()
+        await flusher
+        await write(run.pendingGroup(), in: run)
+        let unstarted = run.unstarted
         if !unstarted.isEmpty {
             // Stopping, or a channel just disabled: what was claimed but not started goes back.
             do { try await store.release(ids: unstarted, now: clock()) } catch {
                 logger.error("releasing claimed deliveries failed", metadata: ["error": "\(error)"])
-                summary.storageErrors += 1
-                summary.lastStorageError = "\(error)"
+                run.storageError("\(error)")
             }
         }
-        return summary
+        return run.summary
     }
 
-    /// At most this many outcomes are written per transaction, and none waits longer than
-    /// `writeDelay` for its transaction.
-    static let writeBatch = 64
-    static let writeDelay = Duration.milliseconds(20)
-
-    /// What the delivery task group's children report.
-    enum DeliveryEvent: Sendable {
-        case finished(AttemptResult)
-        case flushDue
-        /// A group of outcomes was written; the error, if it could not be.
-        case written(String?)
+    /// Writes a group of outcomes, then any full group that gathered meanwhile.
+    private func write(_ group: [AttemptResult]?, in run: DeliveryRun) async {
+        var group = group
+        while let results = group {
+            group = run.written(failure: await write(results))
+        }
     }
 
     /// Writes one group of outcomes in one transaction (and disables channels found gone).

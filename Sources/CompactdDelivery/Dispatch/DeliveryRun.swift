@@ -1,0 +1,149 @@
+import CompactdCore
+import CompactdStore
+import Synchronization
+
+/// The shared state of one `Dispatcher.deliverDue`: claimed deliveries waiting for a worker,
+/// outcomes waiting to be written, and the running summary.
+///
+/// As many workers as transfers may run at once each loop: take the next delivery (claiming a
+/// new batch when the queue runs dry; one claim at a time, the other workers waiting for it),
+/// send it, leave the outcome here. Outcomes are written in groups, one transaction each, at most
+/// one write in flight: by the worker whose outcome fills a group, or by the flusher when an
+/// outcome has waited `writeDelay`. Nothing per delivery passes through one coordinating task,
+/// which at thousands of deliveries a second was the bottleneck.
+final class DeliveryRun: Sendable {
+    /// At most this many outcomes are written per transaction, and none waits longer than
+    /// `writeDelay` for its transaction: an outcome not yet written when the process dies leaves
+    /// its row `sending`, resent under the same identity, so the wait is kept short.
+    static let writeBatch = 64
+    static let writeDelay = Duration.milliseconds(20)
+
+    private struct State {
+        var queue: [DeliveryRecord] = []
+        var next = 0
+        var exhausted = false
+        var claiming = false
+        var waiting: [CheckedContinuation<Void, Never>] = []
+        var unwritten: [AttemptResult] = []
+        var writing = false
+        var finished = false
+        var summary = DispatchSummary()
+        /// Claimed but not started: their channel was found gone during this run.
+        var skipped: [String] = []
+    }
+
+    private let state = Mutex(State())
+    /// Channels that answered 410 during this run: their claimed rows are not started.
+    let gone = GoneChannels()
+
+    /// Where the next delivery comes from when the queue is empty.
+    enum Step {
+        case deliver(DeliveryRecord)
+        case claim
+        case wait
+        case done
+    }
+
+    /// The next delivery for a worker, or nil when none is left (or stopping).
+    func next(shouldStop: () -> Bool, claim: () async -> [DeliveryRecord]) async -> DeliveryRecord? {
+        while true {
+            let step = state.withLock { s -> Step in
+                if shouldStop() { return .done }
+                while s.next < s.queue.count {
+                    let delivery = s.queue[s.next]
+                    s.next += 1
+                    if gone.contains(delivery.channel) {
+                        s.skipped.append(delivery.id)
+                        continue
+                    }
+                    return .deliver(delivery)
+                }
+                if s.exhausted { return .done }
+                if s.claiming { return .wait }
+                s.claiming = true
+                return .claim
+            }
+            switch step {
+            case .deliver(let delivery):
+                return delivery
+            case .done:
+                return nil
+            case .claim:
+                let batch = await claim()
+                let waiting = state.withLock { s in
+                    s.queue = batch
+                    s.next = 0
+                    s.exhausted = batch.isEmpty
+                    s.claiming = false
+                    defer { s.waiting.removeAll() }
+                    return s.waiting
+                }
+                for worker in waiting { worker.resume() }
+            case .wait:
+                await withCheckedContinuation { (worker: CheckedContinuation<Void, Never>) in
+                    let claimDone = state.withLock { s -> Bool in
+                        guard s.claiming else { return true }
+                        s.waiting.append(worker)
+                        return false
+                    }
+                    if claimDone { worker.resume() }
+                }
+            }
+        }
+    }
+
+    /// Leaves an outcome to be written. Returns a group to write now when this one fills it
+    /// (or disabled a channel) and no write is in flight; the caller writes it and calls
+    /// `written`.
+    func deposit(_ result: AttemptResult) -> [AttemptResult]? {
+        state.withLock { s in
+            s.summary.add(result.summary)
+            s.unwritten.append(result)
+            guard s.unwritten.count >= Self.writeBatch || result.disabledChannel != nil else { return nil }
+            return Self.takeGroup(&s)
+        }
+    }
+
+    /// A group to write now, if any outcome waits and no write is in flight.
+    func pendingGroup() -> [AttemptResult]? {
+        state.withLock { Self.takeGroup(&$0) }
+    }
+
+    private static func takeGroup(_ s: inout State) -> [AttemptResult]? {
+        guard !s.writing, !s.unwritten.isEmpty else { return nil }
+        s.writing = true
+        defer { s.unwritten.removeAll(keepingCapacity: true) }
+        return s.unwritten
+    }
+
+    /// A write finished (with the store's error, if it failed). Returns the next group when a
+    /// full one gathered meanwhile.
+    func written(failure: String?) -> [AttemptResult]? {
+        state.withLock { s in
+            s.writing = false
+            if let failure { Self.storageError(&s.summary, failure) }
+            return s.unwritten.count >= Self.writeBatch ? Self.takeGroup(&s) : nil
+        }
+    }
+
+    /// Counts a failed store operation (claiming, recording, releasing).
+    func storageError(_ description: String) {
+        state.withLock { Self.storageError(&$0.summary, description) }
+    }
+
+    private static func storageError(_ summary: inout DispatchSummary, _ description: String) {
+        summary.storageErrors += 1
+        summary.lastStorageError = description
+    }
+
+    /// The workers are done: the flusher stops.
+    func finish() { state.withLock { $0.finished = true } }
+    var isFinished: Bool { state.withLock { $0.finished } }
+
+    /// What was claimed but never started (stopping, or the channel went away): to release.
+    var unstarted: [String] {
+        state.withLock { s in s.queue[min(s.next, s.queue.count)...].map(\.id) + s.skipped }
+    }
+
+    var summary: DispatchSummary { state.withLock { $0.summary } }
+}
