@@ -27,6 +27,8 @@ final class DeliveryRun: Sendable {
         var unwritten: [AttemptResult] = []
         var writing = false
         var finished = false
+        /// The flusher, waiting for an outcome to be left (or the run to finish).
+        var flusher: CheckedContinuation<Void, Never>?
         var summary = DispatchSummary()
         /// Claimed but not started: their channel was found gone during this run.
         var skipped: [String] = []
@@ -96,12 +98,31 @@ final class DeliveryRun: Sendable {
     /// (or disabled a channel) and no write is in flight; the caller writes it and calls
     /// `written`.
     func deposit(_ result: AttemptResult) -> [AttemptResult]? {
-        state.withLock { s in
+        var flusher: CheckedContinuation<Void, Never>?
+        let group = state.withLock { s -> [AttemptResult]? in
             s.summary.add(result.summary)
             s.unwritten.append(result)
+            flusher = s.flusher
+            s.flusher = nil
             guard s.unwritten.count >= Self.writeBatch || result.disabledChannel != nil else { return nil }
             return Self.takeGroup(&s)
         }
+        flusher?.resume()
+        return group
+    }
+
+    /// Suspends the flusher until an outcome waits to be written or the run finished, so it
+    /// does not tick while transfers are slow. True when there is something to flush.
+    func waitForOutcome() async -> Bool {
+        await withCheckedContinuation { (flusher: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { s -> Bool in
+                guard s.unwritten.isEmpty && !s.finished else { return true }
+                s.flusher = flusher
+                return false
+            }
+            if now { flusher.resume() }
+        }
+        return !isFinished
     }
 
     /// A group to write now, if any outcome waits and no write is in flight.
@@ -137,7 +158,15 @@ final class DeliveryRun: Sendable {
     }
 
     /// The workers are done: the flusher stops.
-    func finish() { state.withLock { $0.finished = true } }
+    func finish() {
+        let flusher = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            s.finished = true
+            let waiting = s.flusher
+            s.flusher = nil
+            return waiting
+        }
+        flusher?.resume()
+    }
     var isFinished: Bool { state.withLock { $0.finished } }
 
     /// What was claimed but never started (stopping, or the channel went away): to release.

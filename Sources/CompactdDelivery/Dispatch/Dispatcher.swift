@@ -90,7 +90,7 @@ public final class Dispatcher: Sendable {
         }
         // Outcomes waiting less than a group's worth are written after at most writeDelay.
         async let flusher: Void = {
-            while !run.isFinished {
+            while await run.waitForOutcome() {
                 try? await Task.sleep(for: DeliveryRun.writeDelay)
                 await self.write(run.pendingGroup(), in: run)
             }
