@@ -25,6 +25,10 @@ mount -t tmpfs tmpfs /run/log
 # Every background process writes to files: none may hold the caller's stdout or stderr open.
 /lib/systemd/systemd-journald > "$WORK/journald.log" 2>&1 < /dev/null & JOURNALD=$!
 mount -t tmpfs -o mode=0755 tmpfs /run/user && mkdir -p /run/user/0
+# Shared, so the credentials systemd mounts for a unit (LoadCredential=, set up in a mount
+# namespace of its own and moved into place) show up here; with private propagation the unit
+# saw an empty credentials directory.
+mount --make-rshared /run/user
 export XDG_RUNTIME_DIR=/run/user/0
 /lib/systemd/systemd --user > "$WORK/manager.log" 2>&1 < /dev/null & MANAGER=$!
 for i in $(seq 100); do
@@ -54,7 +58,7 @@ shift = "keep"
 [channels.hook]
 type = "webhook"
 url = "http://127.0.0.1:$PORT/hook"
-secret_files = ["$WORK/secrets/hook-secret"]
+secret_credentials = ["hook-secret"]
 TOML
 deadline() { date -u -d "+$1 sec" +%Y-%m-%dT%H:%M:%S; }
 cat > "$WORK/etc/compacts/carson.toml" <<TOML
@@ -91,9 +95,9 @@ sed -e "s|/usr/local/bin/|$BIN/|g" -e "s|/etc/compactd/compactd.toml|$WORK/etc/c
     -e '/^ProtectHostname=/d' -e '/^ProtectClock=/d' -e 's|^WantedBy=.*|WantedBy=default.target|' \
     "$ROOT/Units/compactd.service" > "$UNIT_DIR/compactd.service"
 mkdir -p "$UNIT_DIR/compactd.service.d"
-# LoadCredential= gave an empty credentials directory under this nested user manager, so the
-# hook's secret is a file here; the unit's own LoadCredential= line stays in place.
-printf '[Service]\nRestartSec=1s\n' > "$UNIT_DIR/compactd.service.d/test.conf"
+# The hook's signing secret comes the way the unit's smtp-password does: LoadCredential=, read
+# by compactd from $CREDENTIALS_DIRECTORY (the configuration names it in secret_credentials).
+printf '[Service]\nRestartSec=1s\nLoadCredential=hook-secret:%s\n' "$WORK/secrets/hook-secret" > "$UNIT_DIR/compactd.service.d/test.conf"
 systemctl --user daemon-reload
 systemctl --user start compactd.service || fail "start: $(systemctl --user status compactd.service --no-pager 2>&1 | tail -15)"
 show() { systemctl --user show compactd.service -p "$1" --value; }
@@ -105,6 +109,8 @@ case "$status" in *"1 compacts; queue "*"next reminder"*) pass "active after REA
 for i in $(seq 150); do [ "$(wc -l < "$WORK/received.jsonl" 2>/dev/null || echo 0)" -ge 2 ] && break; sleep 0.1; done
 [ "$(wc -l < "$WORK/received.jsonl")" -ge 2 ] || fail "the two first reminders were not delivered"
 pass "reminders delivered when due"
+python3 "$ROOT/Tests/Fixtures/verify_webhooks.py" "$WORK/received.jsonl" "$SECRET" > "$WORK/verify.log" 2>&1 || fail "signatures: $(cat "$WORK/verify.log")"
+pass "signed with the secret from LoadCredential= (verified by the standardwebhooks library)"
 
 # 5. The journal: MESSAGE_IDs and fields, and no secret.
 journal() { journalctl --no-pager -o json _SYSTEMD_USER_UNIT=compactd.service 2>/dev/null; journalctl --no-pager -o json _SYSTEMD_UNIT=compactd.service 2>/dev/null; journalctl --no-pager -o json SYSLOG_IDENTIFIER=compactd 2>/dev/null; }
@@ -156,7 +162,7 @@ wait_journal '"MESSAGE_ID":"9e013fb77fa147cf86095c69be5fe1d2"' || fail "no stopp
 pass "graceful stop"
 
 # 9. A hung loop (test-only switch) is killed by the watchdog.
-printf '[Service]\nWatchdogSec=2s\nRestart=no\nEnvironment=COMPACTD_TEST_HANG_AFTER_READY=1\n' > "$UNIT_DIR/compactd.service.d/test.conf"
+printf '[Service]\nWatchdogSec=2s\nRestart=no\nEnvironment=COMPACTD_TEST_HANG_AFTER_READY=1\nLoadCredential=hook-secret:%s\n' "$WORK/secrets/hook-secret" > "$UNIT_DIR/compactd.service.d/test.conf"
 systemctl --user daemon-reload
 systemctl --user start compactd.service || fail "start with the hang switch"
 for i in $(seq 100); do [ "$(show Result)" = watchdog ] && break; sleep 0.1; done
