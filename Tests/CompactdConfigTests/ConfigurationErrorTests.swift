@@ -133,8 +133,13 @@ struct ConfigurationErrorTests {
 
     @Test("bad webhook URL", arguments: [
         ("ftp://city.example.org/hook", "has scheme 'ftp'"),
+        ("file:///etc/passwd", "has scheme 'file'"),
+        ("gopher://city.example.org:70/_hook", "has scheme 'gopher'"),
+        ("dict://city.example.org:2628/d:hook", "has scheme 'dict'"),
         ("http://city.example.org/hook", "plain http to a host that is not loopback"),
         ("https://user:pw@city.example.org/hook", "carries user information"),
+        ("https://city.example.org@evil.example.net/hook", "carries user information"),
+        ("https://127.0.0.1@evil.example.net/hook", "carries user information"),
         ("city.example.org/hook", "is not a URL"),
     ])
     func badURL(url: String, expected: String) throws {
