@@ -69,7 +69,7 @@ rate() { python3 -c "print(f'{$1/($3-$2):.0f}')"; }
 echo "compactd delivery benchmark: $N webhooks to nginx on 127.0.0.1:$PORT ($(nproc) cores)"
 T0=$(now)
 PERF=()
-[ -n "${PROFILE:-}" ] && PERF=(perf record -q -g -o "$PROFILE")
+[ -n "${PROFILE:-}" ] && PERF=(perf record -q -g ${PERF_EVENTS:-} -o "$PROFILE")
 # CPU time of the compactd run (user, system), beside the wall-clock time.
 [ -n "${TIMES:-}" ] && PERF=(/usr/bin/time -f "user %U s, sys %S s, wall %e s, %P of one core" -o "$WORK/times")
 /usr/bin/time -f "%M" -o "$WORK/rss" "${PERF[@]}" "$ROOT/.build/release/compactd" --config "$WORK/cfg/compactd.toml" --once 2>/dev/null | tail -1
