@@ -210,7 +210,7 @@ public final class DaemonService: Service, Sendable {
             if state.withLock({ $0.needsRecovery }) {
                 let recovered = try await store.recoverInterrupted(now: Instant.now)
                 state.withLock { $0.needsRecovery = false }
-                if recovered > 0 { logger.warning("recovered unrecorded deliveries", metadata: ["count": "\(recovered)"]) }
+                if recovered > 0 { logger.warning("recovered interrupted deliveries", metadata: ["count": "\(recovered)"]) }
             }
             summary = try await dispatcher.runPass(shouldStop: { stopping.isSet })
         } catch {
@@ -250,7 +250,7 @@ public final class DaemonService: Service, Sendable {
             return $0.failures
         }
         let delay = Self.storageRetryDelay(failures: failures)
-        logger.error("pass failed", metadata: ["error": "\(reason)", "retry_in_s": "\(delay)"])
+        logger.error("state store unavailable", metadata: ["error": "\(reason)", "retry_in_s": "\(delay)"])
         notifier.status("degraded: \(reason); retrying in \(delay) s")
         armRetry(timer: timer, seconds: delay)
     }

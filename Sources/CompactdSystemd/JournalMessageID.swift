@@ -16,5 +16,8 @@ public enum JournalMessageID {
         "reminder missed": "97798e5a4add410e9ef34c18995303e0",
         "stopping": "9e013fb77fa147cf86095c69be5fe1d2",
         "notice": "36148b9e62364d82abfab66e2774b3a6",
+        "state store unavailable": "93cd19034cbd4c7197fa21e155d1cdb9",
+        "state store available again": "2152e47f66494dbda326696e325f73f2",
+        "recovered interrupted deliveries": "54dbdb5efd954bbe959efd2dfe1b0353",
     ]
 }
