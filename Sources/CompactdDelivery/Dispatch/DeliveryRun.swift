@@ -9,8 +9,8 @@ import Synchronization
 /// new batch when the queue runs dry; one claim at a time, the other workers waiting for it),
 /// send it, leave the outcome here. Outcomes are written in groups, one transaction each, at most
 /// one write in flight: by the worker whose outcome fills a group, or by the flusher when an
-/// outcome has waited `writeDelay`. Nothing per delivery passes through one coordinating task,
-/// which at thousands of deliveries a second was the bottleneck.
+/// outcome has waited `writeDelay`. No delivery passes through one coordinating task: that cost
+/// a task switch per delivery.
 final class DeliveryRun: Sendable {
     /// At most this many outcomes are written per transaction, and none waits longer than
     /// `writeDelay` for its transaction: an outcome not yet written when the process dies leaves
@@ -38,7 +38,7 @@ final class DeliveryRun: Sendable {
     /// Channels that answered 410 during this run: their claimed rows are not started.
     let gone = GoneChannels()
 
-    /// Where the next delivery comes from when the queue is empty.
+    /// What a worker does next.
     enum Step {
         case deliver(DeliveryRecord)
         case claim
