@@ -236,7 +236,9 @@ def main():
     for k, v in summary.items():
         print(f"  {k:<{width}}  {v}")
     if in_flight:
-        print("  resent in flight (same id):", ", ".join(sorted(set(in_flight))[:20]), "…" if len(set(in_flight)) > 20 else "")
+        print("  resent in flight (same id, a kill between the two acceptances):")
+        for wid in sorted(set(in_flight)):
+            print("   ", wid)
     if dup_by_id:
         print("  accepted under two ids:", ", ".join(dup_by_id[:20]))
     if a.json:
