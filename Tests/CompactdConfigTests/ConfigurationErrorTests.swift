@@ -230,7 +230,7 @@ struct TOMLPreflightTests {
         }
     }
 
-    @Test("headers that start with something other than a key are syntax errors", arguments: ["[.a]", "[é]", "[[@contacts]]", "[ ]", "[[ .x ]]"])
+    @Test("headers that start with something other than a key are syntax errors", arguments: ["[.a]", "[é]", "[[@contacts]]", "[ ]", "[[ .x ]]", "[[[cycles.steps]]", "[ [a]]", "[[ [a]]]"])
     func badHeaderStart(header: String) throws {
         let fixture = try ConfigFixture(compacts: ["bell.toml": ConfigFixture.validCompact + "\n" + header + "\n"])
         defer { fixture.remove() }
