@@ -6,11 +6,14 @@ import Testing
 /// Random and mutated input never crashes or hangs the parsers (fixed seeds: the same inputs on
 /// every run). A crash would end the test process, so "passing" here means every input was
 /// answered with a value or an error. `make chaos` runs the same generators twenty times longer
-/// (COMPACTD_FUZZ_SCALE=20); the time limit turns a hang into a failure.
+/// (COMPACTD_FUZZ_SCALE=20; COMPACTD_FUZZ_SEED=N explores other inputs); the time limit turns a
+/// hang into a failure.
 @Suite("Hostile input", .timeLimit(.minutes(20)))
 struct HostileInputTests {
     /// How many times the usual number of inputs to try.
     static let scale = max(1, Int(ProcessInfo.processInfo.environment["COMPACTD_FUZZ_SCALE"] ?? "") ?? 1)
+    /// Added to every seed (COMPACTD_FUZZ_SEED), to explore other inputs than `make test` does.
+    static let seedOffset = UInt64(ProcessInfo.processInfo.environment["COMPACTD_FUZZ_SEED"] ?? "") ?? 0
 
     struct Generator: RandomNumberGenerator {
         var state: UInt64
@@ -42,7 +45,7 @@ struct HostileInputTests {
 
     @Test("calendar expressions: random and mutated, parsed and evaluated", arguments: [UInt64(1), 2, 3])
     func calendar(seed: UInt64) {
-        var random = Generator(state: seed)
+        var random = Generator(state: seed &+ Self.seedOffset &* 1000)
         let seeds = ["*-05-01 09:00", "Mon *-01-15..21", "*-*~01 00:00", "*:0/15:0.5", "quarterly", "2024..2030/2-*-* 12:00 America/Los_Angeles", "@1700000000"]
         var answered = 0
         for i in 0..<(1500 * Self.scale) {
@@ -76,7 +79,7 @@ struct HostileInputTests {
 
     @Test("configuration files: mutated copies of the shipped ones load or fail with problems, never crash", arguments: [UInt64(11), 12, 13, 14, 15, 16, 17, 18])
     func configurations(seed: UInt64) throws {
-        var random = Generator(state: seed)
+        var random = Generator(state: seed &+ Self.seedOffset &* 1000)
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Config")
         let main = try Array(Data(contentsOf: root.appendingPathComponent("compactd.toml")))
         let compact = try Array(Data(contentsOf: root.appendingPathComponent("compacts/carson.toml")))
