@@ -131,12 +131,12 @@ let package = Package(
 
         .testTarget(
             name: "CompactdCoreTests",
-            dependencies: ["CompactdCore"],
+            dependencies: ["CompactdCore", "CompactdTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "CompactdConfigTests",
-            dependencies: ["CompactdCore", "CompactdConfig"],
+            dependencies: ["CompactdCore", "CompactdConfig", "CompactdTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -163,25 +163,12 @@ public final class DaemonService: Service, Sendable {
                 let store = try openStore()
                 let recovered = try await store.recoverInterrupted(now: Instant.now)
                 if recovered > 0 { logger.warning("recovered interrupted deliveries", metadata: ["count": "\(recovered)"]) }
-                state.withLock {
-                    $0.store = store
-                    $0.degraded = nil
-                    $0.failures = 0
-                }
-                if announced { logger.notice("state store available again") }
+                state.withLock { $0.store = store }
+                storageRecovered()
                 return store
             } catch {
-                let failures = state.withLock {
-                    $0.failures += 1
-                    $0.degraded = error.description
-                    return $0.failures
-                }
-                let delay = Self.storageRetryDelay(failures: failures)
-                logger.error("state store unavailable", metadata: ["error": "\(error)", "retry_in_s": "\(delay)"])
-                let status = "degraded: \(error.description); retrying in \(delay) s"
-                if announced { notifier.status(status) } else { notifier.ready(status: status) }
+                storageFailed(error.description, timer: timer, firstReport: !announced)
                 announced = true
-                armRetry(timer: timer, seconds: delay)
                 guard let trigger = await triggers.next() else { return nil }
                 if case .reload(let reply) = trigger { reload(reply: reply) }
             }
@@ -224,13 +211,7 @@ public final class DaemonService: Service, Sendable {
             storageFailed(summary.lastStorageError ?? "state store error", timer: timer)
             return
         }
-        let wasDegraded = state.withLock { state in
-            let was = state.degraded != nil
-            state.degraded = nil
-            state.failures = 0
-            return was
-        }
-        if wasDegraded { logger.notice("state store available again") }
+        storageRecovered()
         let now = Instant.now
         let planned = nextPlanned(after: passStart, configuration: dispatcher.configuration, state: (try? await store.plannerState()) ?? .empty)
         var wake = [summary.nextAttemptAt, planned].compactMap { $0 }.min() ?? now.adding(seconds: 86_400)
@@ -242,8 +223,10 @@ public final class DaemonService: Service, Sendable {
         timer.arm(at: wake)
     }
 
-    /// A pass met a state store failure: degraded, logged, retried after a growing delay.
-    private func storageFailed(_ reason: String, timer: WallClockTimer) {
+    /// The state store failed (opening it, or during a pass): degraded, logged, retried after a
+    /// growing delay. The first report at start is READY, so systemd neither times the start
+    /// out nor restarts compactd into the same fault.
+    private func storageFailed(_ reason: String, timer: WallClockTimer, firstReport: Bool = false) {
         let failures = state.withLock {
             $0.failures += 1
             $0.degraded = reason
@@ -251,8 +234,21 @@ public final class DaemonService: Service, Sendable {
         }
         let delay = Self.storageRetryDelay(failures: failures)
         logger.error("state store unavailable", metadata: ["error": "\(reason)", "retry_in_s": "\(delay)"])
-        notifier.status("degraded: \(reason); retrying in \(delay) s")
+        let status = "degraded: \(reason); retrying in \(delay) s"
+        if firstReport { notifier.ready(status: status) } else { notifier.status(status) }
         armRetry(timer: timer, seconds: delay)
+    }
+
+    /// The state store works: no longer degraded (said once, when it was).
+    private func storageRecovered() {
+        let wasDegraded = state.withLock { state in
+            defer {
+                state.degraded = nil
+                state.failures = 0
+            }
+            return state.degraded != nil
+        }
+        if wasDegraded { logger.notice("state store available again") }
     }
 
     /// The next planned notice, looking a day ahead, then a week, a month, a year.

@@ -95,6 +95,15 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
 
     static let deliveryColumns = "id, step_key, channel, contact, send_at, status, attempts, next_attempt_at, last_error, created_at, updated_at, snapshot"
 
+    /// The column lists for queries that join: each column prefixed by its table's alias
+    /// (`d.id, d.step_key, ...`), built once rather than at every claim.
+    static let deliveryColumnsOfD = qualified(deliveryColumns, "d")
+    static let attemptColumnsOfA = qualified(attemptColumns, "a")
+
+    static func qualified(_ columns: String, _ alias: String) -> String {
+        columns.split(separator: ",").map { "\(alias)." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+    }
+
     static func deliveryRecord(_ row: SQLiteRow) -> DeliveryRecord {
         DeliveryRecord(
             id: row.text(0), stepKey: row.text(1), channel: row.text(2), contact: row.optionalText(3),
@@ -143,12 +152,11 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
                 // Candidates in due order, each with its step's acknowledgment and current
                 // snooze (joined by key), so a claim costs the rows it returns, not every row
                 // that is due, and one query per batch rather than three per row.
-                let columns = Self.deliveryColumns.split(separator: ",").map { "d." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
                 while claimed.count < limit {
                     var candidates: [(record: DeliveryRecord, acknowledged: Bool, snoozedUntil: Int64?)] = []
                     try connection.query(
                         """
-                        SELECT \(columns), a.step_key IS NOT NULL, s.until FROM deliveries d
+                        SELECT \(Self.deliveryColumnsOfD), a.step_key IS NOT NULL, s.until FROM deliveries d
                         LEFT JOIN acknowledgments a ON a.step_key = d.step_key
                         LEFT JOIN snoozes s ON s.step_key = d.step_key AND s.at <= ?1 AND s.until > ?1
                         WHERE d.status = 'pending' AND d.next_attempt_at <= ?1 AND d.channel NOT IN (SELECT channel FROM channel_state)
@@ -495,7 +503,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
 
     public func recentAttempts(compactID: String?, since: Instant?, limit: Int) async throws(StateStoreError) -> [AttemptRecord] {
         try await run { connection throws(StateStoreError) in
-            var sql = "SELECT \(Self.attemptColumns.split(separator: ",").map { "a." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")) FROM attempts a"
+            var sql = "SELECT \(Self.attemptColumnsOfA) FROM attempts a"
             var values: [SQLiteValue] = []
             if let compactID {
                 sql += " JOIN deliveries d ON d.id = a.delivery_id AND d.compact_id = ?"

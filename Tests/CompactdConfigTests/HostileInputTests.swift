@@ -1,5 +1,6 @@
 import CompactdConfig
 import CompactdCore
+import CompactdTestSupport
 import Foundation
 import Testing
 
@@ -15,20 +16,9 @@ struct HostileInputTests {
     /// Added to every seed (COMPACTD_FUZZ_SEED), to explore other inputs than `make test` does.
     static let seedOffset = UInt64(ProcessInfo.processInfo.environment["COMPACTD_FUZZ_SEED"] ?? "") ?? 0
 
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let alphabet = Array("0123456789*-~:.,/ @MonTueWedThuFriSatSunUTCAmerica/Los_Angeles+dhwMymin9999999999999999999\u{0}\n\"'[]{}=é".utf8)
 
-    static func mutate(_ bytes: [UInt8], _ random: inout Generator) -> [UInt8] {
+    static func mutate(_ bytes: [UInt8], _ random: inout SeededGenerator) -> [UInt8] {
         var out = bytes
         for _ in 0..<Int.random(in: 1...4, using: &random) {
             let choice = Int.random(in: 0...3, using: &random)
@@ -45,7 +35,7 @@ struct HostileInputTests {
 
     @Test("calendar expressions: random and mutated, parsed and evaluated", arguments: [UInt64(1), 2, 3])
     func calendar(seed: UInt64) {
-        var random = Generator(state: seed &+ Self.seedOffset &* 1000)
+        var random = SeededGenerator(seed: seed &+ Self.seedOffset &* 1000)
         let seeds = ["*-05-01 09:00", "Mon *-01-15..21", "*-*~01 00:00", "*:0/15:0.5", "quarterly", "2024..2030/2-*-* 12:00 America/Los_Angeles", "@1700000000"]
         var answered = 0
         for i in 0..<(1500 * Self.scale) {
@@ -62,7 +52,7 @@ struct HostileInputTests {
 
     @Test("time spans: random and huge values are refused, never overflow")
     func timeSpans() {
-        var random = Generator(state: 7)
+        var random = SeededGenerator(seed: 7)
         for text in ["999999999w", "999999999y", "999999999d 999999999d", "101y", "36601d", "9223372036854775807s", "99999999.999999999h"] {
             #expect(TimeSpan(parsing: text) == nil, "\(text)")
         }
@@ -79,7 +69,7 @@ struct HostileInputTests {
 
     @Test("configuration files: mutated copies of the shipped ones load or fail with problems, never crash", arguments: [UInt64(11), 12, 13, 14, 15, 16, 17, 18])
     func configurations(seed: UInt64) throws {
-        var random = Generator(state: seed &+ Self.seedOffset &* 1000)
+        var random = SeededGenerator(seed: seed &+ Self.seedOffset &* 1000)
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Config")
         let main = try Array(Data(contentsOf: root.appendingPathComponent("compactd.toml")))
         let compact = try Array(Data(contentsOf: root.appendingPathComponent("compacts/carson.toml")))

@@ -25,12 +25,17 @@ public struct FlatJSONReader {
     private mutating func readObject() -> [String: Value]? {
         var members: [String: Value] = [:]
         guard consume(UInt8(ascii: "{")) else { return nil }
-        if consume(UInt8(ascii: "}")) { return atEnd() ? members : nil }
+        if consume(UInt8(ascii: "}")) {
+            skipSpace()
+            return i == bytes.count ? members : nil
+        }
         repeat {
             guard let key = readString(), consume(UInt8(ascii: ":")), let value = readValue() else { return nil }
             members[key] = value
         } while consume(UInt8(ascii: ","))
-        guard consume(UInt8(ascii: "}")), atEnd() else { return nil }
+        guard consume(UInt8(ascii: "}")) else { return nil }
+        skipSpace()
+        guard i == bytes.count else { return nil }
         return members
     }
 
@@ -157,11 +162,5 @@ public struct FlatJSONReader {
 
     private mutating func skipSpace() {
         while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
-    }
-
-    private func atEnd() -> Bool {
-        var j = i
-        while j < bytes.count, bytes[j] == 0x20 || bytes[j] == 0x0A || bytes[j] == 0x0D || bytes[j] == 0x09 { j += 1 }
-        return j == bytes.count
     }
 }

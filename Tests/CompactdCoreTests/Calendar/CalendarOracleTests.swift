@@ -1,3 +1,4 @@
+import CompactdTestSupport
 import CompactdCore
 import Testing
 

@@ -1,3 +1,5 @@
+import CompactdTestSupport
+
 /// Random calendar expressions drawn from systemd's grammar: weekday lists and ranges, dates
 /// with values, ranges, repetitions, `*` and `~`, times with fractional seconds, and zone
 /// suffixes. Some come out invalid on purpose; both engines must reject the same ones.
