@@ -17,6 +17,10 @@ public final class CurlEngine: Sendable {
     private struct Shared {
         var submissions: [Submission] = []
         var stopping = false
+        /// The engine's thread is (about to be) waiting in `curl_multi_poll`: a submission must
+        /// wake it. While it works through transfers it picks submissions up on its next turn,
+        /// and a wakeup per submission would only cost a write and an extra turn each.
+        var polling = false
     }
 
     private let limits: CurlEngineLimits
@@ -59,8 +63,8 @@ public final class CurlEngine: Sendable {
             _ = compactd_curl_multi_setopt_long(multi.pointer, CURLMOPT_MAX_TOTAL_CONNECTIONS, limits.maxConcurrentTransfers)
             _ = compactd_curl_multi_setopt_long(multi.pointer, CURLMOPT_MAX_HOST_CONNECTIONS, limits.maxConnectionsPerHost)
             _ = compactd_curl_multi_setopt_long(multi.pointer, CURLMOPT_MAXCONNECTS, limits.maxConcurrentTransfers)
-            let thread = Thread { [multi, shared] in
-                Self.runLoop(multi: multi.pointer, shared: shared)
+            let thread = Thread { [multi, shared, limits] in
+                Self.runLoop(multi: multi.pointer, shared: shared, limits: limits)
                 shared.finished.withLock { $0 = true }
             }
             thread.name = "compactd-curl"
@@ -78,13 +82,14 @@ public final class CurlEngine: Sendable {
     public func perform(_ request: TransferRequest) async -> Result<TransferResponse, TransferError> {
         let multi = multi()
         return await withCheckedContinuation { continuation in
-            let accepted = shared.state.withLock { state -> Bool in
-                guard !state.stopping else { return false }
+            let accepted = shared.state.withLock { state -> Bool? in
+                guard !state.stopping else { return nil }
                 state.submissions.append(Submission(request: request, continuation: continuation))
-                return true
+                defer { state.polling = false }
+                return state.polling
             }
-            if accepted {
-                curl_multi_wakeup(multi.pointer)
+            if let wake = accepted {
+                if wake { curl_multi_wakeup(multi.pointer) }
             } else {
                 continuation.resume(returning: Result<TransferResponse, TransferError>.failure(TransferError(curlCode: 43, message: "the delivery engine is shutting down")))
             }
@@ -103,21 +108,39 @@ public final class CurlEngine: Sendable {
         while !shared.finished.withLock({ $0 }) { usleep(1000) }
     }
 
-    private static func runLoop(multi: UnsafeMutableRawPointer, shared: SharedState) {
+    private static func runLoop(multi: UnsafeMutableRawPointer, shared: SharedState, limits: CurlEngineLimits) {
         var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+        // Easy handles of finished transfers, reset and reused: creating and freeing one per
+        // transfer was a measurable share of the engine thread's time at thousands a second.
+        var idle: [UnsafeMutableRawPointer] = []
+        defer { for handle in idle { curl_easy_cleanup(handle) } }
+        func recycle(_ handle: UnsafeMutableRawPointer) {
+            if idle.count < limits.maxConcurrentTransfers {
+                curl_easy_reset(handle)
+                idle.append(handle)
+            } else {
+                curl_easy_cleanup(handle)
+            }
+        }
         while true {
             let (newSubmissions, stopping) = shared.state.withLock { state -> ([Submission], Bool) in
                 defer { state.submissions.removeAll() }
+                // Submissions left while this thread was busy, and any that come before it
+                // polls again, do not wake it: it looks here before every poll.
+                state.polling = false
                 return (state.submissions, state.stopping)
             }
             for submission in newSubmissions {
-                guard let transfer = CurlTransfer(request: submission.request, continuation: submission.continuation) else {
+                guard let handle = idle.popLast() ?? curl_easy_init() else {
                     submission.continuation.resume(returning: .failure(TransferError(curlCode: 27, message: "out of memory creating a transfer")))
                     continue
                 }
+                let transfer = CurlTransfer(handle: handle, request: submission.request, continuation: submission.continuation)
                 let setup = transfer.configure()
                 guard setup == CURLE_OK else {
-                    transfer.continuation.resume(returning: .failure(CurlTransfer.error(code: setup, buffer: transfer.errorBuffer)))
+                    let error = CurlTransfer.error(code: setup, buffer: transfer.errorBuffer)
+                    recycle(handle)
+                    transfer.continuation.resume(returning: .failure(error))
                     continue
                 }
                 active[transfer.handle] = transfer
@@ -134,8 +157,18 @@ public final class CurlEngine: Sendable {
                 let code = message.pointee.data.result
                 let result = transfer.result(code: code)
                 curl_multi_remove_handle(multi, easy)
+                recycle(easy)
                 transfer.continuation.resume(returning: result)
             }
+            // Anything submitted since the look above is taken now; otherwise poll, and from
+            // here on a submission wakes the thread.
+            // (`shutdown` wakes the thread itself.)
+            let pending = shared.state.withLock { state -> Bool in
+                guard state.submissions.isEmpty else { return true }
+                state.polling = true
+                return false
+            }
+            if pending { continue }
             // libcurl shortens the wait to its own next timeout; with nothing running the thread
             // sleeps until a wakeup (a long cap, not a tick).
             curl_multi_poll(multi, nil, 0, active.isEmpty ? 3_600_000 : 1000, nil)

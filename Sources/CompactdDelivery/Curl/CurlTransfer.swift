@@ -1,8 +1,9 @@
 import CCurl
 import Foundation
 
-/// One easy handle and everything it points at while it runs. Owned by the engine's thread;
-/// the C callbacks find it through CURLOPT_*DATA.
+/// One transfer on an easy handle, and everything the handle points at while it runs. Owned by
+/// the engine's thread; the C callbacks find it through CURLOPT_*DATA. The handle is the
+/// engine's: it is reset and reused for the next transfer, not freed with this object.
 final class CurlTransfer {
     let handle: UnsafeMutableRawPointer
     let request: TransferRequest
@@ -19,16 +20,15 @@ final class CurlTransfer {
     var upload: [UInt8] = []
     var uploadOffset = 0
 
-    init?(request: TransferRequest, continuation: CheckedContinuation<Result<TransferResponse, TransferError>, Never>) {
-        guard let handle = curl_easy_init() else { return nil }
+    init(handle: UnsafeMutableRawPointer, request: TransferRequest, continuation: CheckedContinuation<Result<TransferResponse, TransferError>, Never>) {
         self.handle = handle
         self.request = request
         self.continuation = continuation
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     }
 
+    /// Only once the handle was reset (or freed): until then it points at these lists.
     deinit {
-        curl_easy_cleanup(handle)
         curl_slist_free_all(headerList)
         curl_slist_free_all(recipientList)
         errorBuffer.deallocate()
