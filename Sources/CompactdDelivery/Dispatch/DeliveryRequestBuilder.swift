@@ -49,11 +49,12 @@ public struct DeliveryRequestBuilder: Sendable {
         return url
     }
 
-    public func webhookRequest(for delivery: DeliveryRecord, settings: WebhookSettings, now: Instant) throws(Failure) -> TransferRequest {
+    /// - Parameter eventID: the delivery's `webhook-id`, when the caller has already derived it.
+    public func webhookRequest(for delivery: DeliveryRecord, settings: WebhookSettings, now: Instant, eventID: String? = nil) throws(Failure) -> TransferRequest {
         let channel = try prepared.entry(for: settings) { () throws(Failure) -> PreparedWebhooks.Entry in
             try PreparedWebhooks.Entry(url: webhookURL(settings), signer: signer(settings))
         }
-        let eventID = MessageIdentifier.webhookID(for: delivery.id)
+        let eventID = eventID ?? MessageIdentifier.webhookID(for: delivery.id)
         let body: [UInt8]
         switch settings.format {
         case .standard:

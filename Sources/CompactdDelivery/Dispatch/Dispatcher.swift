@@ -60,7 +60,7 @@ public final class Dispatcher: Sendable {
         let inserted = Set(try await store.enqueue(deliveries, now: now))
         for delivery in deliveries where inserted.contains(delivery.id) {
             var metadata = Self.metadata(delivery.snapshot, id: delivery.id, channel: delivery.channel)
-            metadata["send_at"] = "\(delivery.sendAt.rfc3339UTC)"
+            metadata["send_at"] = .string(delivery.sendAt.rfc3339UTC)
             if delivery.missed {
                 summary.missed += 1
                 metadata["catch_up"] = "\(configuration.catchUp)"
@@ -147,8 +147,10 @@ public final class Dispatcher: Sendable {
 
     /// One attempt at one delivery, and what to record about it.
     func attempt(_ delivery: DeliveryRecord) async -> AttemptResult {
-        var metadata = Self.metadata(delivery.snapshot, id: delivery.id, channel: delivery.channel)
-        metadata["attempt"] = "\(delivery.attempts)"
+        // The idempotency key, derived once: it goes into the log fields and the request.
+        let eventID = MessageIdentifier.webhookID(for: delivery.id)
+        var metadata = Self.metadata(delivery.snapshot, id: delivery.id, channel: delivery.channel, deliveryID: eventID)
+        metadata["attempt"] = .string(String(delivery.attempts))
         let started = clock()
         var summary = DispatchSummary()
         let classification: AttemptClassification
@@ -170,7 +172,7 @@ public final class Dispatcher: Sendable {
                 let isSMTP = channel.isEmail
                 let request: TransferRequest
                 do {
-                    request = try buildRequest(delivery, channel: channel, now: started)
+                    request = try buildRequest(delivery, channel: channel, now: started, eventID: eventID)
                 } catch {
                     return await finish(delivery, metadata: metadata, started: started, classification: .dead(reason: error.description), summary: &summary)
                 }
@@ -199,9 +201,9 @@ public final class Dispatcher: Sendable {
                             httpStatus: httpStatus, smtpReply: smtpReply, curlCode: curlCode, curlError: curlError, latencyMicroseconds: latency)
     }
 
-    private func buildRequest(_ delivery: DeliveryRecord, channel: Channel, now: Instant) throws(DeliveryRequestBuilder.Failure) -> TransferRequest {
+    private func buildRequest(_ delivery: DeliveryRecord, channel: Channel, now: Instant, eventID: String) throws(DeliveryRequestBuilder.Failure) -> TransferRequest {
         switch channel.kind {
-        case .webhook(let settings): try builder.webhookRequest(for: delivery, settings: settings, now: now)
+        case .webhook(let settings): try builder.webhookRequest(for: delivery, settings: settings, now: now, eventID: eventID)
         case .email(let settings): try builder.emailRequest(for: delivery, settings: settings, now: now)
         case .log: throw DeliveryRequestBuilder.Failure(reason: "log channels send nothing over the network")
         }
@@ -215,10 +217,10 @@ public final class Dispatcher: Sendable {
         let finished = clock()
         let latencyMs = Int(max(latencyMicroseconds, finished.microsecondsSinceEpoch - started.microsecondsSinceEpoch) / 1000)
         var metadata = metadata
-        metadata["latency_ms"] = "\(latencyMs)"
-        if let httpStatus { metadata["http_status"] = "\(httpStatus)" }
-        if let smtpReply { metadata["smtp_reply"] = "\(smtpReply)" }
-        if let curlCode { metadata["curl_error"] = "\(curlCode)" }
+        metadata["latency_ms"] = .string(String(latencyMs))
+        if let httpStatus { metadata["http_status"] = .string(String(httpStatus)) }
+        if let smtpReply { metadata["smtp_reply"] = .string(smtpReply) }
+        if let curlCode { metadata["curl_error"] = .string(String(curlCode)) }
         func with(_ extra: Logger.Metadata) -> Logger.Metadata { metadata.merging(extra) { $1 } }
         var outcome: AttemptOutcome
         var next: Instant?
@@ -263,15 +265,16 @@ public final class Dispatcher: Sendable {
     }
 
     /// The notice's identifying fields for log events (journal fields, upper-cased there).
-    static func metadata(_ snapshot: NoticeSnapshot, id: String, channel: String) -> Logger.Metadata {
+    /// `deliveryID` is the notice's `webhook-id`, when the caller has already derived it.
+    static func metadata(_ snapshot: NoticeSnapshot, id: String, channel: String, deliveryID: String? = nil) -> Logger.Metadata {
         [
-            "compact_id": "\(snapshot.compactID)",
-            "partner": "\(snapshot.partner)",
-            "cycle_id": "\(snapshot.cycleID)",
-            "step_id": "\(snapshot.stepID)",
-            "reminder_id": "\(id)",
-            "delivery_id": "\(MessageIdentifier.webhookID(for: id))",
-            "channel": "\(channel)",
+            "compact_id": .string(snapshot.compactID),
+            "partner": .string(snapshot.partner),
+            "cycle_id": .string(snapshot.cycleID),
+            "step_id": .string(snapshot.stepID),
+            "reminder_id": .string(id),
+            "delivery_id": .string(deliveryID ?? MessageIdentifier.webhookID(for: id)),
+            "channel": .string(channel),
         ]
     }
 
