@@ -161,7 +161,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
                         LEFT JOIN snoozes s ON s.step_key = d.step_key AND s.at <= ?1 AND s.until > ?1
                         WHERE d.status = 'pending' AND d.next_attempt_at <= ?1 AND d.channel NOT IN (SELECT channel FROM channel_state)
                           AND d.channel IN (\(channelList.indices.map { "?\($0 + 3)" }.joined(separator: ",")))
-                        ORDER BY d.next_attempt_at, d.id LIMIT ?2
+                        ORDER BY d.next_attempt_at, d.rowid LIMIT ?2
                         """,
                         [nowValue, .int(limit - claimed.count)] + channelList.map { .text($0) }, operation: "claiming deliveries"
                     ) { row in candidates.append((Self.deliveryRecord(row), row.int(12) != 0, row.optionalInt(13))) }
