@@ -5,6 +5,7 @@
 #
 # Usage: Benchmarks/delivery-bench.sh [N]   (default 20000; run from the repository root)
 # Needs a release build of compactd (make bench-delivery does both).
+# TIMES=1 adds the CPU time of compactd, of curl --parallel and of nginx's worker in each.
 # PROFILE=FILE records the compactd run with `perf record -g` into FILE (timings then include perf).
 set -euo pipefail
 N=${1:-20000}
@@ -64,18 +65,23 @@ PY
 ln -s "$ROOT/Config/templates" "$WORK/cfg/templates"
 
 now() { date +%s.%N; }
+# CPU seconds (user + system) nginx's worker has used so far: the receiver's share of the run.
+NGINX_WORKER=$(pgrep -P "$(cat "$WORK/nginx.pid")" | head -1)
+nginx_cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$NGINX_WORKER/stat"; }
 rate() { python3 -c "print(f'{$1/($3-$2):.0f}')"; }
 
 echo "compactd delivery benchmark: $N webhooks to nginx on 127.0.0.1:$PORT ($(nproc) cores)"
 T0=$(now)
+NG0=$(nginx_cpu)
 PERF=()
 [ -n "${PROFILE:-}" ] && PERF=(perf record -q -g ${PERF_EVENTS:-} -o "$PROFILE")
 # CPU time of the compactd run (user, system), beside the wall-clock time.
 [ -n "${TIMES:-}" ] && PERF=(/usr/bin/time -f "user %U s, sys %S s, wall %e s, %P of one core" -o "$WORK/times")
 /usr/bin/time -f "%M" -o "$WORK/rss" "${PERF[@]}" "$ROOT/.build/release/compactd" --config "$WORK/cfg/compactd.toml" --once 2>/dev/null | tail -1
 T1=$(now)
+NG1=$(nginx_cpu)
 COMPACTD_RATE=$(rate "$N" "$T0" "$T1")
-[ -s "$WORK/times" ] && echo "compactd cpu: $(cat "$WORK/times")"
+[ -s "$WORK/times" ] && echo "compactd cpu: $(cat "$WORK/times"); nginx $(python3 -c "print(f'{$NG1-$NG0:.2f}')") s"
 DELIVERED=$(sqlite3 "$WORK/cfg/state.sqlite" "select count(*) from deliveries where status='delivered'" 2>/dev/null || echo "?")
 echo "compactd --once:             $(python3 -c "print(f'{$T1-$T0:.2f}')") s, $COMPACTD_RATE deliveries/s, $DELIVERED recorded delivered, peak RSS $(($(cat "$WORK/rss")/1024)) MiB"
 
@@ -96,10 +102,14 @@ with open(f"{work}/urls.txt", "w") as f:
         f.write(f'url = "http://127.0.0.1:{port}/hook"\n')
 PY
 T0=$(now)
-curl --parallel --parallel-max 64 -s -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary @"$WORK/body.json" --config "$WORK/urls.txt"
+NG0=$(nginx_cpu)
+/usr/bin/time -f "user %U s, sys %S s" -o "$WORK/curl-times" \
+  curl --parallel --parallel-max 64 -s -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary @"$WORK/body.json" --config "$WORK/urls.txt"
 T1=$(now)
+NG1=$(nginx_cpu)
 CURL_RATE=$(rate "$N" "$T0" "$T1")
 echo "curl --parallel (64):        $(python3 -c "print(f'{$T1-$T0:.2f}')") s, $CURL_RATE requests/s"
+[ -n "${TIMES:-}" ] && echo "curl cpu: $(cat "$WORK/curl-times"); nginx $(python3 -c "print(f'{$NG1-$NG0:.2f}')") s"
 
 T0=$(now)
 for i in $(seq "$ONE_PER_PROCESS"); do
