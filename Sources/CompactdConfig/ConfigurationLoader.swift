@@ -19,7 +19,7 @@ public struct ConfigurationLoader {
         let problems = ProblemList()
         var files = [path]
         guard let (source, root) = parseFile(path, problems: problems) else { throw ConfigError(problems: problems.items) }
-        let baseDirectory = (path as NSString).deletingLastPathComponent
+        let baseDirectory = PathText.directory(of: path)
 
         var zone = ZoneInfo.utc
         let zoneName = root.string("time_zone", expected: "an IANA time zone such as \"America/Los_Angeles\"") ?? "America/Los_Angeles"
@@ -103,6 +103,6 @@ public struct ConfigurationLoader {
 
     func resolvePath(_ path: String, relativeTo base: String) -> String {
         if path.hasPrefix("/") || base.isEmpty { return path }
-        return (base as NSString).appendingPathComponent(path)
+        return PathText.joining(base, path)
     }
 }

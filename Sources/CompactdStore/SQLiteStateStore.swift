@@ -101,7 +101,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
     static let attemptColumnsOfA = qualified(attemptColumns, "a")
 
     static func qualified(_ columns: String, _ alias: String) -> String {
-        columns.split(separator: ",").map { "\(alias)." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+        columns.split(separator: ",").map { "\(alias)." + $0.trimmingWhitespace() }.joined(separator: ", ")
     }
 
     static func deliveryRecord(_ row: SQLiteRow) -> DeliveryRecord {

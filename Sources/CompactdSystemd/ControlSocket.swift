@@ -61,7 +61,7 @@ public final class ControlSocket: Sendable {
             var line: [UInt8] = []
             var byte: UInt8 = 0
             while line.count < 256, read(connection, &byte, 1) == 1, byte != UInt8(ascii: "\n") { line.append(byte) }
-            let command = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+            let command = String(decoding: line, as: UTF8.self).trimmingWhitespace()
             continuation.yield(ControlRequest(command: command) { answer in
                 let bytes = Array((answer + "\n").utf8)
                 _ = bytes.withUnsafeBytes { write(connection, $0.baseAddress, $0.count) }

@@ -50,7 +50,7 @@ struct CompactdCommand: AsyncParsableCommand {
         let configuration = active.configuration
         let statePath = SQLiteStateStore.location(configured: configuration.statePath)
         let openStore: @Sendable () throws(StateStoreError) -> any StateStore = {
-            try? FileManager.default.createDirectory(atPath: (statePath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try? FileManager.default.createDirectory(atPath: PathText.directory(of: statePath), withIntermediateDirectories: true)
             return try SQLiteStateStore(path: statePath)
         }
         let engine = CurlEngine(limits: CurlEngineLimits(

@@ -99,7 +99,7 @@ final class CurlTransfer {
     static func error(code: CURLcode, buffer: UnsafeMutablePointer<CChar>?, responseCode: Int? = nil, total: Int64 = 0) -> TransferError {
         var message = String(cString: curl_easy_strerror(code))
         if let buffer, buffer.pointee != 0 {
-            let detail = String(cString: buffer).trimmingCharacters(in: .whitespacesAndNewlines)
+            let detail = String(cString: buffer).trimmingWhitespace()
             if !detail.isEmpty && detail != message { message += ": " + detail }
         }
         return TransferError(curlCode: Int(code.rawValue), message: message, responseCode: responseCode, totalMicroseconds: total)
@@ -136,7 +136,7 @@ private let curlHeaderCallback: compactd_curl_data_callback = { data, size, coun
     guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return length }
     for name in CurlTransfer.keptHeaders where name.utf8.count == colon {
         guard zip(name.utf8, bytes[..<colon]).allSatisfy({ $0 == ($1 | 0x20) }) else { continue }
-        let value = String(decoding: bytes[(colon + 1)...], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let value = String(decoding: bytes[(colon + 1)...], as: UTF8.self).trimmingWhitespace()
         transfer.headers[name] = String(value.prefix(1024))
     }
     return length

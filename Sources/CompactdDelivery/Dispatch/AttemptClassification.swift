@@ -54,7 +54,7 @@ public enum AttemptClassification: Sendable, Equatable {
 
     /// Retry-After as delta-seconds or an HTTP-date.
     static func retryAfterSeconds(_ value: String, now: Date) -> Int64? {
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        let trimmed = value.trimmingWhitespace()
         if let seconds = Int64(trimmed), seconds >= 0 { return seconds }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")

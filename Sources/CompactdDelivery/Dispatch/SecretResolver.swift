@@ -43,7 +43,7 @@ public struct SecretResolver: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw Failure(reference: reference, reason: "cannot be read")
         }
-        guard let text = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else {
+        guard let text = String(validating: data, as: UTF8.self)?.trimmingWhitespace(), !text.isEmpty else {
             throw Failure(reference: reference, reason: "is empty or not text")
         }
         return text

@@ -28,9 +28,9 @@ enum EncodedWord {
     /// words when it is not ASCII.
     static func phrase(_ name: String) -> String {
         if !name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) { return encodeIfNeeded(name) }
-        let specials = CharacterSet(charactersIn: "()<>[]:;@\\,.\"")
+        let specials = "()<>[]:;@\\,.\"".unicodeScalars
         if name.unicodeScalars.contains(where: { specials.contains($0) }) {
-            return "\"" + name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            return "\"" + name.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
         }
         return name
     }

@@ -3,7 +3,7 @@
 enum QuotedPrintable {
     static func encode(_ text: String) -> String {
         var output: [String] = []
-        let normalized = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+        let normalized = text.replacing("\r\n", with: "\n").replacing("\r", with: "\n")
         for line in normalized.split(separator: "\n", omittingEmptySubsequences: false) {
             var encoded: [String] = []
             let bytes = Array(line.utf8)

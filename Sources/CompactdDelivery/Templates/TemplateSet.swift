@@ -61,7 +61,7 @@ public struct TemplateSet: Sendable {
         }
         guard let subject = part("subject"), let text = part("text"), let html = part("html") else { return nil }
         // A subject is one line, whatever the template or the data say.
-        let oneLine = subject.split(whereSeparator: { $0.isNewline }).joined(separator: " ").trimmingCharacters(in: .whitespaces)
+        let oneLine = subject.split(whereSeparator: { $0.isNewline }).joined(separator: " ").trimmingWhitespace()
         return RenderedNotice(subject: oneLine, text: text, html: html, language: templates["\(language)/\(kind).subject.mustache"] == nil ? "en" : language)
     }
 
@@ -70,12 +70,12 @@ public struct TemplateSet: Sendable {
     static func unknownTags(in source: String) -> [String] {
         var issues: [String] = []
         var rest = Substring(source)
-        while let open = rest.range(of: "{{") {
-            guard let close = rest[open.upperBound...].range(of: "}}") else {
+        while let open = rest.firstRange(of: "{{") {
+            guard let close = rest[open.upperBound...].firstRange(of: "}}") else {
                 issues.append("has an unclosed {{ tag")
                 break
             }
-            var tag = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            var tag = rest[open.upperBound..<close.lowerBound].trimmingWhitespace()
             rest = rest[close.upperBound...]
             if rest.hasPrefix("}") { rest = rest.dropFirst() }
             guard let first = tag.first else { continue }
@@ -85,7 +85,7 @@ public struct TemplateSet: Sendable {
                 issues.append("uses a partial ({{\(tag)}}); partials are not allowed, they could read files outside the template folder")
                 continue
             case "#", "^", "/", "&", "{":
-                tag = String(tag.dropFirst()).trimmingCharacters(in: CharacterSet(charactersIn: " }"))
+                tag = tag.dropFirst().trimming { $0 == " " || $0 == "}" }
             default: break
             }
             let name = tag.split(separator: ".").first.map(String.init) ?? tag

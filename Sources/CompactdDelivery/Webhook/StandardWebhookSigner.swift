@@ -18,7 +18,7 @@ public struct StandardWebhookSigner: Sendable {
     public init(secrets: [String]) throws(SecretError) {
         var keys: [Data] = []
         for secret in secrets {
-            let trimmed = secret.trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = secret.trimmingWhitespace()
             let encoded = trimmed.hasPrefix("whsec_") ? String(trimmed.dropFirst(6)) : trimmed
             guard let data = Data(base64Encoded: encoded), !data.isEmpty else { throw .notBase64 }
             keys.append(data)
