@@ -68,6 +68,40 @@ struct DeliveryRunTests {
         #expect(run.unstarted.isEmpty)
     }
 
+    @Test("with a low-water mark the next claim starts while deliveries are still queued, still one at a time")
+    func claimsAhead() async {
+        let run = DeliveryRun(lowWater: 3)
+        let claims = Claims((0..<4).map { b in (0..<4).map { Self.record("\(b)-\($0)") } })
+        // How many claimed deliveries were still waiting for a worker when each claim began.
+        let leftAtClaim = Mutex<[Int]>([])
+        let claim: @Sendable () async -> [DeliveryRecord] = {
+            leftAtClaim.withLock { $0.append(run.unstarted.count) }
+            return await claims.claim()
+        }
+        let handed = await withTaskGroup(of: [String].self) { group in
+            for _ in 0..<2 {
+                group.addTask {
+                    var mine: [String] = []
+                    while let delivery = await run.next(shouldStop: { false }, claim: claim) {
+                        mine.append(delivery.id)
+                        try? await Task.sleep(for: .milliseconds(2))
+                    }
+                    return mine
+                }
+            }
+            return await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(handed.sorted() == (0..<4).flatMap { b in (0..<4).map { "\(b)-\($0)" } }.sorted())
+        #expect(Set(handed).count == handed.count)
+        let state = claims.state.withLock { $0 }
+        #expect(state.mostRunning == 1)
+        #expect(state.calls == 5)
+        let left = leftAtClaim.withLock { $0 }
+        #expect(left.first == 0)
+        #expect(left.dropFirst().allSatisfy { $0 > 0 && $0 < 3 }, "\(left)")
+        #expect(run.unstarted.isEmpty)
+    }
+
     @Test("stopping, or a channel gone, leaves claimed deliveries to be released, not sent")
     func unstartedAreReleased() async {
         let run = DeliveryRun()

@@ -78,7 +78,7 @@ public final class Dispatcher: Sendable {
     public func deliverDue(shouldStop: @escaping @Sendable () -> Bool = { false }) async -> DispatchSummary {
         let limit = max(1, configuration.delivery.maxConcurrentTransfers)
         let channels = enabledChannels
-        let run = DeliveryRun()
+        let run = DeliveryRun(lowWater: limit)
         let claim: @Sendable () async -> [DeliveryRecord] = {
             do {
                 return try await self.store.claimDue(now: self.clock(), limit: limit * 2, channels: channels)
