@@ -12,12 +12,16 @@ enum TOMLPreflight {
         var message: String
     }
 
+    /// Multi-line string delimiters.
+    static let multilineDelimiters = ["\"\"\"", "'''"]
+
     static func check(_ text: String) -> Finding? {
         if let brace = braceInArray(text) { return brace }
         var depth = 0
         var inMultilineString: String?
-        for (index, rawLine) in TOMLLineScanning.lines(text).enumerated() {
-            let line = Substring(rawLine)
+        // Lines are looked at as UTF-8 bytes: everything searched for is ASCII, and walking
+        // Characters (grapheme breaking) made this check a fifth of loading a large configuration.
+        for (index, line) in TOMLLineScanning.lines(text).enumerated() {
             if let delimiter = inMultilineString {
                 if TOMLLineScanning.count(of: delimiter, in: line) % 2 == 1 { inMultilineString = nil }
                 continue
@@ -26,33 +30,48 @@ enum TOMLPreflight {
                 depth = max(0, depth + TOMLLineScanning.bracketDelta(line))
                 continue
             }
-            let indent = line.prefix { $0 == " " || $0 == "\t" }.count
-            let trimmed = line.dropFirst(indent)
-            if trimmed.hasPrefix("[") {
+            let bytes = line.utf8
+            let start = bytes.firstIndex { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") } ?? bytes.endIndex
+            let indent = bytes.distance(from: bytes.startIndex, to: start)
+            let trimmed = line[start...]
+            if trimmed.utf8.first == UInt8(ascii: "[") {
                 // A header must start with a key: a bare-key character or a quote.
                 // Exactly as toml++ reads it: `[[` (no space between) or `[`, then spaces; a
                 // further `[` there (`[[[a]]`, `[ [a]]`) is no key either.
-                let afterOpening = trimmed.dropFirst(trimmed.hasPrefix("[[") ? 2 : 1).drop { $0 == " " || $0 == "\t" }
-                guard let first = afterOpening.first, first.isASCII, first.isLetter || first.isNumber || first == "_" || first == "-" || first == "\"" || first == "'" else {
+                let isArrayHeader = trimmed.utf8.starts(with: [UInt8(ascii: "["), UInt8(ascii: "[")])
+                let afterOpening = trimmed.utf8.dropFirst(isArrayHeader ? 2 : 1).drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+                guard let first = afterOpening.first, Self.startsKey(first) else {
                     return Finding(line: index + 1, column: indent + 1, message: "TOML syntax error: a table header must start with a key (letters, digits, _ or -, or a quoted name), such as [[cycles]]; expected valid TOML (https://toml.io)")
                 }
                 // And close on this line, before any comment.
-                let body = (trimmed.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "").trimmingWhitespace()
-                let closing = trimmed.hasPrefix("[[") ? "]]" : "]"
-                if !body.hasSuffix(closing) || body == "[" || body == "[[" {
+                var body = trimmed.utf8.prefix { $0 != UInt8(ascii: "#") }
+                while let last = body.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") || last == UInt8(ascii: "\r") { body = body.dropLast() }
+                let closing: [UInt8] = isArrayHeader ? [UInt8(ascii: "]"), UInt8(ascii: "]")] : [UInt8(ascii: "]")]
+                if !body.reversed().starts(with: closing) || body.count <= closing.count {
                     return Finding(line: index + 1, column: indent + 1, message: "TOML syntax error: a table header must open and close on one line, such as [[cycles]]; expected valid TOML (https://toml.io)")
                 }
                 continue
             }
-            if let equals = trimmed.firstIndex(of: "=") {
-                let value = trimmed[trimmed.index(after: equals)...]
-                for delimiter in ["\"\"\"", "'''"] where TOMLLineScanning.count(of: delimiter, in: value) % 2 == 1 {
+            if let equals = trimmed.utf8.firstIndex(of: UInt8(ascii: "=")) {
+                let value = trimmed[trimmed.utf8.index(after: equals)...]
+                for delimiter in Self.multilineDelimiters where TOMLLineScanning.count(of: delimiter, in: value) % 2 == 1 {
                     inMultilineString = delimiter
                 }
                 if inMultilineString == nil { depth = max(0, TOMLLineScanning.bracketDelta(value)) }
             }
         }
         return nil
+    }
+
+    /// What may follow a header's opening bracket: an ASCII letter or digit, `_`, `-`, a quote.
+    static func startsKey(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "\""), UInt8(ascii: "'"):
+            true
+        default:
+            false
+        }
     }
 
     /// A `}` whose innermost open bracket is an array's `[` (`a = [1, }`): toml++ asserts there,

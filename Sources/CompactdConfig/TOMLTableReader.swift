@@ -29,7 +29,7 @@ final class TOMLTableReader {
         return table[key]
     }
 
-    func has(_ key: String) -> Bool { table.keys.contains(key) }
+    func has(_ key: String) -> Bool { table.contains(key: key) }
 
     private func typeName(_ value: any TOMLValueConvertible) -> String {
         switch value.type {
@@ -143,7 +143,7 @@ final class TOMLTableReader {
             if required { missing(key, expected: expected) }
             return nil
         }
-        if let d = v.date, let date = LocalDate(parsing: "\(pad4(d.year))-\(pad2(d.month))-\(pad2(d.day))") { return date }
+        if let d = v.date, let date = LocalDate(validatingYear: d.year, month: d.month, day: d.day) { return date }
         if let s = v.string, let date = LocalDate(parsing: s) { return date }
         if let s = v.string {
             report(key, "'\(s)' is not a date; expected \(expected)")
@@ -166,13 +166,13 @@ final class TOMLTableReader {
                 report(key, "has a UTC offset; expected \(expected) without an offset (times are in the configured time_zone)")
                 return nil
             }
-            guard let date = LocalDate(parsing: "\(pad4(dt.date.year))-\(pad2(dt.date.month))-\(pad2(dt.date.day))") else {
+            guard let date = LocalDate(validatingYear: dt.date.year, month: dt.date.month, day: dt.date.day) else {
                 report(key, "is not a valid date; expected \(expected)")
                 return nil
             }
             return LocalDateTime(date: date, hour: dt.time.hour, minute: dt.time.minute, second: dt.time.second)
         }
-        if let d = v.date, let date = LocalDate(parsing: "\(pad4(d.year))-\(pad2(d.month))-\(pad2(d.day))") {
+        if let d = v.date, let date = LocalDate(validatingYear: d.year, month: d.month, day: d.day) {
             return LocalDateTime(date: date, hour: defaultHour)
         }
         wrongType(key, v, expected: expected)
@@ -283,8 +283,6 @@ final class TOMLTableReader {
     }
 }
 
-private func pad2(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-private func pad4(_ n: Int) -> String { String(repeating: "0", count: max(0, 4 - String(n).count)) + String(n) }
 
 /// Levenshtein distance, for "did you mean" suggestions.
 enum EditDistance {

@@ -17,12 +17,27 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Parses `YYYY-MM-DD`, rejecting impossible dates such as `2025-02-29`.
     public init?(parsing text: some StringProtocol) {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-              (1...12).contains(m), d >= 1, d <= CivilCalendar.daysInMonth(year: y, month: m)
-        else { return nil }
-        self.init(year: y, month: m, day: d)
+        // Ten ASCII bytes, digits but for the two dashes: read as bytes (a configuration with
+        // thousands of deadlines parses thousands of these).
+        let bytes = Array(text.utf8)
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for byte in bytes[range] {
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            }
+            return value
+        }
+        guard let y = number(0..<4), let m = number(5..<7), let d = number(8..<10) else { return nil }
+        self.init(validatingYear: y, month: m, day: d)
+    }
+
+    /// A date from its parts when it exists (years 0 to 9999, as `YYYY-MM-DD` can write them).
+    public init?(validatingYear year: Int, month: Int, day: Int) {
+        guard (0...9999).contains(year), (1...12).contains(month), day >= 1,
+              day <= CivilCalendar.daysInMonth(year: year, month: month) else { return nil }
+        self.init(year: year, month: month, day: day)
     }
 
     public var daysSinceEpoch: Int64 { CivilCalendar.daysSinceEpoch(year: year, month: month, day: day) }
