@@ -22,4 +22,13 @@ struct JSONWriterTests {
         #expect((object["nested"] as? [String: Any])?.isEmpty == true)
         #expect(String(decoding: w.bytes, as: UTF8.self).hasPrefix(#"{"a":"quote \" backslash \\ newline \n tab \t bell \u0007 slash / Rocío"#))
     }
+
+    @Test("escapes at the very start and end, back to back, and none at all")
+    func edges() {
+        for (text, json) in [("\"x\\", #""\"x\\""#), ("\n\n", #""\n\n""#), ("plain", #""plain""#), ("", #""""#), ("\u{1F}é", #""\u001fé""#)] {
+            var w = JSONWriter()
+            w.value(text)
+            #expect(String(decoding: w.bytes, as: UTF8.self) == json, "\(text.debugDescription)")
+        }
+    }
 }
