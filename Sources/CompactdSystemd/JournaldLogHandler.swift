@@ -40,33 +40,40 @@ public struct JournaldLogHandler: LogHandler {
         if !metadata.isEmpty { fields.merge(metadata) { kept, _ in kept } }
         let message = event.message.description
         let summary = Self.summary(message: message, fields: fields)
+        let sorted = fields.sorted { $0.key < $1.key }
         switch destination {
         case .journal:
-            var entries = [
-                "MESSAGE=\(summary)",
-                "PRIORITY=\(Self.priority(event.level))",
-                "SYSLOG_IDENTIFIER=\(identifier)",
-                "CODE_FILE=\(event.file)",
-                "CODE_LINE=\(event.line)",
-                "CODE_FUNC=\(event.function)",
-            ]
-            if let id = JournalMessageID.byMessage[message] { entries.append("MESSAGE_ID=\(id)") }
-            for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
-                entries.append("\(Self.fieldName(key))=\(value)")
+            // One buffer holds every FIELD=value; the iovecs point into it. Two events go out
+            // per delivery, so this is built without a String per field.
+            var entry = JournalEntry()
+            entry.add("MESSAGE=", summary)
+            entry.add("PRIORITY=", String(Self.priority(event.level)))
+            entry.add("SYSLOG_IDENTIFIER=", identifier)
+            entry.add("CODE_FILE=", event.file)
+            entry.add("CODE_LINE=", String(event.line))
+            entry.add("CODE_FUNC=", event.function)
+            if let id = JournalMessageID.byMessage[message] { entry.add("MESSAGE_ID=", id) }
+            for (key, value) in sorted {
+                entry.add(Self.fieldName(key) + "=", value.description)
             }
-            Self.send(entries)
+            entry.send()
         case .stderr:
-            var line = "<\(Self.priority(event.level))>\(summary)"
+            var line: [UInt8] = []
+            line.reserveCapacity(256)
+            line.append(contentsOf: "<\(Self.priority(event.level))>".utf8)
+            line.append(contentsOf: summary.utf8)
             // The field the summary already shows is not repeated.
             let shown = Self.summaryKey(message: message, fields: fields)
-            for (key, value) in fields.sorted(by: { $0.key < $1.key }) where key != shown {
-                line += " \(key)=\(value)"
+            for (key, value) in sorted where key != shown {
+                line.append(UInt8(ascii: " "))
+                line.append(contentsOf: key.utf8)
+                line.append(UInt8(ascii: "="))
+                line.append(contentsOf: value.description.utf8)
             }
             // One line per event, whatever the values hold; one write(2), no Foundation.
-            var bytes = Array(line.utf8)
-            for i in bytes.indices where bytes[i] == 0x0A || bytes[i] == 0x0D { bytes[i] = 0x20 }
-            bytes.append(0x0A)
-            bytes.withUnsafeBytes { buffer in
+            for i in line.indices where line[i] == 0x0A || line[i] == 0x0D { line[i] = 0x20 }
+            line.append(0x0A)
+            line.withUnsafeBytes { buffer in
                 var offset = 0
                 while offset < buffer.count {
                     let n = write(2, buffer.baseAddress! + offset, buffer.count - offset)
@@ -103,23 +110,20 @@ public struct JournaldLogHandler: LogHandler {
         }
     }
 
-    /// Journal field names: upper case letters, digits and underscores, not starting with one.
+    /// Journal field names: upper case ASCII letters, digits and underscores, not starting with
+    /// an underscore (journald refuses other names; `_` starts its trusted fields), at most 64.
     static func fieldName(_ key: String) -> String {
-        var name = String(key.uppercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
-        while name.hasPrefix("_") { name.removeFirst() }
-        return name.isEmpty ? "FIELD" : String(name.prefix(64))
-    }
-
-    static func send(_ entries: [String]) {
-        let buffers = entries.map { Array($0.utf8) }
-        var pointers: [UnsafeMutableRawPointer] = []
-        for buffer in buffers {
-            let p = UnsafeMutableRawPointer.allocate(byteCount: max(1, buffer.count), alignment: 1)
-            buffer.withUnsafeBytes { p.copyMemory(from: $0.baseAddress!, byteCount: buffer.count) }
-            pointers.append(p)
+        var name: [UInt8] = []
+        name.reserveCapacity(key.utf8.count)
+        for byte in key.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): name.append(byte - 32)
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): name.append(byte)
+            case 0x80...0xBF: continue  // the rest of a non-ASCII character: one "_" stands for it
+            default: name.append(UInt8(ascii: "_"))
+            }
         }
-        defer { pointers.forEach { $0.deallocate() } }
-        var vectors = zip(pointers, buffers).map { iovec(iov_base: $0.0, iov_len: $0.1.count) }
-        _ = sd_journal_sendv(&vectors, Int32(vectors.count))
+        let kept = name.drop { $0 == UInt8(ascii: "_") }.prefix(64)
+        return kept.isEmpty ? "FIELD" : String(decoding: kept, as: UTF8.self)
     }
 }

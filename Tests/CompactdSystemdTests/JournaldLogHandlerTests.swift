@@ -6,6 +6,7 @@ import Testing
 struct JournaldLogHandlerTests {
     @Test("metadata keys become journal field names", arguments: [
         ("compact_id", "COMPACT_ID"), ("latency_ms", "LATENCY_MS"), ("_private", "PRIVATE"), ("next-attempt.at", "NEXT_ATTEMPT_AT"),
+        ("día", "D_A"), ("__", "FIELD"), ("x2", "X2"),
     ])
     func fieldNames(key: String, field: String) {
         #expect(JournaldLogHandler.fieldName(key) == field)

@@ -1,0 +1,29 @@
+import CSystemd
+import Glibc
+
+/// The fields of one journal entry in a single buffer, sent with `sd_journal_sendv`.
+struct JournalEntry {
+    private var bytes: [UInt8] = []
+    /// Where each `FIELD=value` starts in `bytes`, and its length.
+    private var spans: [(offset: Int, count: Int)] = []
+
+    init() {
+        bytes.reserveCapacity(512)
+        spans.reserveCapacity(20)
+    }
+
+    /// `prefix` is the field name with its `=`.
+    mutating func add(_ prefix: String, _ value: String) {
+        let start = bytes.count
+        bytes.append(contentsOf: prefix.utf8)
+        bytes.append(contentsOf: value.utf8)
+        spans.append((start, bytes.count - start))
+    }
+
+    func send() {
+        bytes.withUnsafeBytes { buffer in
+            var vectors = spans.map { iovec(iov_base: UnsafeMutableRawPointer(mutating: buffer.baseAddress! + $0.offset), iov_len: $0.count) }
+            _ = sd_journal_sendv(&vectors, Int32(vectors.count))
+        }
+    }
+}
