@@ -161,8 +161,7 @@ public final class CurlEngine: Sendable {
                 transfer.continuation.resume(returning: result)
             }
             // Anything submitted since the look above is taken now; otherwise poll, and from
-            // here on a submission wakes the thread.
-            // (`shutdown` wakes the thread itself.)
+            // here on a submission wakes the thread (`shutdown` always does).
             let pending = shared.state.withLock { state -> Bool in
                 guard state.submissions.isEmpty else { return true }
                 state.polling = true
