@@ -47,8 +47,18 @@ public final class Dispatcher: Sendable {
     /// Channels enabled in the configuration: only their rows are claimed.
     var enabledChannels: Set<String> { Set(configuration.channels.filter(\.enabled).map(\.id)) }
 
+    /// Notices written to the outbox per transaction by `enqueueDue`.
+    static let enqueueChunk = 1_000
+
     /// Plans what fell due up to `now` and writes it to the outbox. Notices older than the
     /// catch-up window are written as missed (and logged), never sent.
+    ///
+    /// Written in chunks, one transaction each, as a pipeline: while the store writes one chunk,
+    /// this task logs the chunk written before it and builds the next (measured on 20,000
+    /// notices: 250 ms one after the other, the store's part 110 ms). Each notice is logged
+    /// once its row is committed, and nothing is sent before every chunk is written. If a chunk
+    /// fails, the chunks before it stay written and logged; the next pass inserts the rest
+    /// (insert-or-ignore: nothing is written or logged twice).
     public func enqueueDue(now: Instant) async throws(StateStoreError) -> DispatchSummary {
         var summary = DispatchSummary()
         let state = try await store.plannerState()
@@ -56,8 +66,29 @@ public final class Dispatcher: Sendable {
         let catchUpInstant = Instant(secondsSinceEpoch: catchUpStart.secondsAsIfUTC)
         let from = catchUpInstant.adding(seconds: -Self.missedLookbackSeconds)
         let notices = Planner(configuration: configuration).plan(from: from, to: now.adding(microseconds: 1), state: state)
-        let deliveries = notices.map { snapshots.newDelivery(for: $0, missed: $0.sendAt < catchUpInstant) }
-        let inserted = Set(try await store.enqueue(deliveries, now: now))
+        func chunk(at start: Int) -> [NewDelivery]? {
+            guard start < notices.count else { return nil }
+            return notices[start..<min(start + Self.enqueueChunk, notices.count)].map { snapshots.newDelivery(for: $0, missed: $0.sendAt < catchUpInstant) }
+        }
+        var start = 0
+        var written: (deliveries: [NewDelivery], inserted: [String])?
+        while let deliveries = chunk(at: start) {
+            let store = self.store
+            async let writing = { () async -> Result<[String], StateStoreError> in
+                do throws(StateStoreError) { return .success(try await store.enqueue(deliveries, now: now)) } catch { return .failure(error) }
+            }()
+            if let written { logWritten(written.deliveries, inserted: written.inserted, summary: &summary) }
+            start += deliveries.count
+            written = (deliveries, try await writing.get())
+        }
+        if let written { logWritten(written.deliveries, inserted: written.inserted, summary: &summary) }
+        return summary
+    }
+
+    /// Logs "reminder due" (or "reminder missed") for the notices a chunk actually inserted.
+    private func logWritten(_ deliveries: [NewDelivery], inserted ids: [String], summary: inout DispatchSummary) {
+        guard !ids.isEmpty else { return }
+        let inserted = Set(ids)
         for delivery in deliveries where inserted.contains(delivery.id) {
             var metadata = Self.metadata(delivery.snapshot, id: delivery.id, channel: delivery.channel)
             metadata["send_at"] = .string(delivery.sendAt.rfc3339UTC)
@@ -70,7 +101,6 @@ public final class Dispatcher: Sendable {
                 logger.info("reminder due", metadata: metadata)
             }
         }
-        return summary
     }
 
     /// Claims and sends everything due now, up to the engine's concurrency, until nothing due
