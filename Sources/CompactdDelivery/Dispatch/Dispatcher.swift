@@ -71,14 +71,16 @@ public final class Dispatcher: Sendable {
             return notices[start..<min(start + Self.enqueueChunk, notices.count)].map { snapshots.newDelivery(for: $0, missed: $0.sendAt < catchUpInstant) }
         }
         var start = 0
+        var next = chunk(at: start)
         var written: (deliveries: [NewDelivery], inserted: [String])?
-        while let deliveries = chunk(at: start) {
+        while let deliveries = next {
             let store = self.store
             async let writing = { () async -> Result<[String], StateStoreError> in
                 do throws(StateStoreError) { return .success(try await store.enqueue(deliveries, now: now)) } catch { return .failure(error) }
             }()
             if let written { logWritten(written.deliveries, inserted: written.inserted, summary: &summary) }
             start += deliveries.count
+            next = chunk(at: start)
             written = (deliveries, try await writing.get())
         }
         if let written { logWritten(written.deliveries, inserted: written.inserted, summary: &summary) }
