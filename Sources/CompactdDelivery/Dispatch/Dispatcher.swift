@@ -55,7 +55,8 @@ public final class Dispatcher: Sendable {
     ///
     /// Written in chunks, one transaction each, as a pipeline: while the store writes one chunk,
     /// this task logs the chunk written before it and builds the next (measured on 20,000
-    /// notices: 250 ms one after the other, the store's part 110 ms). Each notice is logged
+    /// notices: 270-330 ms as one transaction, of which the store's writes ~110 ms; about
+    /// 200 ms in chunks of 1,000; chunks of 500 to 5,000 measured the same). Each notice is logged
     /// once its row is committed, and nothing is sent before every chunk is written. If a chunk
     /// fails, the chunks before it stay written and logged; the next pass inserts the rest
     /// (insert-or-ignore: nothing is written or logged twice).
