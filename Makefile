@@ -4,6 +4,8 @@
 #   make test    install what is missing, build, run every test
 #   make chaos   the full chaos run (kills, a failing receiver) and a longer fuzz
 #   make bench   release build, then the planner benchmark
+#   make bench-delivery, make bench-idle   the delivery and idle-memory benchmarks
+#   make order-file   re-record which functions the release link places side by side
 #
 # Everything the project needs from Debian is installed here, so a fresh machine works.
 
