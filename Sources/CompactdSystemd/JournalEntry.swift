@@ -12,10 +12,11 @@ struct JournalEntry {
         spans.reserveCapacity(20)
     }
 
-    /// `prefix` is the field name with its `=`.
-    mutating func add(_ prefix: String, _ value: String) {
+    /// One `NAME=value` field.
+    mutating func add(_ name: String, _ value: String) {
         let start = bytes.count
-        bytes.append(contentsOf: prefix.utf8)
+        bytes.append(contentsOf: name.utf8)
+        bytes.append(UInt8(ascii: "="))
         bytes.append(contentsOf: value.utf8)
         spans.append((start, bytes.count - start))
     }

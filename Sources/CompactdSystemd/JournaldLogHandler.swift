@@ -43,18 +43,18 @@ public struct JournaldLogHandler: LogHandler {
         let sorted = fields.sorted { $0.key < $1.key }
         switch destination {
         case .journal:
-            // One buffer holds every FIELD=value; the iovecs point into it. Two events go out
-            // per delivery, so this is built without a String per field.
+            // One buffer holds every NAME=value and the iovecs point into it, instead of a
+            // "NAME=value" String and a separate copy per field: two events go out per delivery.
             var entry = JournalEntry()
-            entry.add("MESSAGE=", summary)
-            entry.add("PRIORITY=", String(Self.priority(event.level)))
-            entry.add("SYSLOG_IDENTIFIER=", identifier)
-            entry.add("CODE_FILE=", event.file)
-            entry.add("CODE_LINE=", String(event.line))
-            entry.add("CODE_FUNC=", event.function)
-            if let id = JournalMessageID.byMessage[message] { entry.add("MESSAGE_ID=", id) }
+            entry.add("MESSAGE", summary)
+            entry.add("PRIORITY", String(Self.priority(event.level)))
+            entry.add("SYSLOG_IDENTIFIER", identifier)
+            entry.add("CODE_FILE", event.file)
+            entry.add("CODE_LINE", String(event.line))
+            entry.add("CODE_FUNC", event.function)
+            if let id = JournalMessageID.byMessage[message] { entry.add("MESSAGE_ID", id) }
             for (key, value) in sorted {
-                entry.add(Self.fieldName(key) + "=", value.description)
+                entry.add(Self.fieldName(key), value.description)
             }
             entry.send()
         case .stderr:
