@@ -35,34 +35,7 @@ NGINX
 nginx -c "$WORK/nginx/nginx.conf"
 
 # N deadlines due one minute ago, 200 per compact file, one webhook channel.
-python3 - "$WORK/cfg" "$N" "$PORT" <<'PY'
-import datetime, os, sys
-cfg, n, port = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-due = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:00")
-open(os.path.join(cfg, "secret"), "w").write("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
-open(os.path.join(cfg, "compactd.toml"), "w").write(f'''time_zone = "UTC"
-state_path = "state.sqlite"
-templates = "{os.environ.get("TEMPLATES", "templates")}"
-[policy]
-reminders = ["0"]
-overdue_every = "0"
-shift = "keep"
-[delivery]
-max_concurrent = {os.environ.get("MAXC", "64")}
-max_per_host = {os.environ.get("MAXC", "64")}
-[channels.hook]
-type = "webhook"
-url = "http://127.0.0.1:{port}/hook"
-secret_files = ["{os.path.join(cfg, "secret")}"]
-''')
-per = 200
-for c in range((n + per - 1) // per):
-    lines = [f'id = "city-{c}"', f'partner = "City {c}"', 'status = "active"', 'notify = ["hook"]', '']
-    for d in range(min(per, n - c * per)):
-        lines += ['[[deadlines]]', f'id = "d{d}"', f'title = "Deadline {d}"', f'due = {due}', '']
-    open(os.path.join(cfg, "compacts", f"city-{c}.toml"), "w").write("\n".join(lines))
-PY
-ln -s "$ROOT/Config/templates" "$WORK/cfg/templates"
+"$ROOT/Benchmarks/due-webhooks.py" "$WORK/cfg" "$N" "$PORT" --max-concurrent "${MAXC:-64}" --templates "${TEMPLATES:-$ROOT/Config/templates}"
 
 now() { date +%s.%N; }
 # CPU seconds (user + system) nginx's worker has used so far: the receiver's share of the run.

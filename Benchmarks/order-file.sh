@@ -47,27 +47,7 @@ class Receiver(http.server.BaseHTTPRequestHandler):
 http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Receiver).serve_forever()
 PY
 RECEIVER=$!
-mkdir -p "$WORK/cfg/compacts"
-echo "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" > "$WORK/cfg/secret"
-ln -s "$ROOT/Config/templates" "$WORK/cfg/templates"
-DUE=$(date -u -d '1 minute ago' +%Y-%m-%dT%H:%M:00)
-cat > "$WORK/cfg/compactd.toml" <<TOML
-time_zone = "UTC"
-state_path = "state.sqlite"
-templates = "templates"
-[policy]
-reminders = ["0"]
-overdue_every = "0"
-shift = "keep"
-[channels.hook]
-type = "webhook"
-url = "http://127.0.0.1:$PORT/hook"
-secret_files = ["$WORK/cfg/secret"]
-TOML
-{
-  printf 'id = "city"\npartner = "City"\nstatus = "active"\nnotify = ["hook"]\n'
-  for d in $(seq 50); do printf '\n[[deadlines]]\nid = "d%s"\ntitle = "Deadline %s"\ndue = %s\n' "$d" "$d" "$DUE"; done
-} > "$WORK/cfg/compacts/city.toml"
+"$ROOT/Benchmarks/due-webhooks.py" "$WORK/cfg" 50 "$PORT" --templates "$ROOT/Config/templates"
 for _ in $(seq 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $PORT))" 2>/dev/null && break; sleep 0.1; done
 valgrind --tool=callgrind --demangle=no --callgrind-out-file="$WORK/once.cg" \
   "$WORK/compactd" --config "$WORK/cfg/compactd.toml" --once > "$WORK/once.log" 2>&1 || { cat "$WORK/once.log" >&2; exit 1; }
