@@ -38,6 +38,9 @@ public final class DaemonService: Service, Sendable {
         var store: (any StateStore)?
         var lastReloadError: String?
         var nextWake: Instant?
+        /// When the next pass has work: the next planned notice or retry, or a day on (so the
+        /// plan is redone at least daily). Timer wakes before it are the watchdog's.
+        var workDue: Instant?
         /// Why the daemon is degraded (the last state store failure), until a pass succeeds.
         var degraded: String?
         /// Outcomes could not be recorded: their rows are still `sending` and must be put back
@@ -141,8 +144,8 @@ public final class DaemonService: Service, Sendable {
         while let trigger = await triggers.next() {
             if stopping.isSet { break }
             switch trigger {
-            case .wakeup:
-                break
+            case .wakeup(let event):
+                if event == .timer, await watchdogOnlyWake(store: store, timer: timer) { continue }
             case .reload(let reply):
                 reload(reply: reply)
             }
@@ -150,6 +153,27 @@ public final class DaemonService: Service, Sendable {
             await pass(store: store, timer: timer, stopping: stopping)
             notifier.status(await statusLine())
         }
+    }
+
+    /// A timer wake before any work is due is the watchdog's. Taking it proves the loop still
+    /// turns (a hung pass never gets here), so it pings and re-arms without a pass: re-planning
+    /// a year ahead every half watchdog interval would only touch pages and CPU for nothing.
+    /// The one thing that can change unannounced is checked: a retry requeued by `compactctl
+    /// retry` whose poke did not reach the control socket. Acknowledgments and snoozes need no
+    /// check, the claim re-reads them. False when a pass is needed.
+    func watchdogOnlyWake(store: any StateStore, timer: WallClockTimer) async -> Bool {
+        guard let interval = notifier.watchdogIntervalMicroseconds else { return false }
+        let (workDue, healthy) = state.withLock { ($0.workDue, $0.degraded == nil && !$0.needsRecovery) }
+        let now = Instant.now
+        guard healthy, let workDue, now < workDue else { return false }
+        do {
+            if let retry = try await store.nextAttemptDue(), retry < workDue { return false }
+        } catch {
+            return false
+        }
+        notifier.watchdog()
+        timer.arm(at: min(workDue, now.adding(microseconds: Int64(interval / 2))))
+        return true
     }
 
     /// Opens the state store and puts back deliveries a crash interrupted. Until both work it
@@ -214,12 +238,16 @@ public final class DaemonService: Service, Sendable {
         storageRecovered()
         let now = Instant.now
         let planned = nextPlanned(after: passStart, configuration: dispatcher.configuration, state: (try? await store.plannerState()) ?? .empty)
-        var wake = [summary.nextAttemptAt, planned].compactMap { $0 }.min() ?? now.adding(seconds: 86_400)
+        let workDue = [summary.nextAttemptAt, planned].compactMap { $0 }.min() ?? now.adding(seconds: 86_400)
+        var wake = workDue
         if let interval = notifier.watchdogIntervalMicroseconds {
             wake = min(wake, now.adding(microseconds: Int64(interval / 2)))
             notifier.watchdog()
         }
-        state.withLock { $0.nextWake = planned }
+        state.withLock {
+            $0.nextWake = planned
+            $0.workDue = workDue
+        }
         timer.arm(at: wake)
     }
 

@@ -12,16 +12,16 @@ struct RunningDaemonTests {
 
         /// - Parameter log: where compactd's stderr goes (its `<N>` lines: what the journal
         ///   would hold), else nowhere.
-        init(_ fixture: DeadlineFixture, log: String? = nil) throws {
+        init(_ fixture: DeadlineFixture, log: String? = nil, environment extra: [String: String] = [:]) throws {
             process.executableURL = URL(fileURLWithPath: CommandRunner.executable("compactd"))
             process.arguments = ["--config", fixture.config]
             var environment = ProcessInfo.processInfo.environment
-            for (k, v) in fixture.environment { environment[k] = v }
+            for (k, v) in fixture.environment.merging(extra, uniquingKeysWith: { $1 }) { environment[k] = v }
             environment["COMPACTD_CONTROL_SOCKET"] = fixture.directory.appendingPathComponent("control.sock").path
             process.environment = environment
             process.standardOutput = FileHandle.nullDevice
             if let log {
-                FileManager.default.createFile(atPath: log, contents: nil)
+                _ = FileManager.default.createFile(atPath: log, contents: nil)
                 process.standardError = FileHandle(forWritingAtPath: log)
             } else {
                 process.standardError = FileHandle.nullDevice
@@ -104,5 +104,25 @@ struct RunningDaemonTests {
         let ids = Self.received(fixture)
         #expect(ids.count == 2, "\(ids)")
         #expect(ids.last?.contains("/meanwhile/") == true)
+    }
+
+    @Test("a dead letter requeued while the daemon idles goes out at its next watchdog wake, even when the poke is lost")
+    func requeueWithoutPoke() throws {
+        let fixture = try DeadlineFixture(deadlinesInSeconds: [("refused", 2)], responses: "400,200")
+        defer { fixture.remove() }
+        // Watchdog every 2 s: the idle daemon wakes every second, only to ping, unless work is due.
+        let daemon = try Daemon(fixture, environment: ["WATCHDOG_USEC": "2000000"])
+        defer { daemon.stop() }
+        Self.waitForRequests(fixture, count: 1, seconds: 20)
+        // fixture.environment points compactctl at a socket nobody listens on: its poke is lost.
+        var requeued = ""
+        for _ in 0..<50 {
+            requeued = try CommandRunner.run("compactctl", ["retry", "--all"], environment: fixture.environment).stdout
+            if requeued.hasPrefix("1 ") { break }
+            usleep(100_000)
+        }
+        #expect(requeued.hasPrefix("1 dead-lettered"), "\(requeued)")
+        Self.waitForRequests(fixture, count: 2, seconds: 5)
+        #expect(RecordedRequest.load(fixture.record).count == 2)
     }
 }
