@@ -115,7 +115,7 @@ pass "signed with the secret from LoadCredential= (verified by the standardwebho
 # 5. The journal: MESSAGE_IDs and fields, and no secret.
 journal() { journalctl --no-pager -o json _SYSTEMD_USER_UNIT=compactd.service 2>/dev/null; journalctl --no-pager -o json _SYSTEMD_UNIT=compactd.service 2>/dev/null; journalctl --no-pager -o json SYSLOG_IDENTIFIER=compactd 2>/dev/null; }
 # journald writes asynchronously: wait (bounded) for an entry instead of looking once.
-wait_journal() { for i in $(seq 50); do journal | grep "$1" | grep -q "${2:-}" && return 0; sleep 0.1; done; return 1; }
+wait_journal() { for i in $(seq 150); do journal | grep "$1" | grep -q "${2:-}" && return 0; sleep 0.1; done; return 1; }
 wait_journal '"MESSAGE_ID":"627105e4c9694207b3ca910c911f5a2a"'
 J=$(journal)
 for id in 886905f437954f129a049c7e630b0ef3 45dd080e82ad4c6b94b3eed14da17bf7 627105e4c9694207b3ca910c911f5a2a; do
