@@ -170,7 +170,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CompactctlTests",
-            dependencies: ["CompactdCore", "CompactdStore", "CompactdTestSupport"],
+            dependencies: ["CompactdCore", "CompactdStore", "CompactdSystemd", "CompactdTestSupport"],
             swiftSettings: strictSettings
         ),
     ],

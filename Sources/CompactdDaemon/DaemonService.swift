@@ -30,6 +30,9 @@ public final class DaemonService: Service, Sendable {
     let controlSocketPath: String?
     let hangForTest: Bool
     let faultHook: (@Sendable (FaultPoint) -> Void)?
+    /// Idle pages are given back when the next work is at least this many seconds away; nil
+    /// never (`COMPACTD_IDLE_PAGE_RELEASE`).
+    let idlePageReleaseSeconds: Int64?
     let startedAt = Instant.now
     private let state: Mutex<State>
 
@@ -58,8 +61,10 @@ public final class DaemonService: Service, Sendable {
         active: ActiveConfiguration, configPath: String, openStore: @escaping @Sendable () throws(StateStoreError) -> any StateStore,
         engine: CurlEngine, logger: Logger,
         notifier: SystemdNotifier = SystemdNotifier(), controlSocketPath: String?, hangForTest: Bool = false,
+        idlePageReleaseSeconds: Int64? = DaemonService.defaultIdlePageReleaseSeconds,
         faultHook: (@Sendable (FaultPoint) -> Void)? = nil
     ) {
+        self.idlePageReleaseSeconds = idlePageReleaseSeconds
         self.configPath = configPath
         self.openStore = openStore
         self.engine = engine
@@ -141,6 +146,7 @@ public final class DaemonService: Service, Sendable {
             // Test-only: a hung loop. The watchdog must kill the process; nothing pings it.
             while true { sleep(3600) }
         }
+        releasePagesIfIdle()
         while let trigger = await triggers.next() {
             if stopping.isSet { break }
             switch trigger {
@@ -152,6 +158,7 @@ public final class DaemonService: Service, Sendable {
             if stopping.isSet { break }
             await pass(store: store, timer: timer, stopping: stopping)
             notifier.status(await statusLine())
+            releasePagesIfIdle()
         }
     }
 
@@ -174,6 +181,23 @@ public final class DaemonService: Service, Sendable {
         notifier.watchdog()
         timer.arm(at: min(workDue, now.adding(microseconds: Int64(interval / 2))))
         return true
+    }
+
+    /// Five minutes: shorter idle spells are not worth reading the pages back for.
+    public static let defaultIdlePageReleaseSeconds: Int64 = 300
+
+    /// After a pass that leaves nothing to do for a while, gives back the pages it touched
+    /// (`IdlePageRelease`): compactd waits hours between reminders, holding start-up and
+    /// delivery code it will not run again until then.
+    func releasePagesIfIdle() {
+        guard let threshold = idlePageReleaseSeconds else { return }
+        let (workDue, degraded) = state.withLock { ($0.workDue, $0.degraded) }
+        guard degraded == nil, let workDue, workDue.secondsSinceEpoch - Instant.now.secondsSinceEpoch >= threshold else { return }
+        let outcome = IdlePageRelease.release()
+        logger.debug("idle pages released", metadata: [
+            "mappings": "\(outcome.mappings)", "rss_before_kib": "\(outcome.processBeforeKiB)",
+            "rss_after_kib": "\(outcome.processAfterKiB)", "supported": "\(outcome.supported)",
+        ])
     }
 
     /// Opens the state store and puts back deliveries a crash interrupted. Until both work it

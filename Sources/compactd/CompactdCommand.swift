@@ -32,6 +32,14 @@ struct CompactdCommand: AsyncParsableCommand {
         return { point in if point == target { _exit(99) } }
     }
 
+    /// COMPACTD_IDLE_PAGE_RELEASE: `off`, or after how many seconds of expected idleness the
+    /// daemon gives back the pages it is not using (default 300). See `IdlePageRelease`.
+    static func idlePageReleaseSeconds(_ value: String?) -> Int64? {
+        guard let value else { return DaemonService.defaultIdlePageReleaseSeconds }
+        if value == "off" { return nil }
+        return Int64(value).map { max(0, $0) } ?? DaemonService.defaultIdlePageReleaseSeconds
+    }
+
     func run() async throws {
         // Structured entries straight to the journal when stderr is the journal, else lines
         // with <N> priority prefixes.
@@ -75,10 +83,14 @@ struct CompactdCommand: AsyncParsableCommand {
         }
 
         let environment = ProcessInfo.processInfo.environment
+        if let value = environment["COMPACTD_IDLE_PAGE_RELEASE"], value != "off", Int64(value) == nil {
+            logger.warning("COMPACTD_IDLE_PAGE_RELEASE ignored", metadata: ["value": "\(value)", "expected": "off, or a number of seconds"])
+        }
         let service = DaemonService(
             active: active, configPath: path, openStore: openStore, engine: engine, logger: logger,
             controlSocketPath: ControlSocket.defaultPath(environment: environment),
             hangForTest: environment["COMPACTD_TEST_HANG_AFTER_READY"] == "1",
+            idlePageReleaseSeconds: Self.idlePageReleaseSeconds(environment["COMPACTD_IDLE_PAGE_RELEASE"]),
             faultHook: Self.testCrashHook()
         )
         var groupConfiguration = ServiceGroupConfiguration(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

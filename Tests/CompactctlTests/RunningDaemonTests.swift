@@ -1,4 +1,5 @@
 import CompactdCore
+import CompactdSystemd
 import CompactdTestSupport
 import Foundation
 import Testing
@@ -104,6 +105,38 @@ struct RunningDaemonTests {
         let ids = Self.received(fixture)
         #expect(ids.count == 2, "\(ids)")
         #expect(ids.last?.contains("/meanwhile/") == true)
+    }
+
+    @Test("a daemon that gave its idle pages back holds far less of its own code, and still delivers")
+    func idlePageRelease() throws {
+        // compactd's own code: mapped by that one process, so its pages can really be dropped.
+        func ownCodeKiB(_ daemon: Daemon) -> Int {
+            let path = CommandRunner.executable("compactd")
+            let smaps = (try? String(contentsOfFile: "/proc/\(daemon.process.processIdentifier)/smaps", encoding: .utf8)) ?? ""
+            return MemoryMapping.parse(smaps: smaps).filter { $0.path == path && $0.holdsOnlyFilePages }.reduce(0) { $0 + $1.residentKiB }
+        }
+        // One after the other: two processes running the same file would share its pages,
+        // and shared pages are never dropped.
+        let kept: Int
+        do {
+            let fixture = try DeadlineFixture(deadlinesInSeconds: [("later", 30)])
+            defer { fixture.remove() }
+            let daemon = try Daemon(fixture, environment: ["COMPACTD_IDLE_PAGE_RELEASE": "off"])
+            defer { daemon.stop() }
+            usleep(1_500_000)
+            kept = ownCodeKiB(daemon)
+        }
+        // Released when the next work is 2 s away or more: right after READY, 8 s before the deadline.
+        let fixture = try DeadlineFixture(deadlinesInSeconds: [("soon", 8)])
+        defer { fixture.remove() }
+        let daemon = try Daemon(fixture, environment: ["COMPACTD_IDLE_PAGE_RELEASE": "2"])
+        defer { daemon.stop() }
+        usleep(1_500_000)
+        let released = ownCodeKiB(daemon)
+        #expect(kept > 1024, "compactd should hold over 1 MiB of its code after a start, holds \(kept) KiB")
+        #expect(released < kept / 2, "compactd's resident code: \(kept) KiB kept, \(released) KiB after release")
+        Self.waitForRequests(fixture, count: 1, seconds: 20)
+        #expect(Self.received(fixture).count == 1)
     }
 
     @Test("a dead letter requeued while the daemon idles goes out at its next watchdog wake, even when the poke is lost")
