@@ -195,7 +195,7 @@ public final class DaemonService: Service, Sendable {
         guard degraded == nil, let workDue, workDue.secondsSinceEpoch - Instant.now.secondsSinceEpoch >= threshold else { return }
         let outcome = IdlePageRelease.release()
         logger.debug("idle pages released", metadata: [
-            "mappings": "\(outcome.mappings)", "rss_before_kib": "\(outcome.processBeforeKiB)",
+            "mappings": "\(outcome.mappings)", "mappings_resident_kib": "\(outcome.residentBeforeKiB)", "rss_before_kib": "\(outcome.processBeforeKiB)",
             "rss_after_kib": "\(outcome.processAfterKiB)", "supported": "\(outcome.supported)",
         ])
     }

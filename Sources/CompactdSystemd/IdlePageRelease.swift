@@ -9,9 +9,9 @@ import Glibc
 /// pass is clean pages of its own binary and of libraries (measured on the shipped
 /// configuration: 22 MiB resident after READY, of it 9 MiB compactd's own file). Such pages
 /// are the file's: `madvise(MADV_PAGEOUT)` drops them from memory at once, and the next pass
-/// reads back what it touches (measured: a reload right after took 5-9 ms instead of 3-4). Pages other
-/// processes map too (libc, usually) are not dropped: the kernel skips shared pages, so this
-/// never takes memory from anyone else. Anonymous memory (the heap, relocated data) is not
+/// reads back what it touches (measured: a reload right after took 5-9 ms instead of 3-4).
+/// Pages other processes map too (libc, usually) are not dropped: the kernel skips shared
+/// pages, so this never takes memory from anyone else. Anonymous memory (the heap, relocated data) is not
 /// touched. Kernels before 5.4 refuse MADV_PAGEOUT; nothing is released then.
 public enum IdlePageRelease {
     public struct Outcome: Sendable, Equatable {
