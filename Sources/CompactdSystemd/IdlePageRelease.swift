@@ -7,12 +7,16 @@ import Glibc
 ///
 /// compactd is idle for hours between reminders, and most of what it keeps resident after a
 /// pass is clean pages of its own binary and of libraries (measured on the shipped
-/// configuration: 22 MiB resident after READY, of it 9 MiB compactd's own file). Such pages
-/// are the file's: `madvise(MADV_PAGEOUT)` drops them from memory at once, and the next pass
-/// reads back what it touches (measured: a reload right after took 5-9 ms instead of 3-4).
-/// Pages other processes map too (libc, usually) are not dropped: the kernel skips shared
-/// pages, so this never takes memory from anyone else. Anonymous memory (the heap, relocated data) is not
-/// touched. Kernels before 5.4 refuse MADV_PAGEOUT; nothing is released then.
+/// configuration: 22 MiB resident after READY, of it 9 MiB compactd's own file). Two steps:
+/// `madvise(MADV_PAGEOUT)` on every mapping that holds only file pages unmaps them (resident
+/// set 22 -> 10 MiB) and frees the ones the kernel can, then `posix_fadvise(POSIX_FADV_DONTNEED)`
+/// on compactd's own executable drops its cached pages that nothing maps any more (measured:
+/// its page cache 35.5 -> 17.3 MB; MADV_PAGEOUT alone left it at 35.4). The next pass reads
+/// back what it runs (measured: a reload right after took 4.7-6.7 ms instead of 3.2-3.6).
+/// Pages other processes map too (libc, usually) are skipped by the kernel, libraries' page
+/// cache is left alone (another process may need it next), and anonymous memory (the heap,
+/// relocated data) is never touched, so nothing is swapped. Kernels before 5.4 refuse
+/// MADV_PAGEOUT; nothing is released then.
 public enum IdlePageRelease {
     public struct Outcome: Sendable, Equatable {
         /// Mappings advised.
@@ -43,8 +47,22 @@ public enum IdlePageRelease {
             outcome.mappings += 1
             outcome.residentBeforeKiB += mapping.residentKiB
         }
+        if outcome.supported { dropUnmappedCache(of: "/proc/self/exe") }
         outcome.processAfterKiB = residentKiB()
         return outcome
+    }
+
+    /// Asks the kernel to drop the file's cached pages that no process maps. MADV_PAGEOUT
+    /// unmaps pages but, called by the process itself, frees few of them (measured from an
+    /// empty page cache: 35.5 MB of the binary cached after a start, 35.4 MB after
+    /// MADV_PAGEOUT, 17.3 MB after this; why the kernel keeps the 17 MB, more than compactd
+    /// still maps, was not found). Only for compactd's own executable, which nothing else
+    /// runs: a library's cached pages may be what another process needs next.
+    static func dropUnmappedCache(of path: String) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        _ = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED)
     }
 
     /// `VmRSS` of this process, in KiB (0 if /proc is not there).
