@@ -169,7 +169,7 @@ public final class DaemonService: Service, Sendable {
     /// retry` whose poke did not reach the control socket. Acknowledgments and snoozes need no
     /// check, the claim re-reads them. False when a pass is needed.
     func watchdogOnlyWake(store: any StateStore, timer: WallClockTimer) async -> Bool {
-        guard let interval = notifier.watchdogIntervalMicroseconds else { return false }
+        guard notifier.watchdogIntervalMicroseconds != nil else { return false }
         let (workDue, healthy) = state.withLock { ($0.workDue, $0.degraded == nil && !$0.needsRecovery) }
         let now = Instant.now
         guard healthy, let workDue, now < workDue else { return false }
@@ -178,8 +178,7 @@ public final class DaemonService: Service, Sendable {
         } catch {
             return false
         }
-        notifier.watchdog()
-        timer.arm(at: min(workDue, now.adding(microseconds: Int64(interval / 2))))
+        arm(timer, for: workDue, now: now)
         return true
     }
 
@@ -224,11 +223,13 @@ public final class DaemonService: Service, Sendable {
         return nil
     }
 
-    /// Arms the timer `seconds` ahead (or sooner, for the watchdog) and feeds the watchdog.
-    private func armRetry(timer: WallClockTimer, seconds: Int64) {
-        var wake = Instant.now.adding(seconds: seconds)
+    /// Arms the timer for `wake`, or sooner for the watchdog's half interval, and feeds the
+    /// watchdog. Called only where the loop has just made progress (a pass, a retry of the
+    /// store, a watchdog-only wake it took), never from a free-running timer.
+    private func arm(_ timer: WallClockTimer, for wake: Instant, now: Instant = Instant.now) {
+        var wake = wake
         if let interval = notifier.watchdogIntervalMicroseconds {
-            wake = min(wake, Instant.now.adding(microseconds: Int64(interval / 2)))
+            wake = min(wake, now.adding(microseconds: Int64(interval / 2)))
             notifier.watchdog()
         }
         timer.arm(at: wake)
@@ -263,16 +264,11 @@ public final class DaemonService: Service, Sendable {
         let now = Instant.now
         let planned = nextPlanned(after: passStart, configuration: dispatcher.configuration, state: (try? await store.plannerState()) ?? .empty)
         let workDue = [summary.nextAttemptAt, planned].compactMap { $0 }.min() ?? now.adding(seconds: 86_400)
-        var wake = workDue
-        if let interval = notifier.watchdogIntervalMicroseconds {
-            wake = min(wake, now.adding(microseconds: Int64(interval / 2)))
-            notifier.watchdog()
-        }
         state.withLock {
             $0.nextWake = planned
             $0.workDue = workDue
         }
-        timer.arm(at: wake)
+        arm(timer, for: workDue, now: now)
     }
 
     /// The state store failed (opening it, or during a pass): degraded, logged, retried after a
@@ -288,7 +284,7 @@ public final class DaemonService: Service, Sendable {
         logger.error("state store unavailable", metadata: ["error": "\(reason)", "retry_in_s": "\(delay)"])
         let status = "degraded: \(reason); retrying in \(delay) s"
         if firstReport { notifier.ready(status: status) } else { notifier.status(status) }
-        armRetry(timer: timer, seconds: delay)
+        arm(timer, for: Instant.now.adding(seconds: delay))
     }
 
     /// The state store works: no longer degraded (said once, when it was).

@@ -34,10 +34,15 @@ struct CompactdCommand: AsyncParsableCommand {
 
     /// COMPACTD_IDLE_PAGE_RELEASE: `off`, or after how many seconds of expected idleness the
     /// daemon gives back the pages it is not using (default 300). See `IdlePageRelease`.
-    static func idlePageReleaseSeconds(_ value: String?) -> Int64? {
+    /// Anything else is logged and the default used.
+    static func idlePageReleaseSeconds(_ value: String?, logger: Logger) -> Int64? {
         guard let value else { return DaemonService.defaultIdlePageReleaseSeconds }
         if value == "off" { return nil }
-        return Int64(value).map { max(0, $0) } ?? DaemonService.defaultIdlePageReleaseSeconds
+        guard let seconds = Int64(value) else {
+            logger.warning("COMPACTD_IDLE_PAGE_RELEASE ignored", metadata: ["value": "\(value)", "expected": "off, or a number of seconds"])
+            return DaemonService.defaultIdlePageReleaseSeconds
+        }
+        return max(0, seconds)
     }
 
     func run() async throws {
@@ -83,14 +88,11 @@ struct CompactdCommand: AsyncParsableCommand {
         }
 
         let environment = ProcessInfo.processInfo.environment
-        if let value = environment["COMPACTD_IDLE_PAGE_RELEASE"], value != "off", Int64(value) == nil {
-            logger.warning("COMPACTD_IDLE_PAGE_RELEASE ignored", metadata: ["value": "\(value)", "expected": "off, or a number of seconds"])
-        }
         let service = DaemonService(
             active: active, configPath: path, openStore: openStore, engine: engine, logger: logger,
             controlSocketPath: ControlSocket.defaultPath(environment: environment),
             hangForTest: environment["COMPACTD_TEST_HANG_AFTER_READY"] == "1",
-            idlePageReleaseSeconds: Self.idlePageReleaseSeconds(environment["COMPACTD_IDLE_PAGE_RELEASE"]),
+            idlePageReleaseSeconds: Self.idlePageReleaseSeconds(environment["COMPACTD_IDLE_PAGE_RELEASE"], logger: logger),
             faultHook: Self.testCrashHook()
         )
         var groupConfiguration = ServiceGroupConfiguration(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
