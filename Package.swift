@@ -164,6 +164,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "CompactdDaemonTests",
+            dependencies: ["CompactdCore", "CompactdDaemon"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "CShimTests",
             dependencies: ["CCurl", "CSystemd"],
             swiftSettings: strictSettings

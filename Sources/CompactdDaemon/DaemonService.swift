@@ -9,12 +9,14 @@ import ServiceLifecycle
 import Synchronization
 import UnixSignals
 
-/// compactd as a long-running systemd service, one `Service` in a `ServiceGroup`:
+/// compactd as a long-running systemd service, one `Service` in a `ServiceGroup`.
 ///
-/// plan, enqueue what is due, deliver, then sleep on a wall-clock timerfd until the earliest of
-/// the next planned notice and the next retry; wake early on a poke, a clock jump, SIGHUP or a
-/// reload request on the control socket. It reports READY/STATUS/RELOADING/STOPPING to systemd
-/// and pings the watchdog only after a pass of the loop really ran.
+/// Every source of work (the wall-clock timer, pokes and reloads on the control socket, SIGHUP,
+/// the end of a delivery run, the stop) feeds one stream of triggers; `DaemonLoopStateMachine`
+/// decides what each means, and this type only carries the decisions out: open the store, plan
+/// and write what fell due, start a delivery run beside the loop, reload, tell systemd
+/// (READY/STATUS/RELOADING/STOPPING/WATCHDOG), arm the timer. Deliveries never hold the loop:
+/// READY, reloads and newly due notices do not wait for a slow receiver.
 ///
 /// When the state store fails (cannot be opened, read-only, disk full, locked by another
 /// process) it stays up, says "degraded" in STATUS, and retries with a growing delay: exiting
@@ -33,7 +35,9 @@ public final class DaemonService: Service, Sendable {
     /// Idle pages are given back when the next work is at least this many seconds away; nil
     /// never (`COMPACTD_IDLE_PAGE_RELEASE`).
     let idlePageReleaseSeconds: Int64?
-    let startedAt = Instant.now
+    /// The one clock everything that decides by time reads.
+    let clock: @Sendable () -> Instant
+    let startedAt: Instant
     private let state: Mutex<State>
 
     struct State {
@@ -41,27 +45,18 @@ public final class DaemonService: Service, Sendable {
         var store: (any StateStore)?
         var lastReloadError: String?
         var nextWake: Instant?
-        /// When the next pass has work: the next planned notice or retry, or a day on (so the
-        /// plan is redone at least daily). Timer wakes before it are the watchdog's.
-        var workDue: Instant?
-        /// Why the daemon is degraded (the last state store failure), until a pass succeeds.
+        /// Why the daemon is degraded (the last state store failure), until planning succeeds.
         var degraded: String?
-        /// Outcomes could not be recorded: their rows are still `sending` and must be put back
-        /// before the next claim.
-        var needsRecovery = false
-        /// Consecutive failed passes, for the retry delay.
-        var failures = 0
+        /// The running delivery run's progress; nil when none runs.
+        var delivery: DeliveryProgress?
     }
-
-    /// Waits between attempts while the state store fails: 1 s doubling to 10 s. A local
-    /// database is cheap to retry, and the sooner the fault is seen gone the better.
-    static func storageRetryDelay(failures: Int) -> Int64 { min(10, Int64(1) << min(max(failures - 1, 0), 4)) }
 
     public init(
         active: ActiveConfiguration, configPath: String, openStore: @escaping @Sendable () throws(StateStoreError) -> any StateStore,
         engine: CurlEngine, logger: Logger,
         notifier: SystemdNotifier = SystemdNotifier(), controlSocketPath: String?, hangForTest: Bool = false,
         idlePageReleaseSeconds: Int64? = DaemonService.defaultIdlePageReleaseSeconds,
+        clock: @escaping @Sendable () -> Instant = { Instant.now },
         faultHook: (@Sendable (FaultPoint) -> Void)? = nil
     ) {
         self.idlePageReleaseSeconds = idlePageReleaseSeconds
@@ -73,12 +68,27 @@ public final class DaemonService: Service, Sendable {
         self.controlSocketPath = controlSocketPath
         self.hangForTest = hangForTest
         self.faultHook = faultHook
+        self.clock = clock
+        self.startedAt = clock()
         self.state = Mutex(State(active: active))
     }
 
     func dispatcher(store: any StateStore) -> Dispatcher {
         let active = state.withLock { $0.active }
-        return Dispatcher(configuration: active.configuration, store: store, engine: engine, templates: active.templates, logger: logger, faultHook: faultHook)
+        return Dispatcher(configuration: active.configuration, store: store, engine: engine, templates: active.templates, logger: logger, clock: clock, faultHook: faultHook)
+    }
+
+    /// The state machine's settings for a configuration: the watchdog systemd asked for, and how
+    /// long a delivery may go without progress (a transfer's connect and total timeouts, and a
+    /// minute for the store's writes and the engine's turn).
+    func loopSettings(_ configuration: Configuration) -> DaemonLoopStateMachine.Settings {
+        let delivery = configuration.delivery
+        let transferMs = DeliverySettings.milliseconds(delivery.connectTimeout) + DeliverySettings.milliseconds(delivery.totalTimeout)
+        return DaemonLoopStateMachine.Settings(
+            watchdogHalfIntervalMicroseconds: notifier.watchdogIntervalMicroseconds.map { Int64($0 / 2) },
+            deliveryStallMicroseconds: Int64(transferMs) * 1000 + 60_000_000,
+            idlePageReleaseSeconds: idlePageReleaseSeconds
+        )
     }
 
     public func run() async throws {
@@ -88,6 +98,10 @@ public final class DaemonService: Service, Sendable {
         if let controlSocketPath {
             do {
                 control = try ControlSocket(path: controlSocketPath)
+            } catch where error.anotherInstanceRunning {
+                // Two daemons on one state would each send what the other sends: refuse.
+                logger.critical("another instance is running", metadata: ["error": "\(error)", "control_socket": "\(controlSocketPath)"])
+                throw error
             } catch {
                 logger.warning("control socket unavailable", metadata: ["error": "\(error)"])
             }
@@ -96,7 +110,7 @@ public final class DaemonService: Service, Sendable {
         let (triggers, continuation) = AsyncStream.makeStream(of: DaemonTrigger.self, bufferingPolicy: .unbounded)
         let stopping = StopFlag()
 
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        await withTaskGroup(of: Void.self) { group in
             // Every source of work feeds one stream, so the loop below is the only place that acts.
             group.addTask {
                 for await event in timer.events { continuation.yield(.wakeup(event)) }
@@ -104,6 +118,13 @@ public final class DaemonService: Service, Sendable {
             if let control {
                 group.addTask {
                     for await request in control.requests {
+                        if request.command.hasPrefix("write ") {
+                            let answer = await self.applyWrite(String(request.command.dropFirst(6)), peer: request.peer)
+                            request.reply(answer)
+                            // Plan again at once: an acknowledgment or a retry changes what is due.
+                            if answer.hasPrefix("ok ") { continuation.yield(.wakeup(.poked)) }
+                            continue
+                        }
                         switch request.command {
                         case "reload": continuation.yield(.reload(reply: request.reply))
                         case "poke":
@@ -111,7 +132,7 @@ public final class DaemonService: Service, Sendable {
                             request.reply("ok")
                         case "status":
                             request.reply("ok since=\(self.startedAt.rfc3339UTC) \(await self.statusLine())")
-                        default: request.reply("error unknown command '\(request.command)'; expected reload, poke or status")
+                        default: request.reply("error unknown command '\(request.command.prefix(40))'; expected reload, poke, status or write")
                         }
                     }
                 }
@@ -120,13 +141,13 @@ public final class DaemonService: Service, Sendable {
                 for await _ in await UnixSignalsSequence(trapping: .sighup) { continuation.yield(.reload(reply: nil)) }
             }
 
-            try await withGracefulShutdownHandler {
-                try await self.loop(triggers: triggers, timer: timer, stopping: stopping)
+            await withGracefulShutdownHandler {
+                await self.loop(triggers: triggers, feedback: continuation, timer: timer, stopping: stopping)
             } onGracefulShutdown: {
                 stopping.set()
                 self.notifier.stopping()
                 self.logger.notice("stopping")
-                continuation.yield(.wakeup(.poked))
+                continuation.yield(.stop)
             }
             continuation.finish()
             control?.close()
@@ -135,168 +156,188 @@ public final class DaemonService: Service, Sendable {
         }
     }
 
-    /// The loop proper; `run(triggers:)` in spirit: tests could feed it triggers directly.
-    func loop(triggers: AsyncStream<DaemonTrigger>, timer: WallClockTimer, stopping: StopFlag) async throws {
+    /// The loop proper: triggers in, the state machine's actions out. Delivery runs are child
+    /// tasks of this loop; each reports its end back through `feedback`.
+    func loop(triggers: AsyncStream<DaemonTrigger>, feedback: AsyncStream<DaemonTrigger>.Continuation, timer: WallClockTimer, stopping: StopFlag) async {
+        var machine = DaemonLoopStateMachine(settings: loopSettings(state.withLock { $0.active.configuration }))
         var triggers = triggers.makeAsyncIterator()
-        guard let store = await openStoreRetrying(triggers: &triggers, timer: timer, stopping: stopping) else { return }
-        await pass(store: store, timer: timer, stopping: stopping)
-        notifier.ready(status: await statusLine())
-        logger.notice("ready", metadata: ["config": "\(configPath)"])
-        if hangForTest {
-            // Test-only: a hung loop. The watchdog must kill the process; nothing pings it.
-            while true { sleep(3600) }
-        }
-        releasePagesIfIdle()
-        while let trigger = await triggers.next() {
-            if stopping.isSet { break }
-            switch trigger {
-            case .wakeup(let event):
-                if event == .timer, await watchdogOnlyWake(store: store, timer: timer) { continue }
-            case .reload(let reply):
-                reload(reply: reply)
+        await withTaskGroup(of: Void.self) { deliveries in
+            var events: [DaemonLoopStateMachine.Event] = [.started]
+            while true {
+                while !events.isEmpty {
+                    let event = events.removeFirst()
+                    for action in machine.handle(event, observation()) {
+                        if action == .finish { return }
+                        if let next = await perform(action, machine: &machine, timer: timer, stopping: stopping, deliveries: &deliveries, feedback: feedback) {
+                            events.append(next)
+                        }
+                    }
+                }
+                guard let trigger = await triggers.next() else { return }
+                events.append(await event(for: trigger, machine: machine))
             }
-            if stopping.isSet { break }
-            await pass(store: store, timer: timer, stopping: stopping)
-            notifier.status(await statusLine())
-            releasePagesIfIdle()
         }
     }
 
-    /// A timer wake before any work is due is the watchdog's. Taking it proves the loop still
-    /// turns (a hung pass never gets here), so it pings and re-arms without a pass: re-planning
-    /// a year ahead every half watchdog interval would only touch pages and CPU for nothing.
-    /// The one thing that can change unannounced is checked: a retry requeued by `compactctl
-    /// retry` whose poke did not reach the control socket. Acknowledgments and snoozes need no
-    /// check, the claim re-reads them. False when a pass is needed.
-    func watchdogOnlyWake(store: any StateStore, timer: WallClockTimer) async -> Bool {
-        guard notifier.watchdogIntervalMicroseconds != nil else { return false }
-        let (workDue, healthy) = state.withLock { ($0.workDue, $0.degraded == nil && !$0.needsRecovery) }
-        let now = Instant.now
-        guard healthy, let workDue, now < workDue else { return false }
-        do {
-            if let retry = try await store.nextAttemptDue(), retry < workDue { return false }
-        } catch {
-            return false
+    /// What the loop sees now: the time, and the running delivery's last progress.
+    func observation() -> DaemonLoopStateMachine.Observation {
+        DaemonLoopStateMachine.Observation(now: clock(), deliveryProgressAt: state.withLock { $0.delivery?.lastProgress })
+    }
+
+    /// A trigger as the state machine's event; a timer wake carries the store's next attempt due.
+    func event(for trigger: DaemonTrigger, machine: DaemonLoopStateMachine) async -> DaemonLoopStateMachine.Event {
+        switch trigger {
+        case .wakeup(.timer):
+            let store = state.withLock { $0.store }
+            guard let store, !machine.isDegraded else { return .wake(.timer(earliestRetry: nil)) }
+            do {
+                return .wake(.timer(earliestRetry: try await store.nextAttemptDue()))
+            } catch {
+                // The store will be asked again by the pass; a failure then is reported then.
+                return .wake(.timer(earliestRetry: clock()))
+            }
+        case .wakeup(.poked): return .wake(.poked)
+        case .wakeup(.clockChanged): return .wake(.clockChanged)
+        case .reload(let reply):
+            await reload(reply: reply)
+            return .reloadRequested
+        case .deliveryFinished(let summary, let nextAttempt, let error):
+            state.withLock { $0.delivery = nil }
+            return .deliveryFinished(attempted: summary.delivered + summary.retrying + summary.dead, nextAttempt: nextAttempt,
+                                     storageError: error ?? (summary.storageErrors > 0 ? summary.lastStorageError ?? "state store error" : nil))
+        case .stop: return .stopRequested
         }
-        arm(timer, for: workDue, now: now)
-        return true
+    }
+
+    /// Carries out one action; returns the event it led to, if any.
+    func perform(
+        _ action: DaemonLoopStateMachine.Action, machine: inout DaemonLoopStateMachine, timer: WallClockTimer, stopping: StopFlag,
+        deliveries: inout TaskGroup<Void>, feedback: AsyncStream<DaemonTrigger>.Continuation
+    ) async -> DaemonLoopStateMachine.Event? {
+        switch action {
+        case .openStore:
+            do throws(StateStoreError) {
+                let store = try openStore()
+                let recovered = try await store.recoverInterrupted(now: clock())
+                if recovered > 0 { logger.warning("recovered interrupted deliveries", metadata: ["count": "\(recovered)"]) }
+                state.withLock { $0.store = store }
+                return .storeOpened
+            } catch {
+                return .storageFailed(reason: error.description, rowsMayBeClaimed: false)
+            }
+
+        case .enqueue(let recoverFirst):
+            guard let store = state.withLock({ $0.store }) else { return nil }
+            let dispatcher = dispatcher(store: store)
+            do throws(StateStoreError) {
+                if recoverFirst {
+                    let recovered = try await store.recoverInterrupted(now: clock())
+                    if recovered > 0 { logger.warning("recovered interrupted deliveries", metadata: ["count": "\(recovered)"]) }
+                }
+                // Planned notices are looked for from the planning's start: one falling due
+                // while it ran wakes the loop at once, it is not skipped.
+                let planStart = clock()
+                _ = try await dispatcher.enqueueDue(now: planStart)
+                faultHook?(.afterEnqueue)
+                let planned = nextPlanned(after: planStart, configuration: dispatcher.configuration, state: try await store.plannerState())
+                let nextAttempt = try await store.nextAttemptDue()
+                state.withLock { $0.nextWake = planned }
+                return .enqueued(nextPlanned: planned, nextAttempt: nextAttempt)
+            } catch {
+                return .storageFailed(reason: error.description, rowsMayBeClaimed: false)
+            }
+
+        case .startDelivery:
+            guard let store = state.withLock({ $0.store }) else { return nil }
+            let dispatcher = dispatcher(store: store)
+            let progress = DeliveryProgress(clock: clock)
+            state.withLock { $0.delivery = progress }
+            deliveries.addTask {
+                let summary = await dispatcher.deliverDue(shouldStop: { stopping.isSet }, progress: progress)
+                do throws(StateStoreError) {
+                    feedback.yield(.deliveryFinished(summary, nextAttempt: try await store.nextAttemptDue(), error: nil))
+                } catch {
+                    feedback.yield(.deliveryFinished(summary, nextAttempt: nil, error: error.description))
+                }
+            }
+            return nil
+
+        case .reload:
+            // Done when the trigger arrived (the reply must not wait); the new settings now.
+            machine.settings = loopSettings(state.withLock { $0.active.configuration })
+            return nil
+
+        case .ready:
+            notifier.ready(status: await statusLine())
+            logger.notice("ready", metadata: ["config": "\(configPath)"])
+            if hangForTest {
+                // Test-only: a hung loop. The watchdog must end the process; nothing pings it.
+                while true { sleep(3600) }
+            }
+            return nil
+
+        case .reportStatus:
+            notifier.status(await statusLine())
+            return nil
+
+        case .reportDegraded(let reason, let retryIn):
+            state.withLock { $0.degraded = reason }
+            logger.error("state store unavailable", metadata: ["error": "\(reason)", "retry_in_s": "\(retryIn)"])
+            notifier.status("degraded: \(reason); retrying in \(retryIn) s")
+            return nil
+
+        case .reportRecovered:
+            state.withLock { $0.degraded = nil }
+            logger.notice("state store available again")
+            return nil
+
+        case .pingWatchdog:
+            notifier.watchdog()
+            return nil
+
+        case .arm(let instant):
+            timer.arm(at: instant)
+            return nil
+
+        case .releaseIdlePages:
+            releasePages()
+            return nil
+
+        case .finish:
+            return nil
+        }
+    }
+
+    /// An operator's write (`compactctl ack`, `unack`, `snooze`, `retry`) from the control
+    /// socket, applied with the daemon's own store. Who acted is the caller's Unix user as the
+    /// kernel reports it, never what the request says. One line back: `ok ...` or
+    /// `error CODE: ...`.
+    func applyWrite(_ json: String, peer: ControlPeer?) async -> String {
+        guard let peer else { return "error unknown-peer: the caller's credentials could not be read" }
+        guard let write = OperatorWrite.decode(json) else { return "error invalid: not a request this compactd understands (is compactctl from another version?)" }
+        let (store, degraded) = state.withLock { ($0.store, $0.degraded) }
+        guard let store else { return "error unavailable: compactd cannot use its state store now (\(degraded ?? "starting")); try again" }
+        do {
+            let done = try await write.apply(to: store, unixUser: peer.userName, source: "compactctl", now: clock())
+            logger.notice("operator change", metadata: ["action": "\(write.action.rawValue)", "unix_user": "\(peer.userName)", "pid": "\(peer.pid)", "result": "\(done)"])
+            return "ok \(done)"
+        } catch {
+            return "error \(error.code): \(error.message)"
+        }
     }
 
     /// Five minutes: shorter idle spells are not worth reading the pages back for.
     public static let defaultIdlePageReleaseSeconds: Int64 = 300
 
-    /// After a pass that leaves nothing to do for a while, gives back the pages it touched
-    /// (`IdlePageRelease`): compactd waits hours between reminders, holding start-up and
-    /// delivery code it will not run again until then.
-    func releasePagesIfIdle() {
-        guard let threshold = idlePageReleaseSeconds else { return }
-        let (workDue, degraded) = state.withLock { ($0.workDue, $0.degraded) }
-        guard degraded == nil, let workDue, workDue.secondsSinceEpoch - Instant.now.secondsSinceEpoch >= threshold else { return }
+    /// After a pass that leaves nothing to do for a while (the state machine decides), gives
+    /// back the pages it touched (`IdlePageRelease`): compactd waits hours between reminders,
+    /// holding start-up and delivery code it will not run again until then.
+    func releasePages() {
         let outcome = IdlePageRelease.release()
         logger.debug("idle pages released", metadata: [
             "mappings": "\(outcome.mappings)", "mappings_resident_kib": "\(outcome.residentBeforeKiB)", "rss_before_kib": "\(outcome.processBeforeKiB)",
             "rss_after_kib": "\(outcome.processAfterKiB)", "supported": "\(outcome.supported)",
         ])
-    }
-
-    /// Opens the state store and puts back deliveries a crash interrupted. Until both work it
-    /// reports READY with a degraded STATUS (so systemd neither times the start out nor restarts
-    /// it into the same fault), keeps the watchdog fed (retrying is progress), answers reloads
-    /// and stops, and tries again after a growing delay. Nil when stopped first.
-    func openStoreRetrying(triggers: inout AsyncStream<DaemonTrigger>.Iterator, timer: WallClockTimer, stopping: StopFlag) async -> (any StateStore)? {
-        var announced = false
-        while !stopping.isSet {
-            do throws(StateStoreError) {
-                let store = try openStore()
-                let recovered = try await store.recoverInterrupted(now: Instant.now)
-                if recovered > 0 { logger.warning("recovered interrupted deliveries", metadata: ["count": "\(recovered)"]) }
-                state.withLock { $0.store = store }
-                storageRecovered()
-                return store
-            } catch {
-                storageFailed(error.description, timer: timer, firstReport: !announced)
-                announced = true
-                guard let trigger = await triggers.next() else { return nil }
-                if case .reload(let reply) = trigger { reload(reply: reply) }
-            }
-        }
-        return nil
-    }
-
-    /// Arms the timer for `wake`, or sooner for the watchdog's half interval, and feeds the
-    /// watchdog. Called only where the loop has just made progress (a pass, a retry of the
-    /// store, a watchdog-only wake it took), never from a free-running timer.
-    private func arm(_ timer: WallClockTimer, for wake: Instant, now: Instant = Instant.now) {
-        var wake = wake
-        if let interval = notifier.watchdogIntervalMicroseconds {
-            wake = min(wake, now.adding(microseconds: Int64(interval / 2)))
-            notifier.watchdog()
-        }
-        timer.arm(at: wake)
-    }
-
-    /// One pass, then arm the timer for the next thing due (or the watchdog's half interval).
-    func pass(store: any StateStore, timer: WallClockTimer, stopping: StopFlag) async {
-        let dispatcher = dispatcher(store: store)
-        // Planned notices are looked for from the pass's start, not its end: one falling due
-        // while the pass delivered must wake the next pass at once, not be skipped.
-        let passStart = Instant.now
-        let summary: DispatchSummary
-        do {
-            if state.withLock({ $0.needsRecovery }) {
-                let recovered = try await store.recoverInterrupted(now: Instant.now)
-                state.withLock { $0.needsRecovery = false }
-                if recovered > 0 { logger.warning("recovered interrupted deliveries", metadata: ["count": "\(recovered)"]) }
-            }
-            summary = try await dispatcher.runPass(shouldStop: { stopping.isSet })
-        } catch {
-            // Storage trouble: say so, keep running, try again soon. Nothing is lost: what was
-            // not recorded is still in the outbox or still planned.
-            storageFailed(error.description, timer: timer)
-            return
-        }
-        if summary.storageErrors > 0 {
-            state.withLock { $0.needsRecovery = true }
-            storageFailed(summary.lastStorageError ?? "state store error", timer: timer)
-            return
-        }
-        storageRecovered()
-        let now = Instant.now
-        let planned = nextPlanned(after: passStart, configuration: dispatcher.configuration, state: (try? await store.plannerState()) ?? .empty)
-        let workDue = [summary.nextAttemptAt, planned].compactMap { $0 }.min() ?? now.adding(seconds: 86_400)
-        state.withLock {
-            $0.nextWake = planned
-            $0.workDue = workDue
-        }
-        arm(timer, for: workDue, now: now)
-    }
-
-    /// The state store failed (opening it, or during a pass): degraded, logged, retried after a
-    /// growing delay. The first report at start is READY, so systemd neither times the start
-    /// out nor restarts compactd into the same fault.
-    private func storageFailed(_ reason: String, timer: WallClockTimer, firstReport: Bool = false) {
-        let failures = state.withLock {
-            $0.failures += 1
-            $0.degraded = reason
-            return $0.failures
-        }
-        let delay = Self.storageRetryDelay(failures: failures)
-        logger.error("state store unavailable", metadata: ["error": "\(reason)", "retry_in_s": "\(delay)"])
-        let status = "degraded: \(reason); retrying in \(delay) s"
-        if firstReport { notifier.ready(status: status) } else { notifier.status(status) }
-        arm(timer, for: Instant.now.adding(seconds: delay))
-    }
-
-    /// The state store works: no longer degraded (said once, when it was).
-    private func storageRecovered() {
-        let wasDegraded = state.withLock { state in
-            defer {
-                state.degraded = nil
-                state.failures = 0
-            }
-            return state.degraded != nil
-        }
-        if wasDegraded { logger.notice("state store available again") }
     }
 
     /// The next planned notice, looking a day ahead, then a week, a month, a year.
@@ -311,7 +352,7 @@ public final class DaemonService: Service, Sendable {
     }
 
     /// Re-reads and validates the whole configuration; on failure the old one stays.
-    func reload(reply: (@Sendable (String) -> Void)?) {
+    func reload(reply: (@Sendable (String) -> Void)?) async {
         notifier.reloading()
         do {
             let active = try ActiveConfiguration.load(path: configPath)
@@ -326,7 +367,8 @@ public final class DaemonService: Service, Sendable {
             logger.error("reload failed", metadata: ["error": "\(error.summary)", "config": "\(configPath)"])
             reply?("error \(error.summary)")
         }
-        notifier.ready(status: "reloaded")
+        // READY=1 ends RELOADING=1 either way; the status says whether the reload failed.
+        notifier.ready(status: await statusLine())
     }
 
     /// The one-line truth for STATUS=.
