@@ -46,6 +46,8 @@ struct CompactdCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // The watchdog's SIGABRT must end a hung compactd at once, not start a backtrace.
+        AbortSignal.restoreDefaultAction()
         // Structured entries straight to the journal when stderr is the journal, else lines
         // with <N> priority prefixes.
         let destination: JournaldLogHandler.Destination = JournalStream.stderrIsJournal() ? .journal : .stderr
@@ -63,7 +65,12 @@ struct CompactdCommand: AsyncParsableCommand {
         let configuration = active.configuration
         let statePath = SQLiteStateStore.location(configured: configuration.statePath)
         let openStore: @Sendable () throws(StateStoreError) -> any StateStore = {
-            try? FileManager.default.createDirectory(atPath: PathText.directory(of: statePath), withIntermediateDirectories: true)
+            // 0750 whatever the umask: the service's group reads the state, nobody else.
+            let directory = PathText.directory(of: statePath)
+            if !FileManager.default.fileExists(atPath: directory) {
+                try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                chmod(directory, 0o750)
+            }
             return try SQLiteStateStore(path: statePath)
         }
         let engine = CurlEngine(limits: CurlEngineLimits(

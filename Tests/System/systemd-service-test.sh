@@ -87,20 +87,37 @@ TOML
 # ProtectKernelLogs=, ProtectControlGroups=, ProtectProc=, ProcSubset=, ProtectHostname=,
 # ProtectClock=. The full unit's hardening is checked statically by the Swift test.
 mkdir -p "$UNIT_DIR"
-sed -e "s|/usr/local/bin/|$BIN/|g" -e "s|/etc/compactd/compactd.toml|$WORK/etc/compactd.toml|g" \
-    -e "s|/etc/compactd/secrets/smtp-password|$WORK/secrets/smtp-password|" \
+# install_unit CONFIG: the unit as shipped, its paths pointed here (no drop-in).
+install_unit() {
+  rm -rf "$UNIT_DIR/compactd.service.d"
+  sed -e "s|/usr/local/bin/|$BIN/|g" -e "s|/etc/compactd/compactd.toml|$1|g" \
     -e '/^User=/d' -e '/^Group=/d' -e '/^ProtectSystem=/d' -e '/^PrivateTmp=/d' -e '/^ProtectHome=/d' \
     -e '/^ProtectKernelTunables=/d' -e '/^PrivateDevices=/d' -e '/^PrivateUsers=/d' -e '/^ProtectKernelModules=/d' \
     -e '/^ProtectKernelLogs=/d' -e '/^ProtectControlGroups=/d' -e '/^ProtectProc=/d' -e '/^ProcSubset=/d' \
     -e '/^ProtectHostname=/d' -e '/^ProtectClock=/d' -e 's|^WantedBy=.*|WantedBy=default.target|' \
     "$ROOT/Units/compactd.service" > "$UNIT_DIR/compactd.service"
+  systemctl --user daemon-reload
+}
+show() { systemctl --user show compactd.service -p "$1" --value; }
+
+# 2b. A fresh install: the unit as shipped, no drop-in, no credential file, the shipped
+# configuration. It must come up active (LoadCredential= of a missing file failed it with
+# 243/CREDENTIALS), and stay so.
+cp -r "$ROOT/Config" "$WORK/shipped"
+install_unit "$WORK/shipped/compactd.toml"
+systemctl --user start compactd.service || fail "fresh install: start failed: $(systemctl --user status compactd.service --no-pager 2>&1 | tail -15)"
+[ "$(show ActiveState)" = active ] || fail "fresh install: ActiveState=$(show ActiveState) Result=$(show Result)"
+systemctl --user stop compactd.service
+rm -rf "$STATE"
+pass "a fresh install (no drop-in, no credential file, shipped configuration) comes up active"
+
+install_unit "$WORK/etc/compactd.toml"
 mkdir -p "$UNIT_DIR/compactd.service.d"
 # The hook's signing secret comes the way the unit's smtp-password does: LoadCredential=, read
 # by compactd from $CREDENTIALS_DIRECTORY (the configuration names it in secret_credentials).
 printf '[Service]\nRestartSec=1s\nLoadCredential=hook-secret:%s\n' "$WORK/secrets/hook-secret" > "$UNIT_DIR/compactd.service.d/test.conf"
 systemctl --user daemon-reload
 systemctl --user start compactd.service || fail "start: $(systemctl --user status compactd.service --no-pager 2>&1 | tail -15)"
-show() { systemctl --user show compactd.service -p "$1" --value; }
 [ "$(show ActiveState)" = active ] || fail "ActiveState=$(show ActiveState)"
 status=$(show StatusText)
 case "$status" in *"1 compacts; queue "*"next reminder"*) pass "active after READY=1, STATUS=$status" ;; *) fail "StatusText=$status" ;; esac
@@ -176,11 +193,74 @@ systemctl --user stop compactd.service
 wait_journal '"MESSAGE_ID":"9e013fb77fa147cf86095c69be5fe1d2"' || fail "no stopping entry"
 pass "graceful stop"
 
-# 9. A hung loop (test-only switch) is killed by the watchdog.
-printf '[Service]\nWatchdogSec=2s\nRestart=no\nEnvironment=COMPACTD_TEST_HANG_AFTER_READY=1\nLoadCredential=hook-secret:%s\n' "$WORK/secrets/hook-secret" > "$UNIT_DIR/compactd.service.d/test.conf"
+# 9. A hung loop (test-only switch): the watchdog's SIGABRT ends the process at once (the Swift
+# runtime's crash handler used to catch it and keep the process alive until TimeoutAbortSec=)
+# and systemd starts a new one: checked by the old PID being gone and a new main PID, within
+# WatchdogSec= + 2 s of READY. Result=watchdog alone proves nothing: systemd sets it while the
+# hung process still runs.
+printf '[Service]\nWatchdogSec=2s\nRestartSec=1s\nEnvironment=COMPACTD_TEST_HANG_AFTER_READY=1\nLoadCredential=hook-secret:%s\n' "$WORK/secrets/hook-secret" > "$UNIT_DIR/compactd.service.d/test.conf"
 systemctl --user daemon-reload
 systemctl --user start compactd.service || fail "start with the hang switch"
-for i in $(seq 100); do [ "$(show Result)" = watchdog ] && break; sleep 0.1; done
-[ "$(show Result)" = watchdog ] || fail "the watchdog did not kill the hung loop (Result=$(show Result))"
-pass "a hung loop is killed by the watchdog"
+HUNG=$(show MainPID)
+ready_at=$(date +%s%N)
+replaced=""
+for i in $(seq 40); do
+  NEW=$(show MainPID)
+  if ! kill -0 "$HUNG" 2>/dev/null && [ "$NEW" != 0 ] && [ "$NEW" != "$HUNG" ]; then replaced=yes; break; fi
+  sleep 0.1
+done
+elapsed_ms=$(( ($(date +%s%N) - ready_at) / 1000000 ))
+[ -n "$replaced" ] || fail "the hung compactd (pid $HUNG) was not replaced within 4 s: alive=$(kill -0 "$HUNG" 2>/dev/null && echo yes || echo no) MainPID=$(show MainPID) Result=$(show Result)"
+pass "a hung loop is ended by the watchdog and replaced: pid $HUNG gone, new main pid $NEW, ${elapsed_ms} ms after READY"
+# The replacement hangs too and would take TimeoutStopSec= to stop: killed instead.
+systemctl --user kill -s SIGKILL compactd.service
+systemctl --user stop compactd.service
+systemctl --user reset-failed compactd.service 2>/dev/null
+
+# 10. 200 notices due at start to a receiver that accepts and never answers (timeout 8 s, 64 at
+# a time): READY does not wait for them, a reload answers during the slow delivery, and with
+# WatchdogSec=5s the progressing delivery keeps the watchdog fed: no restart, every notice
+# attempted and left to retry.
+kill -9 "$RECEIVER" 2>/dev/null
+python3 "$ROOT/Tests/Fixtures/http_receiver.py" --record "$WORK/stalled.jsonl" --responses S --stall 3600 > "$WORK/port2" 2> "$WORK/receiver2.log" < /dev/null & RECEIVER=$!
+for i in $(seq 50); do [ -s "$WORK/port2" ] && break; sleep 0.1; done
+PORT2=$(head -1 "$WORK/port2")
+rm -rf "$STATE"
+sed -i "s|http://127.0.0.1:$PORT/hook|http://127.0.0.1:$PORT2/hook|" "$WORK/etc/compactd.toml"
+printf '[delivery]\ntimeout = "8s"\nconnect_timeout = "2s"\nmax_concurrent = 64\nmax_per_host = 64\n' >> "$WORK/etc/compactd.toml"
+{
+  printf 'id = "carson"\npartner = "City of Carson"\nstatus = "active"\nnotify = ["hook"]\n'
+  for n in $(seq 200); do printf '[[deadlines]]\nid = "d%s"\ntitle = "Deadline %s"\ndue = %s\n' "$n" "$n" "$(date -u -d '-60 sec' +%Y-%m-%dT%H:%M:%S)"; done
+} > "$WORK/etc/compacts/carson.toml"
+printf '[Service]\nWatchdogSec=5s\nRestart=on-failure\nRestartSec=1s\nLoadCredential=hook-secret:%s\n' "$WORK/secrets/hook-secret" > "$UNIT_DIR/compactd.service.d/test.conf"
+systemctl --user daemon-reload
+# How many attempts the store holds with this outcome (read-only: compactd holds the file).
+attempts() {
+  python3 - "$STATE/compactd.sqlite" "$1" <<'PY' 2>/dev/null || echo 0
+import sqlite3, sys
+db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
+print(db.execute("SELECT count(*) FROM attempts WHERE outcome = ?", (sys.argv[2],)).fetchone()[0])
+PY
+}
+systemctl --user start compactd.service || fail "start with 200 stalled notices"
+STALLED_PID=$(show MainPID)
+recorded=$(attempts retry)
+[ "$recorded" = 0 ] || fail "READY came only after $recorded attempts were recorded: it waited for deliveries"
+pass "READY with 200 notices due to a stalled receiver, before any attempt ended"
+systemctl --user reload compactd.service || fail "reload during the slow delivery failed"
+recorded=$(attempts retry)
+[ "$recorded" = 0 ] || fail "the reload answered only after $recorded attempts were recorded"
+pass "a reload answers during the slow delivery (no attempt ended yet)"
+for i in $(seq 900); do [ "$(attempts retry)" -ge 200 ] && break; sleep 0.1; done
+[ "$(attempts retry)" -ge 200 ] || fail "only $(attempts retry) of 200 attempts recorded as retry"
+[ "$(show MainPID)" = "$STALLED_PID" ] && [ "$(show NRestarts)" = 0 ] || fail "restarted during the slow delivery: MainPID $STALLED_PID -> $(show MainPID), NRestarts=$(show NRestarts), Result=$(show Result)"
+[ "$(show ActiveState)" = active ] || fail "not active after the slow delivery: $(show ActiveState) $(show Result)"
+pass "200 stalled notices all attempted and left to retry under WatchdogSec=5s: no restart (pid $STALLED_PID, NRestarts=0)"
+systemctl --user stop compactd.service
+
+# 11. No journal noise from libdispatch's refused setpriority(2) (SystemCallFilter=~@resources).
+if journalctl --no-pager -o cat 2>/dev/null | grep "thread priority" > "$WORK/priority.log"; then
+  fail "journal holds $(wc -l < "$WORK/priority.log") 'thread priority' lines: $(head -1 "$WORK/priority.log")"
+fi
+pass "no 'Failed to set thread priority' line in the journal"
 echo "ALL PASSED"
