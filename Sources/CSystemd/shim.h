@@ -1,6 +1,13 @@
 #ifndef COMPACTD_CSYSTEMD_SHIM_H
 #define COMPACTD_CSYSTEMD_SHIM_H
 
+// accept4(2) and struct ucred (SO_PEERCRED) are GNU extensions.
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <sys/socket.h>
+#include <sys/types.h>
+
 // libsystemd's notify, watchdog and journal entry points. sd_notify, sd_watchdog_enabled and
 // sd_journal_sendv are not variadic and are used directly; sd_journal_print is variadic, so a
 // typed wrapper passes one preformatted message.
@@ -30,6 +37,22 @@ static inline int compactd_eventfd_create(void) {
 
 static inline int compactd_sd_journal_print(int priority, const char *message) {
     return sd_journal_print(priority, "%s", message);
+}
+
+// The control socket: accept with FD_CLOEXEC set atomically, and the kernel's word on who the
+// peer is (pid, uid, gid as the socket's user namespace sees them).
+static inline int compactd_accept_cloexec(int listener) {
+    return accept4(listener, NULL, NULL, SOCK_CLOEXEC);
+}
+
+static inline int compactd_peer_credentials(int fd, int *pid, unsigned int *uid, unsigned int *gid) {
+    struct ucred credentials;
+    socklen_t length = sizeof(credentials);
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) return -1;
+    *pid = credentials.pid;
+    *uid = credentials.uid;
+    *gid = credentials.gid;
+    return 0;
 }
 
 #endif

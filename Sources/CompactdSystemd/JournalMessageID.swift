@@ -19,5 +19,7 @@ public enum JournalMessageID {
         "state store unavailable": "93cd19034cbd4c7197fa21e155d1cdb9",
         "state store available again": "2152e47f66494dbda326696e325f73f2",
         "recovered interrupted deliveries": "54dbdb5efd954bbe959efd2dfe1b0353",
+        "another instance is running": "4d444ab6dd3e443a9a91106e46810e0b",
+        "operator change": "b7a4f2e08c0d4a55a3d5f1c2e9b86d14",
     ]
 }

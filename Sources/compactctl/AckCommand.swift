@@ -10,7 +10,7 @@ struct AckCommand: AsyncParsableCommand {
 
     @OptionGroup var config: ConfigOptions
     @OptionGroup var reference: StepReference
-    @Option(help: "Who acknowledges (default: $SUDO_USER or $USER).") var by: String?
+    @Option(help: "On whose behalf (default: $SUDO_USER); who acted is always your Unix user.") var by: String?
     @Option(help: "A note for the history.") var note: String?
     @Flag(help: "Print JSON.") var json = false
 
@@ -18,18 +18,12 @@ struct AckCommand: AsyncParsableCommand {
         let c = try config.load().configuration
         let now = Instant.now
         let step = try reference.resolve(in: c, now: now)
-        let store = try StateAccess.open(c)
-        let actor = by ?? Operator.name
-        do {
-            try await store.acknowledge(StepAcknowledgment(stepKey: step.key, at: now, by: actor, note: note), compactID: step.compactID, source: "compactctl")
-        } catch {
-            throw CommandFailure(error.code == .conflict ? "\(step.key) is already acknowledged" : "\(error)")
-        }
-        StateAccess.pokeDaemon()
+        let done = try await StateAccess.write(
+            OperatorWrite(action: .ack, stepKey: step.key, compactID: step.compactID, note: note, onBehalfOf: StateAccess.onBehalfOf(by)), configuration: c)
         if json {
-            print(try JSONOutput.encode(["step": step.key, "acknowledged_by": actor, "at": now.rfc3339UTC]))
+            print(try JSONOutput.encode(["step": step.key, "result": done, "at": now.rfc3339UTC]))
         } else {
-            print("acknowledged \(step.key) (due \(TimestampFormat.short(step.dueAt, in: c.timeZone))) by \(actor)")
+            print("\(done) (due \(TimestampFormat.short(step.dueAt, in: c.timeZone)))")
         }
     }
 }
@@ -40,20 +34,12 @@ struct UnackCommand: AsyncParsableCommand {
 
     @OptionGroup var config: ConfigOptions
     @OptionGroup var reference: StepReference
-    @Option(help: "Who withdraws it.") var by: String?
+    @Option(help: "On whose behalf (default: $SUDO_USER).") var by: String?
 
     func run() async throws {
         let c = try config.load().configuration
-        let now = Instant.now
-        let step = try reference.resolve(in: c, now: now)
-        let store = try StateAccess.open(c)
-        do {
-            try await store.unacknowledge(stepKey: step.key, compactID: step.compactID, by: by ?? Operator.name, at: now, source: "compactctl")
-        } catch {
-            throw CommandFailure(error.code == .notFound ? "\(step.key) is not acknowledged" : "\(error)")
-        }
-        StateAccess.pokeDaemon()
-        print("acknowledgment of \(step.key) withdrawn")
+        let step = try reference.resolve(in: c, now: Instant.now)
+        print(try await StateAccess.write(OperatorWrite(action: .unack, stepKey: step.key, compactID: step.compactID, onBehalfOf: StateAccess.onBehalfOf(by)), configuration: c))
     }
 }
 
@@ -65,7 +51,7 @@ struct SnoozeCommand: AsyncParsableCommand {
     @OptionGroup var config: ConfigOptions
     @OptionGroup var reference: StepReference
     @Option(help: "Until when (\"YYYY-MM-DD HH:MM\" in the configured zone, or with UTC).") var until: String
-    @Option(help: "Who snoozes.") var by: String?
+    @Option(help: "On whose behalf (default: $SUDO_USER).") var by: String?
     @Option(help: "A note for the history.") var note: String?
 
     func run() async throws {
@@ -76,21 +62,9 @@ struct SnoozeCommand: AsyncParsableCommand {
         }
         guard end > now else { throw CommandFailure("--until \(TimestampFormat.short(end, in: c.timeZone)) is in the past; expected a future time") }
         let step = try reference.resolve(in: c, now: now)
-        let store = try StateAccess.open(c)
-        do {
-            try await store.snooze(StepSnooze(stepKey: step.key, at: now, until: end, by: by ?? Operator.name, note: note), compactID: step.compactID, source: "compactctl")
-        } catch {
-            throw CommandFailure("\(error)")
-        }
-        StateAccess.pokeDaemon()
+        _ = try await StateAccess.write(
+            OperatorWrite(action: .snooze, stepKey: step.key, compactID: step.compactID, note: note, untilMicroseconds: end.microsecondsSinceEpoch, onBehalfOf: StateAccess.onBehalfOf(by)),
+            configuration: c)
         print("snoozed \(step.key) until \(TimestampFormat.short(end, in: c.timeZone))")
-    }
-}
-
-/// Who runs compactctl, for the history.
-enum Operator {
-    static var name: String {
-        let env = ProcessInfo.processInfo.environment
-        return env["SUDO_USER"] ?? env["USER"] ?? env["LOGNAME"] ?? "operator"
     }
 }

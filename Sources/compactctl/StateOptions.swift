@@ -5,23 +5,66 @@ import CompactdStore
 import CompactdSystemd
 import Foundation
 
-/// Opening the state store from compactctl: the daemon's file (`$STATE_DIRECTORY`, else the
-/// configured `state_path`), which must already exist: compactctl never creates state.
+/// The state store from compactctl: the daemon's file (`$STATE_DIRECTORY`, else the configured
+/// `state_path`), which must already exist: compactctl never creates state.
+///
+/// Reads open it read-only (no migration, nothing written), so any member of the compactd
+/// group can run them. Writes go to the running daemon over the control socket, which records
+/// the caller's Unix user; with no daemon running, only root writes, directly.
 enum StateAccess {
+    static func path(_ configuration: Configuration) -> String {
+        SQLiteStateStore.location(configured: configuration.statePath)
+    }
+
+    /// The store, read-only.
     static func open(_ configuration: Configuration) throws -> SQLiteStateStore {
-        let path = SQLiteStateStore.location(configured: configuration.statePath)
+        try open(configuration, access: .readOnly)
+    }
+
+    private static func open(_ configuration: Configuration, access: SQLiteStateStore.Access) throws -> SQLiteStateStore {
+        let path = path(configuration)
         guard FileManager.default.fileExists(atPath: path) else {
             throw CommandFailure("no state at \(path): has compactd run yet? (set STATE_DIRECTORY or state_path)")
         }
         do {
-            return try SQLiteStateStore(path: path, busyTimeoutMilliseconds: 3000)
+            return try SQLiteStateStore(path: path, busyTimeoutMilliseconds: 3000, access: access)
         } catch {
             throw CommandFailure("\(error)")
         }
     }
 
-    /// Tells a running daemon to plan again now; fine if none runs.
-    static func pokeDaemon() {
-        _ = try? ControlSocket.send("poke", to: ControlSocket.defaultPath(), timeoutSeconds: 2)
+    /// Whom a write is for, besides the Unix user that makes it: `--by`, else the user who ran
+    /// sudo.
+    static func onBehalfOf(_ by: String?) -> String? {
+        by ?? ProcessInfo.processInfo.environment["SUDO_USER"]
+    }
+
+    /// Makes a write: through the running daemon, else (root only) directly. Returns the
+    /// daemon's one-line account of it.
+    static func write(_ request: OperatorWrite, configuration: Configuration, socket: String? = nil) async throws -> String {
+        let socketPath = socket ?? ControlSocket.defaultPath()
+        let answer: String
+        do {
+            answer = try ControlSocket.send("write " + request.encoded(), to: socketPath, timeoutSeconds: 30)
+        } catch {
+            // No daemon answers: root may write the file itself (it may migrate it too: no
+            // older daemon runs on it).
+            guard geteuid() == 0 else {
+                throw CommandFailure("compactd is not running (\(error)); changes go through it, or run compactctl as root while it is stopped")
+            }
+            let store = try open(configuration, access: .readWrite)
+            do throws(OperatorWrite.Refusal) {
+                return try await request.apply(to: store, unixUser: ControlPeer.current.userName, source: "compactctl", now: Instant.now)
+            } catch {
+                throw CommandFailure(error.message)
+            }
+        }
+        if answer.hasPrefix("ok ") { return String(answer.dropFirst(3)) }
+        let reason = answer.hasPrefix("error ") ? String(answer.dropFirst(6)) : answer
+        // "code: message" from the daemon; the message is what the operator needs.
+        if let colon = reason.firstIndex(of: ":"), reason[..<colon].allSatisfy({ $0.isLetter || $0 == "-" }) {
+            throw CommandFailure(String(reason[reason.index(after: colon)...]).trimmingWhitespace())
+        }
+        throw CommandFailure(reason)
     }
 }

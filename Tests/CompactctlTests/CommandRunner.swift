@@ -27,8 +27,13 @@ struct CommandRunner {
     }
 
     static func run(_ name: String, _ arguments: [String], environment: [String: String] = [:], workingDirectory: URL = packageRoot) throws -> Result {
+        try runProgram(executable(name), arguments, environment: environment, workingDirectory: workingDirectory)
+    }
+
+    /// Runs any program (by absolute path) to completion.
+    static func runProgram(_ path: String, _ arguments: [String], environment: [String: String] = [:], workingDirectory: URL = packageRoot) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable(name))
+        process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "COMPACTD_CONFIG")

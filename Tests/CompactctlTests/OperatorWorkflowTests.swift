@@ -40,7 +40,9 @@ struct OperatorWorkflowTests {
         let history = try CommandRunner.run("compactctl", ["history", "--json"], environment: setup.environment)
         #expect(history.status == 0)
         let lines = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
-        #expect(lines.contains { $0["kind"] as? String == "acknowledged" && $0["actor"] as? String == "maria" && $0["detail"] as? String == "met with the city" })
+        // No daemon runs: root wrote directly, and the history names root, for maria.
+        let root = String(cString: getpwuid(geteuid())!.pointee.pw_name)
+        #expect(lines.contains { $0["kind"] as? String == "acknowledged" && $0["actor"] as? String == "\(root) on behalf of maria" && $0["detail"] as? String == "met with the city" })
         #expect(lines.contains { $0["kind"] as? String == "attempt" && ($0["detail"] as? String)?.contains("delivered, HTTP 200") == true })
 
         let unack = try CommandRunner.run("compactctl", ["unack", Self.stepKey("first", minutesAgo: 2)], environment: setup.environment)
@@ -79,7 +81,8 @@ struct OperatorWorkflowTests {
         let first = try CommandRunner.run("compactd", ["--once"], environment: setup.environment)
         #expect(first.stdout.contains("dead-lettered 2"), "\(first.stdout)")
         let status = try CommandRunner.run("compactctl", ["status", "--json"], environment: setup.environment)
-        #expect(status.status == 0, "\(status.stderr)")
+        // Not running: exit 3, as systemctl status; the report is printed all the same.
+        #expect(status.status == 3, "\(status.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
         #expect(report["daemon"] as? String == "not running")
         let channel = try #require((report["channels"] as? [[String: Any]])?.first)
