@@ -15,11 +15,16 @@ public struct DeliveryRecord: Sendable, Hashable {
     public var createdAt: Instant
     public var updatedAt: Instant
     public var snapshot: NoticeSnapshot
+    /// Why the stored snapshot could not be read (then `snapshot` is empty and must not be
+    /// sent); nil for a sound row.
+    public var snapshotDamage: String?
 
     public init(
         id: String, stepKey: String, channel: String, contact: String?, sendAt: Instant, status: DeliveryStatus,
-        attempts: Int, nextAttemptAt: Instant?, lastError: String?, createdAt: Instant, updatedAt: Instant, snapshot: NoticeSnapshot
+        attempts: Int, nextAttemptAt: Instant?, lastError: String?, createdAt: Instant, updatedAt: Instant, snapshot: NoticeSnapshot,
+        snapshotDamage: String? = nil
     ) {
+        self.snapshotDamage = snapshotDamage
         self.id = id
         self.stepKey = stepKey
         self.channel = channel

@@ -16,12 +16,49 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
     private let queue: DispatchQueue
     public let path: String
 
-    /// Opens or creates the database and applies pending migrations.
-    public init(path: String, busyTimeoutMilliseconds: Int32 = 5000) throws(StateStoreError) {
+    /// How a store is opened: by its writer (the daemon, or root with no daemon running), or
+    /// by a reader (`compactctl`'s read-only commands, any member of the compactd group).
+    public enum Access: Sendable {
+        /// Opens or creates the file (0640 whatever the umask), applies pending migrations.
+        case readWrite
+        /// Opens an existing file read-only: no migration, no pragma that writes. Refuses a
+        /// schema this build does not know, either way.
+        case readOnly
+    }
+
+    public init(path: String, busyTimeoutMilliseconds: Int32 = 5000, access: Access = .readWrite) throws(StateStoreError) {
         self.path = path
-        connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+        if access == .readWrite { Self.createPrivately(path) }
+        connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, readOnly: access == .readOnly)
         queue = DispatchQueue(label: "compactd.sqlite")
-        try Self.migrate(connection)
+        switch access {
+        case .readWrite: try Self.migrate(connection)
+        case .readOnly: try Self.requireCurrentSchema(connection, path: path)
+        }
+    }
+
+    /// Creates the file, if it does not exist, as 0640: the service's group may read it,
+    /// nobody else, whatever the umask. SQLite gives the -wal and -shm files the database's
+    /// mode, so they follow.
+    static func createPrivately(_ path: String) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { return }
+        fchmod(fd, 0o640)
+        close(fd)
+    }
+
+    /// A reader never migrates: a store older than this build is the daemon's to migrate, and
+    /// one newer was written by a newer compactd.
+    static func requireCurrentSchema(_ connection: SQLiteConnection, path: String) throws(StateStoreError) {
+        var version: Int64 = 0
+        try connection.query("PRAGMA user_version", operation: "reading the schema version") { row in version = row.int(0) }
+        let known = Int64(SQLiteSchema.migrations.count)
+        if version < known {
+            throw StateStoreError(code: .migration, message: "\(path) is at schema version \(version), this build reads \(known): start compactd (it migrates its own state) and try again", operation: "opening the state read-only")
+        }
+        if version > known {
+            throw StateStoreError(code: .migration, message: "\(path) is at schema version \(version), newer than this build knows (\(known)): use the compactctl that came with the running compactd", operation: "opening the state read-only")
+        }
     }
 
     /// The state file's location: `$STATE_DIRECTORY/compactd.sqlite` under systemd, else the
@@ -36,6 +73,9 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
     static func migrate(_ connection: SQLiteConnection) throws(StateStoreError) {
         var version: Int64 = 0
         try connection.query("PRAGMA user_version", operation: "reading the schema version") { row in version = row.int(0) }
+        if version > Int64(SQLiteSchema.migrations.count) {
+            throw StateStoreError(code: .migration, message: "schema version \(version) is newer than this build knows (\(SQLiteSchema.migrations.count)): a newer compactd wrote it; run that one", operation: "checking the schema version")
+        }
         guard version < Int64(SQLiteSchema.migrations.count) else { return }
         for index in Int(version)..<SQLiteSchema.migrations.count {
             do {
@@ -88,9 +128,17 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
 
     /// The snapshot back from `encode`'s JSON: by the flat reader (fast), else JSONDecoder.
     static func decode(_ text: String) -> NoticeSnapshot {
-        if let members = FlatJSONReader.object(text), let snapshot = NoticeSnapshot(members: members) { return snapshot }
-        return (try? JSONDecoder().decode(NoticeSnapshot.self, from: Data(text.utf8)))
-            ?? NoticeSnapshot(compactID: "", partner: "", cycleID: "", cycleTitle: "", occurrence: "", stepID: "", stepTitle: "", kind: "", label: "", detail: "", dueAtUTC: "", dueAtLocal: "", timeZone: "", daysUntilDue: 0, commitments: [])
+        decodeChecked(text).snapshot
+    }
+
+    static let emptySnapshot = NoticeSnapshot(compactID: "", partner: "", cycleID: "", cycleTitle: "", occurrence: "", stepID: "", stepTitle: "", kind: "", label: "", detail: "", dueAtUTC: "", dueAtLocal: "", timeZone: "", daysUntilDue: 0, commitments: [])
+
+    /// The snapshot, or an empty one and why the text could not be read (a damaged row: the
+    /// dispatcher dead-letters it rather than send empty fields).
+    static func decodeChecked(_ text: String) -> (snapshot: NoticeSnapshot, damage: String?) {
+        if let members = FlatJSONReader.object(text), let snapshot = NoticeSnapshot(members: members) { return (snapshot, nil) }
+        if let snapshot = try? JSONDecoder().decode(NoticeSnapshot.self, from: Data(text.utf8)) { return (snapshot, nil) }
+        return (emptySnapshot, "the notice snapshot (\(text.utf8.count) bytes) is not a readable notice")
     }
 
     static let deliveryColumns = "id, step_key, channel, contact, send_at, status, attempts, next_attempt_at, last_error, created_at, updated_at, snapshot"
@@ -105,12 +153,13 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
     }
 
     static func deliveryRecord(_ row: SQLiteRow) -> DeliveryRecord {
-        DeliveryRecord(
+        let (snapshot, damage) = decodeChecked(row.text(11))
+        return DeliveryRecord(
             id: row.text(0), stepKey: row.text(1), channel: row.text(2), contact: row.optionalText(3),
             sendAt: Instant(microsecondsSinceEpoch: row.int(4)), status: DeliveryStatus(rawValue: row.text(5)) ?? .pending,
             attempts: Int(row.int(6)), nextAttemptAt: row.optionalInt(7).map(Instant.init(microsecondsSinceEpoch:)),
             lastError: row.optionalText(8), createdAt: Instant(microsecondsSinceEpoch: row.int(9)),
-            updatedAt: Instant(microsecondsSinceEpoch: row.int(10)), snapshot: decode(row.text(11))
+            updatedAt: Instant(microsecondsSinceEpoch: row.int(10)), snapshot: snapshot, snapshotDamage: damage
         )
     }
 
@@ -146,7 +195,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
         let channelList = channels.sorted()
         return try await run { connection throws(StateStoreError) in
             try connection.transaction("claiming deliveries") { () throws(StateStoreError) -> [DeliveryRecord] in
-                let t = Instant.now.microsecondsSinceEpoch
+                let t = now.microsecondsSinceEpoch
                 let nowValue = SQLiteValue.integer(now.microsecondsSinceEpoch)
                 var claimed: [DeliveryRecord] = []
                 // Candidates in due order, each with its step's acknowledgment and current
