@@ -67,7 +67,7 @@ struct SendTestCommand: AsyncParsableCommand {
         switch result {
         case .success(let response):
             latency = response.totalMicroseconds / 1000
-            classification = channel.isEmail ? .smtp(replyCode: response.statusCode == 0 ? 250 : response.statusCode) : .http(status: response.statusCode, headers: response.headers)
+            classification = channel.isEmail ? .smtp(replyCode: response.statusCode == 0 ? 250 : response.statusCode) : .http(status: response.statusCode, headers: response.headers, now: Instant.now)
         case .failure(let error):
             latency = error.totalMicroseconds / 1000
             classification = .transferError(error, isSMTP: channel.isEmail)
@@ -75,7 +75,7 @@ struct SendTestCommand: AsyncParsableCommand {
         switch classification {
         case .delivered:
             print("\(channel.id): test notice delivered in \(latency) ms\(channel.isEmail ? "" : " (webhook-id \(MessageIdentifier.webhookID(for: id)))")")
-        case .retry(let reason, _):
+        case .retry(let reason, _), .held(let reason):
             throw CommandFailure("\(channel.id): test notice failed, would be retried: \(reason)")
         case .dead(let reason):
             throw CommandFailure("\(channel.id): test notice refused: \(reason)")

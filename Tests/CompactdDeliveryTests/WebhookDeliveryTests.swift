@@ -39,7 +39,7 @@ struct WebhookDeliveryTests {
         #expect(requests.count == 1)
         let request = try #require(requests.first)
         let noticeID = "carson/deadline/2025-03-14/board-report/remind-0/city-hook"
-        #expect(request.headers["webhook-id"] == MessageIdentifier.webhookID(for: noticeID))
+        #expect(request.headers["webhook-id"] == "msg_" + (try ServerProcess.sha256Prefix32(noticeID)))
         #expect(request.headers["content-type"] == "application/json")
         #expect(request.headers["webhook-signature"]?.hasPrefix("v1,") == true)
         let payload = request.json
@@ -102,6 +102,23 @@ struct WebhookDeliveryTests {
         #expect(wait < 7_300_000_000)
     }
 
+    @Test("Retry-After as an HTTP-date counts from the dispatcher's clock, not the machine's")
+    func retryAfterDateUsesInjectedClock() async throws {
+        let record = FileManager.default.temporaryDirectory.appendingPathComponent("rec-\(UUID().uuidString).jsonl").path
+        // The fixture's clock stands at 2025-03-14 09:01 PDT = 16:01 UTC, months before this
+        // machine's; the receiver asks to wait until two hours after that.
+        let server = try Self.receiver(["--responses", "503,200", "--retry-after", "Fri, 14 Mar 2025 18:01:00 GMT"], record: record)
+        defer { server.stop() }
+        let sent = try DeliveryFixture(channels: Self.hookChannel(port: server.port), notify: ["city-hook"], delivery: "retry_schedule = [\"1min\"]")
+        defer { sent.remove() }
+        #expect(sent.clock.now.rfc3339UTC == "2025-03-14T16:01:00Z")
+        let summary = try await sent.dispatcher().runOnce()
+        #expect(summary.retrying == 1)
+        let wait = try #require(summary.nextAttemptAt).microsecondsSinceEpoch - sent.clock.now.microsecondsSinceEpoch
+        #expect(wait >= 7_200_000_000, "waited \(wait / 1_000_000) s")
+        #expect(wait < 7_300_000_000, "waited \(wait / 1_000_000) s")
+    }
+
     @Test("410 Gone disables the channel; its other deliveries wait, none is lost")
     func goneDisablesChannel() async throws {
         let record = FileManager.default.temporaryDirectory.appendingPathComponent("rec-\(UUID().uuidString).jsonl").path
@@ -118,6 +135,43 @@ struct WebhookDeliveryTests {
         #expect(try await fixture.store.disabledChannels().map(\.channel) == ["city-hook"])
         #expect(try await fixture.store.deliveries(status: .dead, channel: nil, limit: 10).count == 1)
         #expect(try await fixture.store.deliveries(status: .pending, channel: nil, limit: 10).count == 1)
+    }
+
+    @Test("a 410 to many requests in flight disables the channel once: one count, one history event; the rest wait")
+    func goneOnceWithRequestsInFlight() async throws {
+        let record = FileManager.default.temporaryDirectory.appendingPathComponent("rec-\(UUID().uuidString).jsonl").path
+        let server = try Self.receiver(["--responses", "410"], record: record)
+        defer { server.stop() }
+        let extra = (1...19).map { "\n[[deadlines]]\nid = \"report-\($0)\"\ntitle = \"Report \($0)\"\ndue = 2025-03-14T09:00:00\n" }.joined()
+        let fixture = try DeliveryFixture(channels: Self.hookChannel(port: server.port), notify: ["city-hook"], delivery: "max_concurrent = 16\nmax_per_host = 16", extraDeadlines: extra)
+        defer { fixture.remove() }
+        let summary = try await fixture.dispatcher().runOnce()
+        let requests = RecordedRequest.load(record).count
+        #expect(requests > 1, "the test needs several requests in flight when the first 410 comes (got \(requests))")
+        #expect(summary.channelsDisabled == 1)
+        let events = try await fixture.store.history(compactID: nil, since: nil, kinds: ["channel-disabled"], limit: 100)
+        #expect(events.count == 1, "\(events.map(\.detail))")
+        #expect(try await fixture.store.deliveries(status: .dead, channel: nil, limit: 100).count == 1)
+        #expect(try await fixture.store.deliveries(status: .pending, channel: nil, limit: 100).count == 19)
+    }
+
+    @Test("an outbox row whose snapshot cannot be read is dead-lettered with the reason, never sent with empty fields")
+    func damagedSnapshotIsDeadLettered() async throws {
+        let record = FileManager.default.temporaryDirectory.appendingPathComponent("rec-\(UUID().uuidString).jsonl").path
+        let server = try Self.receiver(record: record)
+        defer { server.stop() }
+        let fixture = try DeliveryFixture(channels: Self.hookChannel(port: server.port), notify: ["city-hook"])
+        defer { fixture.remove() }
+        let dispatcher = fixture.dispatcher()
+        #expect(try await dispatcher.enqueueDue(now: fixture.clock.now).enqueued == 1)
+        // Damage the row from outside, as a disk fault or a hand edit would.
+        let damage = try ServerProcess.runPython(["-c", "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.execute(\"UPDATE deliveries SET snapshot = '{not json'\"); db.commit()", fixture.statePath])
+        #expect(damage.status == 0, "\(damage.output)")
+        let summary = await dispatcher.deliverDue()
+        #expect(summary.dead == 1)
+        #expect(RecordedRequest.load(record).isEmpty)
+        let dead = try #require(try await fixture.store.deliveries(status: .dead, channel: nil, limit: 10).first)
+        #expect(dead.lastError?.hasPrefix("damaged outbox row: the notice snapshot") == true, "\(dead.lastError ?? "")")
     }
 
     @Test("permanent 4xx and redirects are dead-lettered; a redirect is never followed", arguments: ["404", "302"])
@@ -170,6 +224,14 @@ struct WebhookDeliveryTests {
         let fixture = try DeliveryFixture(channels: Self.hookChannel(port: server.port), notify: ["city-hook"], delivery: "max_response_bytes = 1024")
         defer { fixture.remove() }
         #expect(try await fixture.dispatcher().runOnce().delivered == 1)
+        // What the engine kept of the 20 MB: exactly the cap, marked truncated.
+        let engine = CurlEngine()
+        defer { engine.shutdown() }
+        let request = TransferRequest(operation: .httpPost(url: "http://127.0.0.1:\(server.port)/hook", headers: [], body: Array("{}".utf8)), allowedProtocols: "http", maxResponseBytes: 1024)
+        guard case .success(let response) = await engine.perform(request) else { Issue.record("the transfer failed"); return }
+        #expect(response.statusCode == 200)
+        #expect(response.body.count == 1024)
+        #expect(response.truncated)
     }
 
     @Test("https with a private CA: verified with ca_file, refused without it")

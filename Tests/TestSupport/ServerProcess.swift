@@ -46,9 +46,20 @@ public final class ServerProcess: @unchecked Sendable {
 
     /// Runs a fixture script to completion and returns its output and exit status.
     public static func runScript(_ script: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        try runPython([fixtures.appendingPathComponent(script).path] + arguments)
+    }
+
+    /// The first 32 hex digits of SHA-256 over `text`, computed by Python's hashlib: the
+    /// independent oracle for the identities compactd derives (`msg_...`, Message-ID).
+    public static func sha256Prefix32(_ text: String) throws -> String {
+        try runPython(["-c", "import hashlib, sys; print(hashlib.sha256(sys.argv[1].encode()).hexdigest()[:32])", text]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Runs python3 with these arguments to completion; its output and exit status.
+    public static func runPython(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", fixtures.appendingPathComponent(script).path] + arguments
+        process.arguments = ["python3"] + arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

@@ -1,3 +1,4 @@
+import CompactdCore
 import Foundation
 
 /// What an attempt's result means for the delivery.
@@ -9,11 +10,13 @@ public enum AttemptClassification: Sendable, Equatable {
     case dead(reason: String)
     /// 410 Gone: the endpoint is gone for good; disable the channel.
     case gone(reason: String)
+    /// Not attempted for good: its channel was disabled meanwhile; it waits, pending.
+    case held(reason: String)
 
     /// HTTP: 2xx delivered; 408, 425, 429 and 5xx retried (honouring Retry-After); 410
     /// disables the channel; any other status is dead-lettered (redirects included: they are
     /// never followed).
-    public static func http(status: Int, headers: [String: String], now: Date = Date()) -> AttemptClassification {
+    public static func http(status: Int, headers: [String: String], now: Instant) -> AttemptClassification {
         switch status {
         case 200..<300:
             return .delivered
@@ -52,8 +55,8 @@ public enum AttemptClassification: Sendable, Equatable {
         }
     }
 
-    /// Retry-After as delta-seconds or an HTTP-date.
-    static func retryAfterSeconds(_ value: String, now: Date) -> Int64? {
+    /// Retry-After as delta-seconds or an HTTP-date, counted from `now` (the dispatcher's clock).
+    static func retryAfterSeconds(_ value: String, now: Instant) -> Int64? {
         let trimmed = value.trimmingWhitespace()
         if let seconds = Int64(trimmed), seconds >= 0 { return seconds }
         let formatter = DateFormatter()
@@ -61,6 +64,7 @@ public enum AttemptClassification: Sendable, Equatable {
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: trimmed) else { return nil }
-        return max(0, Int64(date.timeIntervalSince(now).rounded(.up)))
+        let seconds = date.timeIntervalSince1970 - Double(now.microsecondsSinceEpoch) / 1_000_000
+        return max(0, Int64(seconds.rounded(.up)))
     }
 }

@@ -108,12 +108,14 @@ public final class Dispatcher: Sendable {
 
     /// Claims and sends everything due now, up to the engine's concurrency, until nothing due
     /// is left. Returns when every claimed delivery has a recorded outcome.
-    public func deliverDue(shouldStop: @escaping @Sendable () -> Bool = { false }) async -> DispatchSummary {
+    /// `progress` is marked at every claim, finished transfer and committed write.
+    public func deliverDue(shouldStop: @escaping @Sendable () -> Bool = { false }, progress: DeliveryProgress? = nil) async -> DispatchSummary {
         let limit = max(1, configuration.delivery.maxConcurrentTransfers)
         let channels = enabledChannels
         let run = DeliveryRun(lowWater: limit)
         let claim: @Sendable () async -> [DeliveryRecord] = {
             do {
+                defer { progress?.mark() }
                 return try await self.store.claimDue(now: self.clock(), limit: limit * 2, channels: channels)
             } catch {
                 self.logger.error("claiming deliveries failed", metadata: ["error": "\(error)"])
@@ -125,25 +127,25 @@ public final class Dispatcher: Sendable {
         async let flusher: Void = {
             while await run.waitForOutcome() {
                 try? await Task.sleep(for: DeliveryRun.writeDelay)
-                await self.write(run.pendingGroup(), in: run)
+                await self.write(run.pendingGroup(), in: run, progress: progress)
             }
         }()
         await withTaskGroup(of: Void.self) { workers in
             for _ in 0..<limit {
                 workers.addTask {
                     while let delivery = await run.next(shouldStop: shouldStop, claim: claim) {
-                        let result = await self.attempt(delivery)
-                        if result.disabledChannel != nil { run.gone.insert(delivery.channel) }
+                        let result = await self.attempt(delivery, gone: run.gone)
+                        progress?.mark()
                         let group = run.deposit(result)
                         self.faultHook?(.afterSend)
-                        await self.write(group, in: run)
+                        await self.write(group, in: run, progress: progress)
                     }
                 }
             }
         }
         run.finish()
         await flusher
-        await write(run.pendingGroup(), in: run)
+        await write(run.pendingGroup(), in: run, progress: progress)
         let unstarted = run.unstarted
         if !unstarted.isEmpty {
             // Stopping, or a channel just disabled: what was claimed but not started goes back.
@@ -156,10 +158,12 @@ public final class Dispatcher: Sendable {
     }
 
     /// Writes a group of outcomes, then any full group that gathered meanwhile.
-    private func write(_ group: [AttemptResult]?, in run: DeliveryRun) async {
+    private func write(_ group: [AttemptResult]?, in run: DeliveryRun, progress: DeliveryProgress?) async {
         var group = group
         while let results = group {
-            group = run.written(failure: await write(results))
+            let failure = await write(results)
+            if failure == nil { progress?.mark() }
+            group = run.written(failure: failure)
         }
     }
 
@@ -179,7 +183,9 @@ public final class Dispatcher: Sendable {
     }
 
     /// One attempt at one delivery, and what to record about it.
-    func attempt(_ delivery: DeliveryRecord) async -> AttemptResult {
+    /// `gone`: the channels found gone (410) in this run so far; a 410 from a channel already
+    /// in it (a request that was in flight when the first 410 came) does not disable it again.
+    func attempt(_ delivery: DeliveryRecord, gone: GoneChannels? = nil) async -> AttemptResult {
         // The idempotency key, derived once: it goes into the log fields and the request.
         let eventID = MessageIdentifier.webhookID(for: delivery.id)
         var metadata = Self.metadata(delivery.snapshot, id: delivery.id, channel: delivery.channel, deliveryID: eventID)
@@ -192,6 +198,10 @@ public final class Dispatcher: Sendable {
         var curlCode: Int?
         var curlError: String?
         var latency: Int64 = 0
+        if let damage = delivery.snapshotDamage {
+            // Sending it would mean a notice with empty fields: dead-lettered, and said why.
+            return await finish(delivery, metadata: metadata, started: started, classification: .dead(reason: "damaged outbox row: \(damage)"), summary: &summary)
+        }
         if let channel = configuration.channel(delivery.channel) {
             switch channel.kind {
             case .log:
@@ -217,7 +227,7 @@ public final class Dispatcher: Sendable {
                         classification = .smtp(replyCode: response.statusCode == 0 ? 250 : response.statusCode)
                     } else {
                         httpStatus = response.statusCode
-                        classification = .http(status: response.statusCode, headers: response.headers)
+                        classification = .http(status: response.statusCode, headers: response.headers, now: clock())
                     }
                 case .failure(let error):
                     latency = error.totalMicroseconds
@@ -229,6 +239,12 @@ public final class Dispatcher: Sendable {
             }
         } else {
             classification = .dead(reason: "channel \(delivery.channel) is no longer configured")
+        }
+        if case .gone = classification, let gone, !gone.insert(delivery.channel) {
+            // The channel was disabled by an earlier 410 of this run: this row waits with the
+            // channel's other deliveries (until `compactctl` re-enables it), said once already.
+            return await finish(delivery, metadata: metadata, started: started, classification: .held(reason: "HTTP 410 Gone; channel already disabled"), summary: &summary,
+                                httpStatus: httpStatus, latencyMicroseconds: latency)
         }
         return await finish(delivery, metadata: metadata, started: started, classification: classification, summary: &summary,
                             httpStatus: httpStatus, smtpReply: smtpReply, curlCode: curlCode, curlError: curlError, latencyMicroseconds: latency)
@@ -280,6 +296,13 @@ public final class Dispatcher: Sendable {
             detail = reason
             summary.dead += 1
             logger.error("delivery dead-lettered", metadata: with(["reason": "\(reason)"]))
+        case .held(let reason):
+            // Pending again, due now: claimed as soon as its channel is enabled.
+            outcome = .retry
+            detail = reason
+            next = finished
+            summary.retrying += 1
+            logger.debug("delivery held, channel disabled", metadata: with(["reason": "\(reason)"]))
         case .gone(let reason):
             outcome = .gone
             detail = reason
@@ -342,7 +365,9 @@ public final class Dispatcher: Sendable {
 final class GoneChannels: Sendable {
     private let channels = Mutex<Set<String>>([])
 
-    func insert(_ channel: String) { channels.withLock { _ = $0.insert(channel) } }
+    /// True for the first report of a channel in this run: only that one disables it.
+    @discardableResult
+    func insert(_ channel: String) -> Bool { channels.withLock { $0.insert(channel).inserted } }
     func contains(_ channel: String) -> Bool { channels.withLock { $0.contains(channel) } }
 }
 

@@ -48,7 +48,7 @@ public struct MailMessage: Sendable {
             "Date: " + Self.rfc5322Date(date),
             "Message-ID: " + messageID,
             "From: " + Self.mailbox(name: fromName, address: from),
-            "To: " + Self.mailbox(name: toName, address: to),
+            Self.folded("To: " + Self.mailbox(name: toName, address: to)),
             Self.folded("Subject: " + EncodedWord.encodeIfNeeded(subject)),
             "MIME-Version: 1.0",
             "Content-Type: multipart/alternative; boundary=\"\(boundary)\"",
@@ -77,14 +77,17 @@ public struct MailMessage: Sendable {
         return "\(EncodedWord.phrase(name)) <\(address)>"
     }
 
-    /// Folds a long header at spaces so no line passes 78 characters where possible. The
+    /// Folds a long header at spaces so no line passes 76 characters where possible (RFC 2047
+    /// section 2: a line with encoded-words is at most 76; RFC 5322 asks 78 of the others). The
     /// field name always keeps its first word, or the value would unfold with a leading space.
+    static let foldedLineLimit = 76
+
     static func folded(_ header: String) -> String {
-        guard header.utf8.count > 78 else { return header }
+        guard header.utf8.count > Self.foldedLineLimit else { return header }
         var lines: [String] = []
         var current = ""
         for (index, word) in header.split(separator: " ", omittingEmptySubsequences: false).enumerated() {
-            if index > 1 && !current.isEmpty && current.utf8.count + 1 + word.utf8.count > 78 {
+            if index > 1 && !current.isEmpty && current.utf8.count + 1 + word.utf8.count > Self.foldedLineLimit {
                 lines.append(current)
                 current = " " + word
             } else {

@@ -1,3 +1,4 @@
+import CompactdCore
 import CompactdStore
 
 /// The variables a template may use, built from a notice snapshot.
@@ -9,8 +10,11 @@ public enum NoticeTemplateContext {
         "has_commitments", "contact_name",
     ]
 
+    /// `contact_name` is left out when the notice goes to no person (a channel, a team
+    /// address): a section `{{#contact_name}}` is then skipped, where an empty string would
+    /// still open it ("Hello ,").
     public static func values(for snapshot: NoticeSnapshot, contactName: String?) -> [String: Any] {
-        [
+        var values: [String: Any] = [
             "partner": snapshot.partner,
             "compact_id": snapshot.compactID,
             "cycle_id": snapshot.cycleID,
@@ -28,8 +32,9 @@ public enum NoticeTemplateContext {
             "is_overdue": snapshot.daysUntilDue < 0,
             "commitments": snapshot.commitments,
             "has_commitments": !snapshot.commitments.isEmpty,
-            "contact_name": contactName ?? "",
         ]
+        if let contactName, !contactName.trimmingWhitespace().isEmpty { values["contact_name"] = contactName }
+        return values
     }
 
     /// Sample data for checking templates.

@@ -3,7 +3,24 @@ import Foundation
 /// Bodies for chat webhooks: Slack's `{"text": ...}` and a Teams message with an Adaptive Card.
 public enum ChatPayload {
     public static func slack(subject: String, text: String) -> [UInt8] {
-        encode(["text": "*\(subject)*\n\(text)"])
+        encode(["text": "*\(slackEscaped(subject))*\n\(slackEscaped(text))"])
+    }
+
+    /// Slack's mrkdwn reads `&`, `<` and `>` as markup (`<url|label>`, `<!channel>`): a partner's
+    /// name or a step title with them must be shown, not interpreted. Slack asks for exactly
+    /// these three entities and no others.
+    static func slackEscaped(_ text: String) -> String {
+        var escaped = ""
+        escaped.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
     }
 
     public static func teams(subject: String, text: String, facts: [(String, String)]) -> [UInt8] {

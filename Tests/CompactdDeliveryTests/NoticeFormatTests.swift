@@ -1,0 +1,49 @@
+import CompactdCore
+import CompactdDelivery
+import CompactdTestSupport
+import Foundation
+import Testing
+
+/// What a person reads: the greeting without a person, Slack's markup characters, and a long
+/// encoded display name in To:, each checked on the shipped templates or by an outside parser.
+@Suite("Notice formats")
+struct NoticeFormatTests {
+    static let templates = TemplateSet(directory: ServerProcess.fixtures.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Config/templates").path)
+
+    @Test("a notice to a channel without a person greets no one: never 'Hello ,' or 'Hola :'", arguments: ["reminder", "overdue", "escalation"], ["en", "es"])
+    func greetingWithoutPerson(kind: String, language: String) throws {
+        let values = NoticeTemplateContext.values(for: NoticeTemplateContext.sample, contactName: nil)
+        let rendered = try #require(Self.templates.render(kind: kind, language: language, values: values))
+        let firstLine = rendered.text.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(!firstLine.contains(" ,") && !firstLine.contains(" :"), "\(firstLine)")
+        #expect(!rendered.html.contains(" ,</p>") && !rendered.html.contains(" :</p>"), "\(rendered.html.prefix(80))")
+        let named = try #require(Self.templates.render(kind: kind, language: language, values: NoticeTemplateContext.values(for: NoticeTemplateContext.sample, contactName: "Rocío Rivas")))
+        #expect(named.text.contains("Rocío Rivas"))
+    }
+
+    @Test("Slack text escapes &, < and > (Slack's mrkdwn would read them as links and mentions)")
+    func slackEscaping() throws {
+        let body = ChatPayload.slack(subject: "Bell & Cudahy <!channel>", text: "due <https://evil.example|click> & soon > later")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+        #expect(json["text"] as? String == "*Bell &amp; Cudahy &lt;!channel&gt;*\ndue &lt;https://evil.example|click&gt; &amp; soon &gt; later")
+    }
+
+    @Test("a long encoded display name in To: is folded into lines of at most 76 and parses back (Python's email)")
+    func longEncodedToIsFolded() throws {
+        let name = "Coordinadora de Participación Familiar y Comunitaria — Distrito Escolar Unificado de Los Ángeles"
+        let message = MailMessage(from: "c@example.org", to: "familia@example.org", toName: name, subject: "Recordatorio", textBody: "x", htmlBody: "<p>x</p>",
+                                  messageID: "<abc@example.org>", date: Date(timeIntervalSince1970: 0), listID: "Compacts <compacts.example.org>")
+        let raw = try message.rendered()
+        let text = String(decoding: raw, as: UTF8.self)
+        let toLines = text.components(separatedBy: "\r\n").drop { !$0.hasPrefix("To:") }.prefix { $0.hasPrefix("To:") || $0.hasPrefix(" ") }
+        #expect(toLines.count > 1, "\(toLines)")
+        #expect(toLines.allSatisfy { $0.utf8.count <= 76 }, "\(toLines.map(\.utf8.count))")
+        let eml = FileManager.default.temporaryDirectory.appendingPathComponent("to-\(UUID().uuidString).eml").path
+        try Data(raw).write(to: URL(fileURLWithPath: eml))
+        defer { try? FileManager.default.removeItem(atPath: eml) }
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(try ServerProcess.runScript("parse_mail.py", [eml]).output.utf8)) as? [String: Any])
+        #expect(parsed["to_display_name_rfc2047"] as? String == name)
+        #expect(parsed["to_address"] as? String == "familia@example.org")
+        #expect((parsed["defects"] as? [Any])?.isEmpty == true, "\(parsed["defects"] ?? "")")
+    }
+}
