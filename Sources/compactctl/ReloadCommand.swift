@@ -26,10 +26,9 @@ struct ReloadCommand: ParsableCommand {
         }
         if answer.hasPrefix("ok") {
             print("compactd: \(answer.dropFirst(3))")
-        } else if wait {
-            throw CommandFailure("compactd kept its previous configuration: \(answer.hasPrefix("error ") ? String(answer.dropFirst(6)) : answer)")
         } else {
-            print("compactd: \(answer)")
+            // Refused, with or without --wait: the caller (a script, ExecReload=) must see it.
+            throw CommandFailure("compactd kept its previous configuration: \(answer.hasPrefix("error ") ? String(answer.dropFirst(6)) : answer)")
         }
     }
 }

@@ -4,10 +4,19 @@ import CompactdStore
 import CompactdSystemd
 
 /// `compactctl status`: is the daemon running and since when, its own status line (next
-/// wake-up, last reload error), and per channel what is pending, retrying, dead, delivered,
-/// the last success and failure, and channels disabled after a 410.
+/// wake-up, last reload error), and per channel what is pending, in flight, retrying, dead,
+/// delivered, the last success and failure, and channels disabled after a 410.
+///
+/// Exits as `systemctl status` does: 0 when the daemon runs (even if the configuration on disk
+/// is broken: the daemon's own word is what matters then), 3 when it does not.
 struct StatusCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the daemon's state and each channel's deliveries.")
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Show the daemon's state and each channel's deliveries.",
+        discussion: "Exit status: 0 when compactd is running, 3 when it is not (as systemctl status)."
+    )
+
+    /// `systemctl status`'s "program is not running" (LSB).
+    static let notRunningExitCode: Int32 = 3
 
     @OptionGroup var config: ConfigOptions
     @Option(help: "The daemon's control socket.") var socket: String?
@@ -19,10 +28,15 @@ struct StatusCommand: AsyncParsableCommand {
         var status: String?
         var channels: [Channel]
         var disabledChannels: [String]
+        /// Why the channels could not be read (a broken configuration, no state yet).
+        var error: String?
 
         struct Channel: Encodable {
             var channel: String
             var pending: Int
+            /// Claimed for sending and not yet recorded: being sent now, or left by a process
+            /// that was killed (put back at the next start).
+            var inFlight: Int
             var retrying: Int
             var dead: Int
             var delivered: Int
@@ -46,37 +60,42 @@ struct StatusCommand: AsyncParsableCommand {
             report.status = String(rest)
         }
         // When the configuration on disk is broken or the store cannot be opened, the daemon's
-        // own word (still running on its last good configuration? degraded?) helps most.
-        let c: Configuration
-        let store: SQLiteStateStore
+        // own word (still running on its last good configuration? degraded?) helps most: it is
+        // printed, and the problem said beside it.
+        let running = report.daemon == "running"
         do {
-            c = try config.load().configuration
-            store = try StateAccess.open(c)
+            let c = try config.load().configuration
+            let store = try StateAccess.open(c)
+            for summary in try await store.channelSummaries() {
+                report.channels.append(.init(
+                    channel: summary.channel, pending: summary.count(.pending) - summary.retrying, inFlight: summary.count(.sending),
+                    retrying: summary.retrying, dead: summary.count(.dead), delivered: summary.count(.delivered), missed: summary.count(.missed),
+                    lastSuccess: summary.lastSuccess.map { TimestampFormat.short($0, in: c.timeZone) },
+                    lastFailure: summary.lastFailure.map { TimestampFormat.short($0, in: c.timeZone) },
+                    lastFailureDetail: summary.lastFailureDetail
+                ))
+            }
+            report.disabledChannels = try await store.disabledChannels().map { "\($0.channel) (\($0.reason))" }
         } catch {
-            if !json { printDaemon(report) }
-            throw error
+            report.error = "\(error)"
         }
-        for summary in try await store.channelSummaries() {
-            report.channels.append(.init(
-                channel: summary.channel, pending: summary.count(.pending) - summary.retrying, retrying: summary.retrying, dead: summary.count(.dead),
-                delivered: summary.count(.delivered), missed: summary.count(.missed),
-                lastSuccess: summary.lastSuccess.map { TimestampFormat.short($0, in: c.timeZone) },
-                lastFailure: summary.lastFailure.map { TimestampFormat.short($0, in: c.timeZone) },
-                lastFailureDetail: summary.lastFailureDetail
-            ))
-        }
-        report.disabledChannels = try await store.disabledChannels().map { "\($0.channel) (\($0.reason))" }
         if json {
             print(try JSONOutput.encode(report))
-            return
+        } else {
+            printDaemon(report)
+            if let error = report.error {
+                printError("compactctl: \(error)")
+            } else {
+                var table = TextTable(headers: ["CHANNEL", "PENDING", "IN FLIGHT", "RETRYING", "DEAD", "DELIVERED", "MISSED", "LAST SUCCESS", "LAST FAILURE"])
+                for ch in report.channels {
+                    table.add([ch.channel, "\(ch.pending)", "\(ch.inFlight)", "\(ch.retrying)", "\(ch.dead)", "\(ch.delivered)", "\(ch.missed)", ch.lastSuccess ?? "-",
+                               ch.lastFailure.map { "\($0) \(ch.lastFailureDetail ?? "")" } ?? "-"])
+                }
+                print(report.channels.isEmpty ? "no deliveries yet" : table.render())
+                if !report.disabledChannels.isEmpty { print("disabled channels: \(report.disabledChannels.joined(separator: ", "))") }
+            }
         }
-        printDaemon(report)
-        var table = TextTable(headers: ["CHANNEL", "PENDING", "RETRYING", "DEAD", "DELIVERED", "MISSED", "LAST SUCCESS", "LAST FAILURE"])
-        for ch in report.channels {
-            table.add([ch.channel, "\(ch.pending)", "\(ch.retrying)", "\(ch.dead)", "\(ch.delivered)", "\(ch.missed)", ch.lastSuccess ?? "-", ch.lastFailure.map { "\($0) \(ch.lastFailureDetail ?? "")" } ?? "-"])
-        }
-        print(report.channels.isEmpty ? "no deliveries yet" : table.render())
-        if !report.disabledChannels.isEmpty { print("disabled channels: \(report.disabledChannels.joined(separator: ", "))") }
+        if !running { throw ExitCode(Self.notRunningExitCode) }
     }
 
     private func printDaemon(_ report: Report) {
