@@ -5,7 +5,7 @@ extension ConfigurationLoader {
     static let channelKeys: [String: [String]] = [
         "log": ["type", "enabled"],
         "webhook": ["type", "enabled", "url", "url_file", "url_credential", "format", "secret_files", "secret_credentials", "allow_insecure_http"],
-        "email": ["type", "enabled", "server", "from", "tls", "username", "password_file", "password_credential"],
+        "email": ["type", "enabled", "server", "from", "tls", "username", "password_file", "password_credential", "allow_plaintext_auth"],
     ]
 
     func readChannels(_ root: TOMLTableReader) -> [Channel] {
@@ -41,10 +41,13 @@ extension ConfigurationLoader {
     }
 
     private func readWebhook(_ reader: TOMLTableReader, enabled: Bool) -> WebhookSettings? {
+        let base = PathText.directory(of: reader.source.displayPath)
         let format = reader.enumValue("format", WebhookFormat.self) ?? .standard
         let allowInsecure = reader.bool("allow_insecure_http") ?? false
         let inlineURL = reader.text("url", expected: "an https URL")
-        let urlFile = reader.text("url_file", expected: "a file path")
+        // Relative paths are relative to the file that names them, as README says, not to
+        // wherever compactd or compactctl happens to run.
+        let urlFile = reader.text("url_file", expected: "a file path").map { resolvePath($0, relativeTo: base) }
         let urlCredential = reader.text("url_credential", expected: "a credential name")
         let given = [inlineURL, urlFile, urlCredential].compactMap { $0 }.count
         if given != 1 {
@@ -60,14 +63,18 @@ extension ConfigurationLoader {
         }
         if let urlFile {
             url = "file:" + urlFile
-            if enabled { checkSecretFile(urlFile, reader: reader, key: "url_file") }
+            if enabled && checkSecretFile(urlFile, reader: reader, key: "url_file") {
+                checkSecretURL(at: urlFile, described: "the URL in '\(urlFile)'", allowInsecure: allowInsecure, reader: reader, key: "url_file")
+            }
         }
         if let urlCredential {
             url = "credential:" + urlCredential
-            if enabled { checkCredential(urlCredential, reader: reader, key: "url_credential") }
+            if enabled, checkCredential(urlCredential, reader: reader, key: "url_credential"), let directory = environment["CREDENTIALS_DIRECTORY"] {
+                checkSecretURL(at: directory + "/" + urlCredential, described: "the URL in credential '\(urlCredential)'", allowInsecure: allowInsecure, reader: reader, key: "url_credential")
+            }
         }
         var secrets: [SecretReference] = []
-        for path in reader.stringArray("secret_files", expected: "an array of file paths") ?? [] {
+        for path in (reader.stringArray("secret_files", expected: "an array of file paths") ?? []).map({ resolvePath($0, relativeTo: base) }) {
             secrets.append(.file(path: path))
             if enabled { checkSecretFile(path, reader: reader, key: "secret_files") }
         }
@@ -79,6 +86,19 @@ extension ConfigurationLoader {
             reader.report("secret_files", "missing; a standard webhook is signed, expected secret_files or secret_credentials with a whsec_ secret")
         }
         return given == 1 ? WebhookSettings(url: url, format: format, signingSecrets: secrets, allowInsecureHTTP: allowInsecure) : nil
+    }
+
+    /// A URL kept in a file because it carries a token: checked like an inline one at load, so a
+    /// refused scheme is found by `check`, not dead-lettered at the first send. The message
+    /// never repeats the URL (it is the secret).
+    private func checkSecretURL(at path: String, described: String, allowInsecure: Bool, reader: TOMLTableReader, key: String) {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(validating: data, as: UTF8.self)?.trimmingWhitespace(), !text.isEmpty else {
+            reader.report(key, "\(described) is empty or not text; expected one https URL")
+            return
+        }
+        if case .failure(let problem) = checkWebhookURL(text, allowInsecure: allowInsecure) {
+            reader.report(key, "\(described) \(problem)")
+        }
     }
 
     /// https anywhere; http only to loopback or when explicitly allowed.
@@ -95,12 +115,16 @@ extension ConfigurationLoader {
     }
 
     private func readEmail(_ reader: TOMLTableReader, enabled: Bool) -> EmailSettings? {
+        let base = PathText.directory(of: reader.source.displayPath)
         let server = reader.text("server", required: true, expected: "an SMTP URL such as \"smtp://smtp.example.org:587\" or \"smtps://smtp.example.org:465\"")
         let from = reader.text("from", required: true, expected: "an email address")
         var tls = reader.enumValue("tls", EmailTLS.self)
         let username = reader.text("username")
+        let allowPlaintextAuth = reader.bool("allow_plaintext_auth") ?? false
+        if let from { checkSingleLine(from, reader: reader, key: "from") }
+        if let username { checkSingleLine(username, reader: reader, key: "username") }
         var password: SecretReference?
-        if let file = reader.text("password_file") {
+        if let file = reader.text("password_file").map({ resolvePath($0, relativeTo: base) }) {
             password = .file(path: file)
             if enabled { checkSecretFile(file, reader: reader, key: "password_file") }
         }
@@ -125,6 +149,11 @@ extension ConfigurationLoader {
             if url.scheme == "smtp" && tls == .implicit {
                 reader.report("tls", "is \"implicit\" but the server is smtp://; expected smtps://host:465 for implicit TLS")
             }
+            // A password in clear over the network: only to a relay on this machine, or when
+            // the operator says in so many words that the network is trusted.
+            if tls == EmailTLS.none && username != nil && !url.isLoopback && !allowPlaintextAuth {
+                reader.report("tls", "is \"none\" with a username to \(url.host), which would send the password in clear; expected \"starttls\" or \"implicit\", or allow_plaintext_auth = true for a trusted network")
+            }
         }
         if username != nil && password == nil {
             reader.report("username", "given without a password; expected password_file or password_credential too")
@@ -133,20 +162,37 @@ extension ConfigurationLoader {
         return EmailSettings(serverURL: server, from: from, tls: tls ?? .starttls, username: username, password: password)
     }
 
-    private func checkSecretFile(_ path: String, reader: TOMLTableReader, key: String) {
+    /// True when the file can be read.
+    @discardableResult
+    private func checkSecretFile(_ path: String, reader: TOMLTableReader, key: String) -> Bool {
         if !FileManager.default.isReadableFile(atPath: path) {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
             reader.report(key, "secret file '\(path)' \(reason); expected a readable file (or disable the channel)")
+            return false
         }
+        return true
     }
 
-    private func checkCredential(_ name: String, reader: TOMLTableReader, key: String) {
+    /// True when the credential is there to read.
+    @discardableResult
+    private func checkCredential(_ name: String, reader: TOMLTableReader, key: String) -> Bool {
         guard let directory = environment["CREDENTIALS_DIRECTORY"] else {
             reader.report(key, "credential '\(name)' can only be checked under systemd (no $CREDENTIALS_DIRECTORY)", severity: .warning)
-            return
+            return false
         }
         if !FileManager.default.isReadableFile(atPath: directory + "/" + name) {
             reader.report(key, "credential '\(name)' is not in \(directory); expected a LoadCredential=\(name):... line in the unit")
+            return false
+        }
+        return true
+    }
+
+    /// Text that ends up in a mail header or a recipient (names, addresses): one line, no
+    /// control characters, or a header could be forged, and the notice would be dead-lettered
+    /// at send time instead of refused here.
+    func checkSingleLine(_ value: String, reader: TOMLTableReader, key: String) {
+        if value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == "\u{2028}" || $0 == "\u{2029}" }) {
+            reader.report(key, "contains a line break or a control character; expected one line of plain text")
         }
     }
 
@@ -159,6 +205,8 @@ extension ConfigurationLoader {
             let email = reader.text("email", required: true, expected: "an email address")
             let language = reader.enumValue("language", ContactLanguage.self) ?? .en
             let role = reader.text("role")
+            if let name { checkSingleLine(name, reader: reader, key: "name") }
+            if let role { checkSingleLine(role, reader: reader, key: "role") }
             if let email, !EmailAddress.isValid(email) {
                 reader.report("email", "'\(email)' is not an email address; expected an address such as liaison@example.org")
             }

@@ -11,6 +11,7 @@ extension ConfigurationLoader {
         guard let (_, reader) = parseFile(path, problems: problems) else { return nil }
         let id = reader.identifier("id")
         let partner = reader.text("partner", required: true, expected: "the partner's name, such as \"City of Bell\"")
+        if let partner { checkSingleLine(partner, reader: reader, key: "partner") }
         let status = reader.enumValue("status", CompactStatus.self, required: true)
         let approved = reader.date("approved")
         let termStart = reader.date("term_start")
@@ -31,6 +32,7 @@ extension ConfigurationLoader {
         for item in reader.tableArray("commitments") {
             let cid = item.identifier("id")
             let title = item.text("title", required: true)
+            if let title { checkSingleLine(title, reader: item, key: "title") }
             let owner = item.text("owner")
             if let cid, !commitmentIDs.insert(cid).inserted {
                 item.report("id", "duplicate commitment id '\(cid)'; expected each commitment id once per compact")
@@ -57,6 +59,7 @@ extension ConfigurationLoader {
         for item in reader.tableArray("cycles") {
             let cycleID = item.identifier("id")
             let title = item.text("title", required: true)
+            if let title { checkSingleLine(title, reader: item, key: "title") }
             let calendarText = item.text("calendar", required: true, expected: "a systemd calendar expression such as \"*-05-01 09:00\"")
             let since = item.date("since")
             var spec: CalendarSpec?
@@ -82,6 +85,7 @@ extension ConfigurationLoader {
             for stepReader in stepReaders {
                 let stepID = stepReader.identifier("id")
                 let stepTitle = stepReader.text("title", required: true)
+                if let stepTitle { checkSingleLine(stepTitle, reader: stepReader, key: "title") }
                 let due = stepReader.timeSpan("due") ?? .zero
                 let stepCommitments = checkCommitments(stepReader)
                 let policy = readPolicy(stepReader, base: defaultPolicy, references: references, compactContacts: contacts)
@@ -104,6 +108,7 @@ extension ConfigurationLoader {
         for item in reader.tableArray("deadlines") {
             let deadlineID = item.identifier("id")
             let title = item.text("title", required: true)
+            if let title { checkSingleLine(title, reader: item, key: "title") }
             let due = item.localDateTime("due", required: true)
             let deadlineCommitments = checkCommitments(item)
             let policy = readPolicy(item, base: defaultPolicy, references: references, compactContacts: contacts)

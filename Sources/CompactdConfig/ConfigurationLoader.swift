@@ -66,7 +66,7 @@ public struct ConfigurationLoader {
             contacts: districtContacts, compacts: compacts, goals: goals, sourceFile: path
         )
         validateAcrossFiles(configuration, mainSource: source, problems: problems)
-        if problems.hasErrors { throw ConfigError(problems: problems.items) }
+        if problems.hasErrors { throw ConfigError(problems: problems.items, templatesDirectory: templates) }
         return LoadedConfiguration(configuration: configuration, warnings: problems.items, files: files)
     }
 

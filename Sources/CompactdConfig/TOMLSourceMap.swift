@@ -101,19 +101,3 @@ struct TOMLSourceMap {
         return parts
     }
 }
-
-extension StringProtocol {
-    /// Without leading and trailing spaces, tabs and carriage returns.
-    func trimmingWhitespace() -> String {
-        func isSpace(_ c: Character) -> Bool { c == " " || c == "\t" || c == "\r" }
-        var start = startIndex
-        var end = endIndex
-        while start < end, isSpace(self[start]) { start = index(after: start) }
-        while end > start {
-            let before = index(before: end)
-            guard isSpace(self[before]) else { break }
-            end = before
-        }
-        return String(self[start..<end])
-    }
-}

@@ -13,22 +13,36 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup var config: ConfigOptions
 
     func run() throws {
-        let loaded = try config.load()
-        for warning in loaded.warnings { printError(warning.description) }
-        // Every template, rendered with sample data in every language.
-        let templates = TemplateSet(directory: loaded.configuration.templatesDirectory)
-        for problem in templates.problems { printError(problem.description) }
-        for kind in TemplateSet.kinds {
-            for language in TemplateSet.languages where templates.render(kind: kind, language: language, values: NoticeTemplateContext.values(for: NoticeTemplateContext.sample, contactName: "Sample Contact")) == nil && !templates.hasErrors {
-                printError("\(loaded.configuration.templatesDirectory): the \(kind) template for '\(language)' does not render")
+        let path = config.resolvedPath
+        var problems: [ConfigProblem] = []
+        var loaded: LoadedConfiguration?
+        var templatesDirectory: String?
+        do {
+            let result = try ConfigurationLoader().load(path: path)
+            loaded = result
+            problems = result.warnings
+            templatesDirectory = result.configuration.templatesDirectory
+        } catch {
+            problems = error.problems
+            templatesDirectory = error.templatesDirectory
+        }
+        // Every template, rendered with sample data in every language: its problems are
+        // reported with the configuration's, one list.
+        if let templatesDirectory {
+            let templates = TemplateSet(directory: templatesDirectory)
+            problems += templates.problems.map { ConfigProblem(file: $0.file, key: "", message: $0.message, severity: $0.isWarning ? .warning : .error) }
+            for kind in TemplateSet.kinds {
+                for language in TemplateSet.languages where !templates.hasErrors && templates.render(kind: kind, language: language, values: NoticeTemplateContext.values(for: NoticeTemplateContext.sample, contactName: "Sample Contact")) == nil {
+                    problems.append(ConfigProblem(file: templatesDirectory, key: "", message: "the \(kind) template for '\(language)' does not render"))
+                }
             }
         }
-        if templates.hasErrors {
-            let count = templates.problems.filter { !$0.isWarning }.count
-            throw CommandFailure("\(config.resolvedPath): \(count) error\(count == 1 ? "" : "s") in the templates")
+        for problem in problems.sorted(by: ConfigProblem.inReadingOrder) { printError(problem.oneLine) }
+        let errors = problems.filter { $0.severity == .error }.count
+        guard errors == 0, let loaded else {
+            throw CommandFailure("\(path): \(errors) error\(errors == 1 ? "" : "s") in the configuration and templates")
         }
-        let now = Instant.now
-        print(CheckSummary(loaded: loaded, now: now).paragraph)
+        print(CheckSummary(loaded: loaded, now: Instant.now).paragraph)
     }
 }
 

@@ -15,7 +15,7 @@ struct ConfigOptions: ParsableArguments {
         do {
             return try ConfigurationLoader().load(path: resolvedPath)
         } catch {
-            for problem in error.problems { printError(problem.description) }
+            for problem in error.problems.sorted(by: ConfigProblem.inReadingOrder) { printError(problem.oneLine) }
             let count = error.errors.count
             throw CommandFailure("\(resolvedPath): \(count) error\(count == 1 ? "" : "s") in the configuration")
         }

@@ -58,7 +58,7 @@ struct SendTestAndTemplateTests {
         #expect(result.stderr.contains("\(t)/en/overdue.html.mustache: missing; expected the English html template for overdue notices"))
         #expect(result.stderr.contains("\(t)/en/reminder.subject.mustache: uses unknown variable 'step_titel'"))
         #expect(result.stderr.contains("\(t)/es/test.text.mustache: uses a partial"))
-        #expect(result.stderr.contains("3 errors in the templates"))
+        #expect(result.stderr.contains("3 errors in the configuration and templates"))
     }
 
     @Test("a template that is a link outside its folder is refused")
