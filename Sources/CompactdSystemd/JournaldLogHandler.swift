@@ -58,21 +58,7 @@ public struct JournaldLogHandler: LogHandler {
             }
             entry.send()
         case .stderr:
-            var line: [UInt8] = []
-            line.reserveCapacity(256)
-            line.append(contentsOf: "<\(Self.priority(event.level))>".utf8)
-            line.append(contentsOf: summary.utf8)
-            // The field the summary already shows is not repeated.
-            let shown = Self.summaryKey(message: message, fields: fields)
-            for (key, value) in sorted where key != shown {
-                line.append(UInt8(ascii: " "))
-                line.append(contentsOf: key.utf8)
-                line.append(UInt8(ascii: "="))
-                line.append(contentsOf: value.description.utf8)
-            }
-            // One line per event, whatever the values hold; one write(2), no Foundation.
-            for i in line.indices where line[i] == 0x0A || line[i] == 0x0D { line[i] = 0x20 }
-            line.append(0x0A)
+            let line = Self.stderrLine(level: event.level, summary: summary, sortedFields: sorted, shownKey: Self.summaryKey(message: message, fields: fields))
             line.withUnsafeBytes { buffer in
                 var offset = 0
                 while offset < buffer.count {
@@ -82,6 +68,26 @@ public struct JournaldLogHandler: LogHandler {
                 }
             }
         }
+    }
+
+    /// One event as a stderr line: `<N>` (the syslog priority, which journald and systemd read
+    /// from a service's stderr), the summary, the other fields as `key=value`, and a newline;
+    /// CR and LF inside values become spaces, so one event is always one line.
+    static func stderrLine(level: Logger.Level, summary: String, sortedFields: [(key: String, value: Logger.Metadata.Value)], shownKey: String?) -> [UInt8] {
+        var line: [UInt8] = []
+        line.reserveCapacity(256)
+        line.append(contentsOf: "<\(Self.priority(level))>".utf8)
+        line.append(contentsOf: summary.utf8)
+        // The field the summary already shows is not repeated.
+        for (key, value) in sortedFields where key != shownKey {
+            line.append(UInt8(ascii: " "))
+            line.append(contentsOf: key.utf8)
+            line.append(UInt8(ascii: "="))
+            line.append(contentsOf: value.description.utf8)
+        }
+        for i in line.indices where line[i] == 0x0A || line[i] == 0x0D { line[i] = 0x20 }
+        line.append(0x0A)
+        return line
     }
 
     /// The constant message with the one field that says what it is about.

@@ -58,6 +58,8 @@ struct ReloadFaultTests {
         defer { daemon.stop() }
         var environment = fixture.environment
         environment["COMPACTD_CONTROL_SOCKET"] = socket
+        let goodConfig = try String(contentsOfFile: fixture.config, encoding: .utf8)
+        let goodCompact = try String(contentsOfFile: Self.compactFile(fixture), encoding: .utf8)
         try breakage.apply(fixture)
         let location = "\(breakage.file):\(breakage.line):"
 
@@ -91,7 +93,13 @@ struct ReloadFaultTests {
         #expect(daemon.process.isRunning)
 
         let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+        // The history is read with the good files back in place: with the broken ones it would
+        // print nothing, and finding no secret in nothing proves nothing.
+        try goodConfig.write(toFile: fixture.config, atomically: true, encoding: .utf8)
+        try goodCompact.write(toFile: Self.compactFile(fixture), atomically: true, encoding: .utf8)
         let history = try CommandRunner.run("compactctl", ["history", "--config", fixture.config], environment: environment)
+        #expect(history.status == 0, "\(history.stderr)")
+        #expect(history.stdout.contains("/later/"), "the history should show the delivery: \(history.stdout)")
         for text in [logText, status.stdout, status.stderr, reload.stdout, reload.stderr, history.stdout, history.stderr] {
             #expect(!text.contains(secret) && !text.contains(secret.dropFirst(6)))
         }

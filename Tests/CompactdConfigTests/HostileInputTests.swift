@@ -37,17 +37,28 @@ struct HostileInputTests {
     func calendar(seed: UInt64) {
         var random = SeededGenerator(seed: seed &+ Self.seedOffset &* 1000)
         let seeds = ["*-05-01 09:00", "Mon *-01-15..21", "*-*~01 00:00", "*:0/15:0.5", "quarterly", "2024..2030/2-*-* 12:00 America/Los_Angeles", "@1700000000"]
-        var answered = 0
+        var parsed = 0, refused = 0
+        var unstable: [String] = [], unordered: [String] = []
+        let base = Instant(secondsSinceEpoch: 1_700_000_000)
         for i in 0..<(1500 * Self.scale) {
-            let base = Array(seeds[i % seeds.count].utf8)
-            let text = String(decoding: i % 5 == 0 ? (0..<Int.random(in: 0...30, using: &random)).map { _ in Self.alphabet.randomElement(using: &random)! } : Self.mutate(base, &random), as: UTF8.self)
-            if let spec = try? CalendarSpec(parsing: text, localZone: .utc) {
-                _ = spec.normalizedDescription
-                _ = spec.elapses(after: Instant(secondsSinceEpoch: 1_700_000_000), count: 3, localZone: .utc)
+            let seedText = Array(seeds[i % seeds.count].utf8)
+            let text = String(decoding: i % 5 == 0 ? (0..<Int.random(in: 0...30, using: &random)).map { _ in Self.alphabet.randomElement(using: &random)! } : Self.mutate(seedText, &random), as: UTF8.self)
+            guard let spec = try? CalendarSpec(parsing: text, localZone: .utc) else {
+                refused += 1
+                continue
             }
-            answered += 1
+            parsed += 1
+            // Properties that hold for every accepted expression, as for systemd's: the
+            // normalized form parses to itself, and elapses come after the base, in order.
+            let normalized = spec.normalizedDescription
+            if (try? CalendarSpec(parsing: normalized, localZone: .utc))?.normalizedDescription != normalized { unstable.append(text) }
+            let elapses = spec.elapses(after: base, count: 3, localZone: .utc)
+            if zip([base] + elapses, elapses).contains(where: { $0 >= $1 }) { unordered.append(text) }
         }
-        #expect(answered == 1500 * Self.scale)
+        // Both outcomes occur (the mutator does its job), and no accepted input broke a property.
+        #expect(parsed > 10 * Self.scale && refused > 100 * Self.scale, "parsed \(parsed), refused \(refused)")
+        #expect(unstable.isEmpty, "normalized form not stable for: \(unstable.prefix(5))")
+        #expect(unordered.isEmpty, "elapses out of order for: \(unordered.prefix(5))")
     }
 
     @Test("time spans: random and huge values are refused, never overflow")

@@ -41,8 +41,13 @@ struct JournaldLogHandlerTests {
         }
     }
 
-    @Test("outside the journal, lines carry a <N> priority prefix")
-    func stderrLine() {
+    @Test("outside the journal, lines carry a <N> priority prefix (syslog(3) levels) and stay one line", arguments: [
+        (Logger.Level.critical, "<2>"), (.error, "<3>"), (.warning, "<4>"), (.notice, "<5>"), (.info, "<6>"), (.debug, "<7>"),
+    ])
+    func stderrLine(level: Logger.Level, prefix: String) {
+        let fields: [(key: String, value: Logger.Metadata.Value)] = [("channel", "hook"), ("reason", "HTTP 503\r\nInjected: yes"), ("reminder_id", "a/b")]
+        let line = String(decoding: JournaldLogHandler.stderrLine(level: level, summary: "delivered: a/b", sortedFields: fields, shownKey: "reminder_id"), as: UTF8.self)
+        #expect(line == "\(prefix)delivered: a/b channel=hook reason=HTTP 503  Injected: yes\n")
         #expect(JournaldLogHandler.summary(message: "delivered", fields: ["reminder_id": "a/b"]) == "delivered: a/b")
         #expect(!JournalStream.stderrIsJournal(environment: ["JOURNAL_STREAM": "1:2"]))
         #expect(!JournalStream.stderrIsJournal(environment: [:]))

@@ -17,11 +17,9 @@ struct CalendarSpecTests {
     @Test("errors say what was wrong and what was expected")
     func errorMessage() {
         #expect(throws: CalendarSpecError.self) { try CalendarSpec(parsing: "*-13-01") }
-        do {
-            _ = try CalendarSpec(parsing: "every tuesday")
-        } catch {
-            #expect(error.description.contains("invalid calendar expression 'every tuesday'"))
-            #expect(error.description.contains("expected a systemd calendar event"))
-        }
+        // The error must come: a parse that succeeded would fail here, not pass silently.
+        let error = #expect(throws: CalendarSpecError.self) { try CalendarSpec(parsing: "every tuesday") }
+        #expect(error?.description.contains("invalid calendar expression 'every tuesday'") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("expected a systemd calendar event") == true, "\(String(describing: error))")
     }
 }
