@@ -1,10 +1,6 @@
 #ifndef COMPACTD_CSYSTEMD_SHIM_H
 #define COMPACTD_CSYSTEMD_SHIM_H
 
-// accept4(2) and struct ucred (SO_PEERCRED) are GNU extensions.
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -40,13 +36,23 @@ static inline int compactd_sd_journal_print(int priority, const char *message) {
 }
 
 // The control socket: accept with FD_CLOEXEC set atomically, and the kernel's word on who the
-// peer is (pid, uid, gid as the socket's user namespace sees them).
+// peer is (pid, uid, gid as the socket's user namespace sees them). accept4(2) and struct ucred
+// are declared by glibc only under _GNU_SOURCE, which would change other headers' definitions
+// under Swift's Glibc module (fd_set's members): declared here instead, with the kernel's layout.
+extern int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags);
+
+struct compactd_ucred {
+    int pid;
+    unsigned int uid;
+    unsigned int gid;
+};
+
 static inline int compactd_accept_cloexec(int listener) {
-    return accept4(listener, NULL, NULL, SOCK_CLOEXEC);
+    return accept4(listener, (struct sockaddr *)0, (socklen_t *)0, SOCK_CLOEXEC);
 }
 
 static inline int compactd_peer_credentials(int fd, int *pid, unsigned int *uid, unsigned int *gid) {
-    struct ucred credentials;
+    struct compactd_ucred credentials;
     socklen_t length = sizeof(credentials);
     if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) return -1;
     *pid = credentials.pid;
