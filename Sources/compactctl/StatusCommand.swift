@@ -1,4 +1,5 @@
 import ArgumentParser
+import CompactdConfig
 import CompactdCore
 import CompactdStore
 import CompactdSystemd
@@ -64,7 +65,13 @@ struct StatusCommand: AsyncParsableCommand {
         // printed, and the problem said beside it.
         let running = report.daemon == "running"
         do {
-            let c = try config.load().configuration
+            let c: Configuration
+            do {
+                c = try ConfigurationLoader().load(path: config.resolvedPath).configuration
+            } catch {
+                let errors = error.errors.sorted(by: ConfigProblem.inReadingOrder)
+                throw CommandFailure((errors.first?.oneLine ?? "\(config.resolvedPath): cannot be loaded") + (errors.count > 1 ? " (and \(errors.count - 1) more)" : ""))
+            }
             let store = try StateAccess.open(c)
             for summary in try await store.channelSummaries() {
                 report.channels.append(.init(

@@ -85,6 +85,16 @@ struct ReloadFaultTests {
         let reload = try CommandRunner.run("compactctl", ["reload", "--wait", "--socket", socket], environment: environment)
         #expect(reload.status != 0)
         #expect(reload.stderr.contains("kept its previous configuration") && reload.stderr.contains(location), "\(reload.stderr)")
+        // Without --wait too: a refusal is an error a script can see.
+        let quick = try CommandRunner.run("compactctl", ["reload", "--socket", socket], environment: environment)
+        #expect(quick.status == 1, "\(quick.stdout)\(quick.stderr)")
+        // The daemon answers status --json with its own word although the file on disk is broken.
+        let json = try CommandRunner.run("compactctl", ["status", "--json", "--config", fixture.config, "--socket", socket], environment: environment)
+        #expect(json.status == 0, "\(json.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json.stdout)")
+        #expect(report["daemon"] as? String == "running")
+        #expect((report["status"] as? String)?.contains("last reload failed") == true, "\(report)")
+        #expect((report["error"] as? String)?.contains(location) == true, "\(report)")
 
         // The old configuration still delivers.
         RunningDaemonTests.waitForRequests(fixture, count: 1, seconds: 20)

@@ -41,6 +41,14 @@ struct RestartSafetyTests {
         #expect(crashed.status == 99)
         let before = RecordedRequest.load(setup.record).compactMap { $0.headers["webhook-id"] }
         #expect(before.count == 1)
+        // Until the next start puts them back, the rows the killed process claimed are shown as
+        // in flight, not counted nowhere; and status says the daemon is not running (exit 3).
+        let status = try CommandRunner.run("compactctl", ["status", "--json", "--config", setup.config])
+        #expect(status.status == 3, "\(status.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        let channel = try #require((report["channels"] as? [[String: Any]])?.first, "\(status.stdout)")
+        #expect((channel["inFlight"] as? Int ?? 0) > 0, "\(channel)")
+        #expect((channel["inFlight"] as? Int ?? 0) + (channel["pending"] as? Int ?? 0) == 3, "\(channel)")
 
         let restarted = try CommandRunner.run("compactd", ["--config", setup.config, "--once"])
         #expect(restarted.status == 0, "\(restarted.stderr)")

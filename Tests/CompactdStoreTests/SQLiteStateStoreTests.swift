@@ -31,6 +31,16 @@ struct SQLiteStateStoreTests {
         #expect(try await store.integrityProblems() == nil)
     }
 
+    @Test("a claim is stamped with the time it is given, not the machine's clock")
+    func claimUsesGivenClock() async throws {
+        let store = try SQLiteStateStore(path: Self.temporaryPath())
+        try await store.enqueue([Self.delivery("a", at: 100)], now: Instant(secondsSinceEpoch: 0))
+        // A "now" a century away from the machine's: the stamp must be this one.
+        let now = Instant(secondsSinceEpoch: 4_102_444_800)
+        #expect(try await store.claimDue(now: now, limit: 10, channels: ["hook"]).map(\.id) == ["a"])
+        #expect(try await store.delivery(id: "a")?.updatedAt == now)
+    }
+
     @Test("claim takes what is due, marks it sending and counts the attempt")
     func claim() async throws {
         let store = try SQLiteStateStore(path: Self.temporaryPath())
