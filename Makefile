@@ -3,6 +3,7 @@
 #   make run     install what is missing, build, run on the shipped config
 #   make test    install what is missing, build, run every test
 #   make chaos   the full chaos run (kills, a failing receiver) and a longer fuzz
+#   make fuzz    the configuration loader under libFuzzer for 30 minutes (FUZZ_SECONDS)
 #   make bench   release build, then the planner benchmark
 #   make bench-delivery, make bench-idle   the delivery and idle-memory benchmarks
 #   make order-file   re-record which functions the release link places side by side
@@ -34,7 +35,7 @@ RELEASE      := -c release --static-swift-stdlib -Xswiftc -use-ld=lld \
                 -Xlinker -z -Xlinker pack-relative-relocs -Xlinker --no-export-dynamic \
                 -Xlinker --symbol-ordering-file=$(CURDIR)/Benchmarks/compactd.order -Xlinker --no-warn-symbol-ordering
 
-.PHONY: all deps build run test chaos bench bench-delivery bench-idle order-file install clean
+.PHONY: all deps build run test fuzz chaos bench bench-delivery bench-idle order-file install clean
 
 all: build
 
@@ -68,6 +69,26 @@ run: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=60 FUZZ_CORPUS=$(CURDIR)/.build-fuzz/corpus-short
+
+# The configuration loader (TOML parser, readers, checks, planner) under libFuzzer with
+# AddressSanitizer, coverage-guided, from the committed corpus and seeds. Any crash, trap,
+# overflow or leak stops it with the input in .build-fuzz/artifact-*. `make test` runs it for
+# a minute on a copy of the corpus; `make fuzz` for 30 minutes on Tests/Fuzz/corpus itself,
+# then minimizes the corpus in place (commit what it adds).
+FUZZ_SECONDS ?= 1800
+FUZZ_CORPUS  ?= $(CURDIR)/Tests/Fuzz/corpus
+FUZZER       := .build-fuzz/release/compactd-config-fuzzer
+fuzz: deps
+	COMPACTD_FUZZ=1 $(SWIFT) build -c release --scratch-path .build-fuzz --product compactd-config-fuzzer -Xswiftc -sanitize=fuzzer,address
+	mkdir -p $(FUZZ_CORPUS) .build-fuzz/new
+	@if [ "$(FUZZ_CORPUS)" != "$(CURDIR)/Tests/Fuzz/corpus" ]; then cp -n Tests/Fuzz/corpus/* $(FUZZ_CORPUS)/ 2>/dev/null || true; fi
+	cd .build-fuzz && ../$(FUZZER) -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -print_final_stats=1 -artifact_prefix=$(CURDIR)/.build-fuzz/artifact- $(FUZZ_CORPUS) $(CURDIR)/Tests/Fuzz/seeds
+	@if [ "$(FUZZ_CORPUS)" = "$(CURDIR)/Tests/Fuzz/corpus" ]; then \
+	  rm -rf .build-fuzz/minimized && mkdir -p .build-fuzz/minimized && \
+	  (cd .build-fuzz && ../$(FUZZER) -merge=1 -max_len=8192 minimized $(FUZZ_CORPUS)) && \
+	  rm -f $(FUZZ_CORPUS)/* && cp .build-fuzz/minimized/* $(FUZZ_CORPUS)/; \
+	fi
 
 # The full chaos run: 5,000 reminders, a receiver failing ~45% of requests, compactd killed with
 # SIGKILL 20 times; then the hostile-input fuzzers twenty times longer than in `make test`.
@@ -130,4 +151,4 @@ install:
 	fi
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

@@ -1,4 +1,5 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
 
 // Strict concurrency and Swift 6 mode for every target of ours, set in one place.
@@ -15,7 +16,6 @@ let package = Package(
         .library(name: "CompactdCore", targets: ["CompactdCore"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
@@ -47,13 +47,11 @@ let package = Package(
             name: "CompactdCore",
             swiftSettings: strictSettings
         ),
-        // Reading and validating the TOML configuration into the core's model.
+        // Reading and validating the TOML configuration into the core's model, with a TOML 1.0
+        // parser of its own (no input can abort the process; see TOMLParser).
         .target(
             name: "CompactdConfig",
-            dependencies: [
-                "CompactdCore",
-                .product(name: "TOMLKit", package: "TOMLKit"),
-            ],
+            dependencies: ["CompactdCore"],
             swiftSettings: strictSettings
         ),
         // The durable state: the outbox, attempts, acknowledgments, history. SQLite today.
@@ -181,3 +179,17 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The coverage-guided fuzzer of the configuration loader (libFuzzer), only when asked for:
+// `make fuzz` builds it with COMPACTD_FUZZ=1 and -sanitize=fuzzer,address. It has no main of
+// its own (libFuzzer brings one), so an ordinary build must not try to link it.
+if ProcessInfo.processInfo.environment["COMPACTD_FUZZ"] == "1" {
+    package.products.append(.executable(name: "compactd-config-fuzzer", targets: ["compactd-config-fuzzer"]))
+    package.targets.append(.target(name: "CLibFuzzer", path: "Tests/Fuzz/CLibFuzzer"))
+    package.targets.append(.executableTarget(
+        name: "compactd-config-fuzzer",
+        dependencies: ["CompactdCore", "CompactdConfig", "CLibFuzzer"],
+        path: "Tests/Fuzz/ConfigFuzzer",
+        swiftSettings: strictSettings + [.unsafeFlags(["-parse-as-library"])]
+    ))
+}

@@ -1,13 +1,13 @@
-import TOMLKit
-
 /// One configuration file being read: its name for messages, its source map, and the list of
 /// problems found so far (shared by every reader of the file).
 final class ConfigSourceFile {
     let displayPath: String
     let text: String
     let problems: ProblemList
+    /// The parsed document, once it parsed: where each key was written.
+    var document: TOMLTable?
     /// Built the first time a problem needs a line number: most files have none.
-    private(set) lazy var sourceMap = TOMLSourceMap(text: text)
+    private(set) lazy var sourceMap = TOMLSourceMap(document: document)
 
     init(displayPath: String, text: String, problems: ProblemList) {
         self.displayPath = displayPath

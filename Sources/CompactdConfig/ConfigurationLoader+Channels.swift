@@ -92,7 +92,7 @@ extension ConfigurationLoader {
     /// refused scheme is found by `check`, not dead-lettered at the first send. The message
     /// never repeats the URL (it is the secret).
     private func checkSecretURL(at path: String, described: String, allowInsecure: Bool, reader: TOMLTableReader, key: String) {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(validating: data, as: UTF8.self)?.trimmingWhitespace(), !text.isEmpty else {
+        guard let data = FileBytes.read(path, limit: 65_536), let text = String(validating: data, as: UTF8.self)?.trimmingWhitespace(), !text.isEmpty else {
             reader.report(key, "\(described) is empty or not text; expected one https URL")
             return
         }

@@ -1,6 +1,5 @@
 import CompactdCore
 import Foundation
-import TOMLKit
 
 /// Reads `compactd.toml` and the compact files it names into a `Configuration`, strictly:
 /// every problem in every file is reported, each with file, line, key and what was expected.
@@ -72,31 +71,25 @@ public struct ConfigurationLoader {
 
     /// Reads and parses one TOML file, reporting unreadable files and syntax errors.
     func parseFile(_ path: String, problems: ProblemList) -> (ConfigSourceFile, TOMLTableReader)? {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read (permissions?)" : "does not exist"
+        guard let data = FileBytes.read(path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read (permissions? larger than 16 MiB?)" : "does not exist"
             problems.add(ConfigProblem(file: path, key: "", message: "\(reason); expected a readable TOML file"))
             return nil
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(validating: data, as: UTF8.self) else {
             problems.add(ConfigProblem(file: path, key: "", message: "is not UTF-8 text; expected a TOML file"))
             return nil
         }
         let source = ConfigSourceFile(displayPath: path, text: text, problems: problems)
-        if let finding = TOMLPreflight.check(text) {
-            problems.add(ConfigProblem(file: path, line: finding.line, column: finding.column, key: "", message: finding.message))
-            return nil
-        }
-        do {
-            let table = try TOMLTable(string: text)
+        do throws(TOMLSyntaxError) {
+            let table = try TOMLParser.parse(text)
+            source.document = table
             return (source, TOMLTableReader(table: table, path: "", source: source))
-        } catch let error as TOMLParseError {
-            problems.add(ConfigProblem(
-                file: path, line: error.source.begin.line, column: error.source.begin.column, key: "",
-                message: "TOML syntax error: \(error.description); expected valid TOML (https://toml.io)"
-            ))
-            return nil
         } catch {
-            problems.add(ConfigProblem(file: path, key: "", message: "TOML syntax error: \(error); expected valid TOML"))
+            problems.add(ConfigProblem(
+                file: path, line: error.location.line, column: error.location.column, key: "",
+                message: "TOML syntax error: \(error.message); expected valid TOML (https://toml.io)"
+            ))
             return nil
         }
     }

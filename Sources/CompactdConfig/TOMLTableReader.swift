@@ -1,5 +1,4 @@
 import CompactdCore
-import TOMLKit
 
 /// Reads one TOML table strictly: each getter checks the type and records a problem (with
 /// file, line and key) when it is wrong, and `finish()` reports every key nobody asked for,
@@ -24,28 +23,16 @@ final class TOMLTableReader {
     }
 
     /// The raw value, marking the key as known.
-    func value(_ key: String) -> (any TOMLValueConvertible)? {
+    func value(_ key: String) -> TOMLValue? {
         consumed.insert(key)
         return table[key]
     }
 
     func has(_ key: String) -> Bool { table.contains(key: key) }
 
-    private func typeName(_ value: any TOMLValueConvertible) -> String {
-        switch value.type {
-        case .table: "a table"
-        case .array: "an array"
-        case .string: "a string"
-        case .int: "an integer"
-        case .double: "a number"
-        case .bool: "a boolean"
-        case .date: "a date"
-        case .time: "a time"
-        case .dateTime: "a date-time"
-        }
-    }
+    private func typeName(_ value: TOMLValue) -> String { value.typeName }
 
-    private func wrongType(_ key: String, _ value: any TOMLValueConvertible, expected: String) {
+    private func wrongType(_ key: String, _ value: TOMLValue, expected: String) {
         report(key, "expected \(expected), found \(typeName(value))")
     }
 

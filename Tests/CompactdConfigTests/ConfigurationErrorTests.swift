@@ -213,8 +213,10 @@ struct ConfigurationErrorTests {
     }
 }
 
-@Suite("Inputs that would abort the TOML parser")
-struct TOMLPreflightTests {
+/// Inputs that made toml++ (inside TOMLKit, which compactd used before its own parser) abort the
+/// process, found by fuzzing: now each is a syntax error with its line and column.
+@Suite("Inputs that made the old TOML parser abort")
+struct TOMLAbortRegressionTests {
     @Test("a table header broken across lines is a syntax error with its line, not a crash")
     func brokenHeader() throws {
         let compact = ConfigFixture.validCompact.replacingFirst("[[commitments]]", with: "[\ncommitments]]")
@@ -226,7 +228,7 @@ struct TOMLPreflightTests {
         } catch {
             let problem = try #require(error.problems.first)
             #expect(problem.line == 6)
-            #expect(problem.message.contains("a table header must start with a key"))
+            #expect(problem.message.contains("TOML syntax error: invalid first character of a key"), "\(problem)")
         }
     }
 
@@ -240,6 +242,23 @@ struct TOMLPreflightTests {
         } catch {
             #expect(error.problems.first?.line == 26)
             #expect(error.problems.first?.message.contains("TOML syntax error") == true)
+        }
+    }
+
+    @Test("a '}' where an array expects a value: the file, line and column of the '}'", arguments: [
+        (#"notify = ["district-log", }]"#, 4, 27), ("notify = [\n  \"district-log\",\n}", 6, 1), ("notify = [ # ]\n}", 5, 1),
+    ])
+    func braceInArray(notify: String, line: Int, column: Int) throws {
+        let fixture = try ConfigFixture(compacts: ["bell.toml": ConfigFixture.validCompact.replacingFirst(#"notify = ["district-log"]"#, with: notify)])
+        defer { fixture.remove() }
+        do {
+            _ = try ConfigurationLoader(environment: [:]).load(path: fixture.mainPath)
+            Issue.record("the broken array loaded")
+        } catch {
+            let problem = try #require(error.problems.first)
+            #expect(problem.file == fixture.compactPath("bell.toml"))
+            #expect(problem.line == line && problem.column == column, "\(problem)")
+            #expect(problem.message.contains("TOML syntax error"))
         }
     }
 

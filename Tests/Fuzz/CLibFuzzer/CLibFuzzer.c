@@ -1,0 +1,2 @@
+// The declarations in include/CLibFuzzer.h are libFuzzer's; nothing to define here.
+#include "CLibFuzzer.h"
