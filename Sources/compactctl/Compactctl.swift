@@ -1,4 +1,5 @@
 import ArgumentParser
+import CompactdCore
 
 /// The operator's command line for compactd.
 @main
@@ -6,6 +7,7 @@ struct Compactctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compactctl",
         abstract: "Inspect and operate compactd, the Education Compact review scheduler.",
+        version: "compactctl \(CompactdVersion.current)",
         subcommands: [
             CheckCommand.self,
             AgendaCommand.self,

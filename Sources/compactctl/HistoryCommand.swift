@@ -9,7 +9,10 @@ struct HistoryCommand: AsyncParsableCommand {
     @OptionGroup var config: ConfigOptions
     @Option(help: "Only this compact.") var compact: String?
     @Option(help: "Only since this time.") var since: String?
-    @Option(help: "Only these kinds (comma-separated): enqueued, attempt, acknowledged, unacknowledged, snoozed, retried, channel-disabled, channel-enabled.") var kind: String?
+    /// What `--kind` accepts: the kinds of line history shows.
+    static let kinds = ["enqueued", "attempt", "acknowledged", "unacknowledged", "snoozed", "retried", "channel-disabled", "channel-enabled"]
+
+    @Option(help: "Only these kinds (comma-separated): \(HistoryCommand.kinds.joined(separator: ", ")).") var kind: String?
     @Option(help: "At most this many lines.") var limit: Int = 1000
     @Flag(help: "Print JSON.") var json = false
 
@@ -31,6 +34,11 @@ struct HistoryCommand: AsyncParsableCommand {
             from = parsed
         }
         let kinds = kind.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }
+        for unknown in (kinds ?? []).sorted() where !Self.kinds.contains(unknown) {
+            // A misspelt kind would filter everything out and look like an empty history.
+            let hint = EditDistance.suggestion(for: unknown, among: Self.kinds).map { "did you mean '\($0)'? " } ?? ""
+            throw CommandFailure("--kind '\(unknown)' is not a kind of history line; \(hint)expected one of \(Self.kinds.joined(separator: ", "))")
+        }
         let store = try StateAccess.open(c)
         var lines: [(Instant, Line)] = []
         for event in try await store.history(compactID: compact, since: from, kinds: kinds, limit: limit) {

@@ -16,7 +16,8 @@ import ServiceLifecycle
 struct CompactdCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compactd",
-        abstract: "Schedule and deliver Education Compact review reminders."
+        abstract: "Schedule and deliver Education Compact review reminders.",
+        version: "compactd \(CompactdVersion.current)"
     )
 
     @Option(name: .customLong("config"), help: "The configuration file (default: $COMPACTD_CONFIG, /etc/compactd/compactd.toml, or Config/compactd.toml).")
