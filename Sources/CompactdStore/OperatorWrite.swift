@@ -10,7 +10,7 @@ import Foundation
 /// request says; `onBehalfOf` (`--by`, or `$SUDO_USER`) is recorded beside it.
 public struct OperatorWrite: Codable, Sendable, Equatable {
     public enum Action: String, Codable, Sendable {
-        case ack, unack, snooze, retry
+        case ack, unack, snooze, unsnooze, retry
     }
 
     public var action: Action
@@ -86,8 +86,16 @@ public struct OperatorWrite: Codable, Sendable, Equatable {
                 guard let untilMicroseconds else { throw Refusal(code: "invalid", message: "snooze without an end") }
                 let until = Instant(microsecondsSinceEpoch: untilMicroseconds)
                 guard until > now else { throw Refusal(code: "invalid", message: "the snooze would end in the past (\(until.rfc3339UTC))") }
+                if let done = try await store.plannerState().acknowledgments[key] {
+                    // Nothing is sent for a done step: a snooze would change nothing and mislead.
+                    throw Refusal(code: "conflict", message: "\(key) is acknowledged (by \(done.by ?? "someone") at \(done.at.rfc3339UTC)): nothing to snooze; unack it first if it is not done")
+                }
                 try await store.snooze(StepSnooze(stepKey: key, at: now, until: until, by: by, note: note), compactID: compact, source: source)
                 return "snoozed \(key) until \(until.rfc3339UTC) by \(by)"
+            case .unsnooze:
+                let (key, compact) = try step()
+                try await store.unsnooze(stepKey: key, compactID: compact, by: by, at: now, source: source)
+                return "snooze of \(key) ended by \(by)"
             case .retry:
                 if let deliveryID {
                     guard let delivery = try await store.delivery(id: deliveryID) else { throw Refusal(code: "not-found", message: "unknown delivery '\(deliveryID)'") }

@@ -379,6 +379,27 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
         }
     }
 
+    public func unsnooze(stepKey: String, compactID: String, by: String?, at: Instant, source: String) async throws(StateStoreError) {
+        try await run { connection throws(StateStoreError) in
+            try connection.transaction("ending a snooze") { () throws(StateStoreError) in
+                var until: Int64?
+                try connection.query("SELECT until FROM snoozes WHERE step_key = ? AND until > ?", [.text(stepKey), .integer(at.microsecondsSinceEpoch)], operation: "ending a snooze") { row in
+                    until = row.int(0)
+                }
+                guard let until else {
+                    throw StateStoreError(code: .notFound, message: "\(stepKey) is not snoozed", operation: "ending a snooze")
+                }
+                try connection.query("DELETE FROM snoozes WHERE step_key = ?", [.text(stepKey)], operation: "ending a snooze")
+                // The notices the snooze held wait for its end (the claim moved them there): due now.
+                try connection.query(
+                    "UPDATE deliveries SET next_attempt_at = ?, updated_at = ? WHERE step_key = ? AND status = 'pending' AND next_attempt_at = ?",
+                    [.integer(at.microsecondsSinceEpoch), .integer(at.microsecondsSinceEpoch), .text(stepKey), .integer(until)], operation: "ending a snooze"
+                )
+                try Self.insertEvent(connection, HistoryEvent(at: at, kind: "unsnoozed", compactID: compactID, subject: stepKey, detail: "snooze until \(Instant(microsecondsSinceEpoch: until).rfc3339UTC) ended early", actor: by))
+            }
+        }
+    }
+
     public func disableChannel(_ state: ChannelState) async throws(StateStoreError) {
         try await run { connection throws(StateStoreError) in
             try connection.transaction("disabling a channel") { () throws(StateStoreError) in

@@ -35,6 +35,9 @@ public protocol StateStore: Sendable {
     func acknowledge(_ acknowledgment: StepAcknowledgment, compactID: String, source: String) async throws(StateStoreError)
     func unacknowledge(stepKey: String, compactID: String, by: String?, at: Instant, source: String) async throws(StateStoreError)
     func snooze(_ snooze: StepSnooze, compactID: String, source: String) async throws(StateStoreError)
+    /// Ends a step's snooze early: what it held back is due at once. `.notFound` when no snooze
+    /// of that step is active at `at`.
+    func unsnooze(stepKey: String, compactID: String, by: String?, at: Instant, source: String) async throws(StateStoreError)
 
     func disableChannel(_ state: ChannelState) async throws(StateStoreError)
     func enableChannel(_ channel: String, by: String?, at: Instant) async throws(StateStoreError)

@@ -17,6 +17,7 @@ struct Compactctl: AsyncParsableCommand {
             AckCommand.self,
             UnackCommand.self,
             SnoozeCommand.self,
+            UnsnoozeCommand.self,
             StatusCommand.self,
             HistoryCommand.self,
             RetryCommand.self,

@@ -10,7 +10,7 @@ struct HistoryCommand: AsyncParsableCommand {
     @Option(help: "Only this compact.") var compact: String?
     @Option(help: "Only since this time.") var since: String?
     /// What `--kind` accepts: the kinds of line history shows.
-    static let kinds = ["enqueued", "attempt", "acknowledged", "unacknowledged", "snoozed", "retried", "channel-disabled", "channel-enabled"]
+    static let kinds = ["enqueued", "attempt", "acknowledged", "unacknowledged", "snoozed", "unsnoozed", "retried", "channel-disabled", "channel-enabled"]
 
     @Option(help: "Only these kinds (comma-separated): \(HistoryCommand.kinds.joined(separator: ", ")).") var kind: String?
     @Option(help: "At most this many lines.") var limit: Int = 1000

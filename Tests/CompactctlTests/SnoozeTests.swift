@@ -1,0 +1,80 @@
+import CompactdCore
+import CompactdStore
+import CompactdTestSupport
+import Foundation
+import Testing
+
+/// Snoozes as amtool's silences: set with --until or --for, listed, ended early; an
+/// acknowledged step cannot be snoozed.
+@Suite("compactctl snooze, snooze --list, unsnooze", .serialized)
+struct SnoozeTests {
+    @Test("--for 14d lists with who, until and note; unsnooze ends it early and the held notice goes out at once")
+    func snoozeListUnsnooze() throws {
+        let setup = try DeadlineFixture(deadlines: [("first", 2)])
+        defer { setup.remove() }
+        _ = try SQLiteStateStore(path: setup.statePath)
+        let key = DeadlineFixture.stepKey("first", minutesAgo: 2)
+        let snooze = try CommandRunner.run("compactctl", ["snooze", key, "--for", "14d", "--by", "maria", "--note", "city council recess"], environment: setup.environment)
+        #expect(snooze.status == 0, "\(snooze.stderr)")
+
+        let list = try CommandRunner.run("compactctl", ["snooze", "--list", "--json"], environment: setup.environment)
+        #expect(list.status == 0, "\(list.stderr)")
+        let lines = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        let line = try #require(lines.first, "\(list.stdout)")
+        #expect(lines.count == 1)
+        #expect(line["step"] as? String == key)
+        #expect((line["by"] as? String)?.hasSuffix("on behalf of maria") == true, "\(line)")
+        #expect(line["note"] as? String == "city council recess")
+        // 14 days on in UTC (the fixture's zone), within the minute the commands took.
+        let untilText = try #require(line["untilUTC"] as? String)
+        let until = try #require(TimestampFormat.parse(untilText, zone: .utc))
+        let seconds = until.secondsSinceEpoch - Instant.now.secondsSinceEpoch
+        #expect(seconds > 14 * 86_400 - 120 && seconds <= 14 * 86_400, "\(seconds)")
+
+        // Held while snoozed.
+        let held = try CommandRunner.run("compactd", ["--once"], environment: setup.environment)
+        #expect(held.status == 0, "\(held.stderr)")
+        #expect(RecordedRequest.load(setup.record).isEmpty, "sent while snoozed")
+
+        let unsnooze = try CommandRunner.run("compactctl", ["unsnooze", key], environment: setup.environment)
+        #expect(unsnooze.status == 0, "\(unsnooze.stderr)")
+        let again = try CommandRunner.run("compactctl", ["unsnooze", key], environment: setup.environment)
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("is not snoozed"), "\(again.stderr)")
+        let empty = try CommandRunner.run("compactctl", ["snooze", "--list"], environment: setup.environment)
+        #expect(empty.stdout.contains("no active snoozes"), "\(empty.stdout)")
+
+        // Due at once, not at the snooze's old end.
+        let sent = try CommandRunner.run("compactd", ["--once"], environment: setup.environment)
+        #expect(sent.stdout.contains("delivered 1"), "\(sent.stdout)")
+        #expect(RecordedRequest.load(setup.record).count == 1)
+
+        let history = try CommandRunner.run("compactctl", ["history", "--kind", "snoozed,unsnoozed", "--json"], environment: setup.environment)
+        let events = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
+        #expect(events.map { $0["kind"] as? String } == ["snoozed", "unsnoozed"], "\(events)")
+    }
+
+    @Test("an acknowledged step cannot be snoozed: a clear refusal, nothing recorded")
+    func acknowledgedRefused() throws {
+        let setup = try DeadlineFixture(deadlines: [("first", 2)])
+        defer { setup.remove() }
+        _ = try SQLiteStateStore(path: setup.statePath)
+        let key = DeadlineFixture.stepKey("first", minutesAgo: 2)
+        #expect(try CommandRunner.run("compactctl", ["ack", key], environment: setup.environment).status == 0)
+        let snooze = try CommandRunner.run("compactctl", ["snooze", key, "--until", "2099-01-01 09:00"], environment: setup.environment)
+        #expect(snooze.status == 1)
+        #expect(snooze.stderr.contains("\(key) is acknowledged"), "\(snooze.stderr)")
+        let list = try CommandRunner.run("compactctl", ["snooze", "--list", "--json"], environment: setup.environment)
+        let lines = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [Any], "\(list.stdout)")
+        #expect(lines.isEmpty, "\(list.stdout)")
+    }
+
+    @Test("the end must be given once: --until or --for", arguments: [[String](), ["--until", "2099-01-01", "--for", "1d"]])
+    func endRequired(extra: [String]) throws {
+        let setup = try DeadlineFixture(deadlines: [("first", 2)])
+        defer { setup.remove() }
+        let result = try CommandRunner.run("compactctl", ["snooze", DeadlineFixture.stepKey("first", minutesAgo: 2)] + extra, environment: setup.environment)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("--until TIME or --for SPAN"), "\(result.stderr)")
+    }
+}
