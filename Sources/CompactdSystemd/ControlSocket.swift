@@ -21,8 +21,9 @@ public final class ControlSocket: Sendable {
 
     /// Clients served at once; a further one is answered "error busy".
     public static let maxClients = 16
-    /// The longest request line (a write with a note); the rest is not read.
-    public static let maxLineBytes = 16_384
+    /// The longest request line (a write acknowledging many steps at once); a longer one is
+    /// refused, not cut.
+    public static let maxLineBytes = 1 << 20
     /// How long a client may take to send its one line.
     public static let readDeadlineSeconds = 5
 
@@ -64,8 +65,10 @@ public final class ControlSocket: Sendable {
         thread.start()
     }
 
-    /// Stops accepting and removes the socket file. Safe to call more than once: the listener
-    /// is closed the first time only (a second close could hit a descriptor reused meanwhile).
+    /// Stops accepting and removes the socket file. Safe to call more than once. The listener
+    /// is only shut down here; the accept thread closes it when its loop ends. Closed here, its
+    /// number could be reused (by the next socket opened) while that thread, not yet in
+    /// accept(2), was about to use it: it would then take another socket's clients.
     public func close() {
         let first = closed.withLock { wasClosed -> Bool in
             defer { wasClosed = true }
@@ -73,7 +76,6 @@ public final class ControlSocket: Sendable {
         }
         guard first else { return }
         shutdown(listener, Int32(SHUT_RDWR))
-        Glibc.close(listener)
         unlink(path)
     }
 
@@ -110,6 +112,7 @@ public final class ControlSocket: Sendable {
             client.start()
         }
         continuation.finish()
+        Glibc.close(listener)
     }
 
     /// Reads one line (within the deadline) and hands it to the daemon; the daemon's reply
@@ -118,7 +121,7 @@ public final class ControlSocket: Sendable {
         var timeout = timeval(tv_sec: readDeadlineSeconds, tv_usec: 0)
         setsockopt(connection.fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var line: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 1024)
+        var buffer = [UInt8](repeating: 0, count: 16_384)
         var complete = false
         while line.count < Self.maxLineBytes && !complete {
             let n = buffer.withUnsafeMutableBytes { read(connection.fd, $0.baseAddress, $0.count) }
@@ -130,6 +133,10 @@ public final class ControlSocket: Sendable {
         }
         guard complete || !line.isEmpty else {
             connection.closeOnce()
+            return
+        }
+        if !complete && line.count >= maxLineBytes {
+            connection.reply("error too-long: a request is one line of at most \(maxLineBytes) bytes")
             return
         }
         let command = String(decoding: line, as: UTF8.self).trimmingWhitespace()

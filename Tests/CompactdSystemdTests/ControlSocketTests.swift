@@ -23,6 +23,21 @@ struct ControlSocketTests {
         return fd
     }
 
+    /// `ControlSocket.send` on a thread of its own: it blocks in read(2), and blocking one of
+    /// the cooperative pool's threads (two on this machine) could starve the task that answers.
+    static func send(_ command: String, to path: String) async throws -> String {
+        let result: Result<String, ControlSocket.Failure> = await withCheckedContinuation { continuation in
+            Thread {
+                do throws(ControlSocket.Failure) {
+                    continuation.resume(returning: .success(try ControlSocket.send(command, to: path, timeoutSeconds: 30)))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }.start()
+        }
+        return try result.get()
+    }
+
     /// Answers every request "ok <command> uid=<peer uid>" until the socket closes.
     static func answerAll(_ socket: ControlSocket) -> Task<Void, Never> {
         Task {
@@ -33,7 +48,7 @@ struct ControlSocketTests {
     }
 
     @Test("a client that connects and says nothing does not hold up the next one; the peer's uid comes from the kernel")
-    func silentClientDelaysNoOne() throws {
+    func silentClientDelaysNoOne() async throws {
         let path = Self.path()
         let control = try ControlSocket(path: path)
         defer { control.close() }
@@ -41,7 +56,7 @@ struct ControlSocketTests {
         defer { answering.cancel() }
         let silent = try Self.silentClient(path)
         defer { close(silent) }
-        let answer = try ControlSocket.send("status", to: path, timeoutSeconds: 30)
+        let answer = try await Self.send("status", to: path)
         #expect(answer == "ok status uid=\(getuid())")
         // The silent client is still connected and unanswered: nothing was waiting on it.
         var byte: UInt8 = 0
@@ -50,7 +65,7 @@ struct ControlSocketTests {
     }
 
     @Test("more clients than the cap at once: the one over it is told so, not left hanging")
-    func capRefusesClearly() throws {
+    func capRefusesClearly() async throws {
         let path = Self.path()
         let control = try ControlSocket(path: path)
         defer { control.close() }
@@ -59,7 +74,7 @@ struct ControlSocketTests {
         // Each silent client is admitted by the accept thread in turn; the next is over the cap.
         var answer = ""
         for _ in 0..<100 {
-            answer = (try? ControlSocket.send("status", to: path, timeoutSeconds: 30)) ?? ""
+            answer = (try? await Self.send("status", to: path)) ?? ""
             if answer.hasPrefix("error busy") { break }
         }
         #expect(answer.hasPrefix("error busy"), "\(answer)")
@@ -78,7 +93,7 @@ struct ControlSocketTests {
     }
 
     @Test("a second instance on a live socket is refused and the first still answers")
-    func secondInstanceRefused() throws {
+    func secondInstanceRefused() async throws {
         let path = Self.path()
         let first = try ControlSocket(path: path)
         defer { first.close() }
@@ -91,11 +106,11 @@ struct ControlSocketTests {
             #expect(error.anotherInstanceRunning)
             #expect(error.description.contains("another compactd is already running"))
         }
-        #expect(try ControlSocket.send("poke", to: path, timeoutSeconds: 30).hasPrefix("ok poke"))
+        #expect(try await Self.send("poke", to: path).hasPrefix("ok poke"))
     }
 
     @Test("a socket file left by a dead process is replaced")
-    func staleSocketReplaced() throws {
+    func staleSocketReplaced() async throws {
         let path = Self.path()
         let stale = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_un()
@@ -108,6 +123,6 @@ struct ControlSocketTests {
         defer { control.close() }
         let answering = Self.answerAll(control)
         defer { answering.cancel() }
-        #expect(try ControlSocket.send("status", to: path, timeoutSeconds: 30).hasPrefix("ok status"))
+        #expect(try await Self.send("status", to: path).hasPrefix("ok status"))
     }
 }
