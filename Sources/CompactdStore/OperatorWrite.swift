@@ -25,9 +25,24 @@ public struct OperatorWrite: Codable, Sendable, Equatable {
     public var channel: String?
     public var all: Bool?
     public var onBehalfOf: String?
+    /// ack of many step occurrences at once (`ack --through`, a whole occurrence): each is
+    /// acknowledged with its own history event; those already done are left as they are.
+    public var steps: [StepTarget]?
+
+    /// One step occurrence and its compact.
+    public struct StepTarget: Codable, Sendable, Equatable {
+        public var key: String
+        public var compactID: String
+
+        public init(key: String, compactID: String) {
+            self.key = key
+            self.compactID = compactID
+        }
+    }
 
     public init(action: Action, stepKey: String? = nil, compactID: String? = nil, note: String? = nil, untilMicroseconds: Int64? = nil,
-                deliveryID: String? = nil, channel: String? = nil, all: Bool? = nil, onBehalfOf: String? = nil) {
+                deliveryID: String? = nil, channel: String? = nil, all: Bool? = nil, onBehalfOf: String? = nil, steps: [StepTarget]? = nil) {
+        self.steps = steps
         self.action = action
         self.stepKey = stepKey
         self.compactID = compactID
@@ -73,6 +88,12 @@ public struct OperatorWrite: Codable, Sendable, Equatable {
         let by = actor(unixUser: unixUser)
         do {
             switch action {
+            case .ack where steps != nil:
+                var done = 0, already = 0
+                for target in steps ?? [] {
+                    if try await acknowledge(target, by: by, source: source, store: store, now: now) { done += 1 } else { already += 1 }
+                }
+                return "acknowledged \(done) step occurrence\(done == 1 ? "" : "s") by \(by)\(already > 0 ? " (\(already) already acknowledged, left as they were)" : "")"
             case .ack:
                 let (key, compact) = try step()
                 try await store.acknowledge(StepAcknowledgment(stepKey: key, at: now, by: by, note: note), compactID: compact, source: source)
@@ -118,6 +139,17 @@ public struct OperatorWrite: Codable, Sendable, Equatable {
             throw Refusal(code: error.code.rawValue, message: error.code == .conflict || error.code == .notFound ? error.message : error.description)
         } catch {
             throw Refusal(code: "other", message: "\(error)")
+        }
+    }
+
+    /// Acknowledges one of many; false when it already was.
+    private func acknowledge(_ target: StepTarget, by: String, source: String, store: any StateStore, now: Instant) async throws -> Bool {
+        do throws(StateStoreError) {
+            try await store.acknowledge(StepAcknowledgment(stepKey: target.key, at: now, by: by, note: note), compactID: target.compactID, source: source)
+            return true
+        } catch {
+            if error.code == .conflict { return false }
+            throw error
         }
     }
 

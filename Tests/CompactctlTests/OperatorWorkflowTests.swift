@@ -55,7 +55,8 @@ struct OperatorWorkflowTests {
     @Test("bad references and times: a clear one-line reason, non-zero exit, nothing changed", arguments: [
         (["ack", "springfield/deadline/2026-01-01/x"], "unknown compact 'springfield'"),
         (["ack", "carson/deadline/2026-01-01/nope"], "compact carson has no deadline 'nope'"),
-        (["ack", "carson/summer/2026-01-01"], "is not a step occurrence"),
+        (["ack", "carson/summer"], "is not a step occurrence"),
+        (["ack", "carson/summer/2026-01-01"], "compact carson has no cycle 'summer'"),
         (["ack", "--compact", "carson", "--cycle", "deadline", "--step", "first", "--occurrence", "1999-01-01"], "has no occurrence on 1999-01-01"),
         (["snooze", "--compact", "carson", "--cycle", "deadline", "--step", "first", "--until", "2001-01-01 00:00"], "is in the past"),
         (["retry", "--all", "--channel", "hook"], "give exactly one of"),

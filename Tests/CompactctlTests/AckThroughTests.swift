@@ -1,0 +1,97 @@
+import CompactdStore
+import Foundation
+import Testing
+
+/// Starting late: `ack --through DATE` marks everything due up to a date done (one history event
+/// each), and `ack COMPACT/CYCLE/DATE` a whole occurrence, on a configuration with fixed dates.
+@Suite("compactctl ack --through and whole occurrences", .serialized)
+struct AckThroughTests {
+    static func fixture() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ack-through-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("compacts"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("templates").path, withDestinationPath: CommandRunner.packageRoot.appendingPathComponent("Config/templates").path)
+        try """
+        time_zone = "UTC"
+        state_path = "state.sqlite"
+        [channels.log]
+        type = "log"
+        """.write(to: directory.appendingPathComponent("compactd.toml"), atomically: true, encoding: .utf8)
+        try """
+        id = "carson"
+        partner = "City of Carson"
+        status = "active"
+        notify = ["log"]
+        [[cycles]]
+        id = "review"
+        title = "Review"
+        calendar = "2026-04-01 09:00"
+        [[cycles.steps]]
+        id = "kickoff"
+        title = "Kickoff"
+        due = "+0d"
+        [[cycles.steps]]
+        id = "goals"
+        title = "Goals"
+        due = "+14d"
+        [[deadlines]]
+        id = "a"
+        title = "A"
+        due = 2026-01-10T09:00:00
+        [[deadlines]]
+        id = "b"
+        title = "B"
+        due = 2026-02-10T23:30:00
+        [[deadlines]]
+        id = "c"
+        title = "C"
+        due = 2026-02-11T00:00:00
+        """.write(to: directory.appendingPathComponent("compacts/carson.toml"), atomically: true, encoding: .utf8)
+        _ = try SQLiteStateStore(path: directory.appendingPathComponent("state.sqlite").path)
+        return directory
+    }
+
+    static func acknowledged(_ config: String) throws -> [[String: Any]] {
+        let history = try CommandRunner.run("compactctl", ["history", "--kind", "acknowledged", "--json", "--config", config], environment: ["COMPACTD_CONTROL_SOCKET": "/nonexistent/none.sock"])
+        return try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]], "\(history.stderr)")
+    }
+
+    @Test("--through DATE: every step due up to the end of that day, each with its own event; again: none twice")
+    func through() throws {
+        let directory = try Self.fixture()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("compactd.toml").path
+        let environment = ["COMPACTD_CONTROL_SOCKET": directory.appendingPathComponent("none.sock").path]
+        let ack = try CommandRunner.run("compactctl", ["ack", "--through", "2026-02-10", "--config", config], environment: environment)
+        #expect(ack.status == 0, "\(ack.stderr)")
+        #expect(ack.stdout.hasPrefix("acknowledged 2 step occurrences"), "\(ack.stdout)")
+        let events = try Self.acknowledged(config)
+        #expect(Set(events.compactMap { $0["subject"] as? String }) == ["carson/deadline/2026-01-10/a", "carson/deadline/2026-02-10/b"], "\(events)")
+        #expect(events.allSatisfy { $0["detail"] as? String == "marked done at adoption (ack --through 2026-02-10)" }, "\(events)")
+
+        let again = try CommandRunner.run("compactctl", ["ack", "--through", "2026-04-01", "--compact", "carson", "--config", config], environment: environment)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.hasPrefix("acknowledged 2 step occurrences"), "c and the kickoff: \(again.stdout)")
+        #expect(again.stdout.contains("(2 already acknowledged, left as they were)"), "\(again.stdout)")
+        #expect(try Self.acknowledged(config).count == 4)
+
+        let nothing = try CommandRunner.run("compactctl", ["ack", "--through", "2025-12-31", "--config", config], environment: environment)
+        #expect(nothing.status == 1)
+        #expect(nothing.stderr.contains("nothing to acknowledge"), "\(nothing.stderr)")
+    }
+
+    @Test("COMPACT/CYCLE/DATE acknowledges every step of that occurrence")
+    func wholeOccurrence() throws {
+        let directory = try Self.fixture()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("compactd.toml").path
+        let environment = ["COMPACTD_CONTROL_SOCKET": directory.appendingPathComponent("none.sock").path]
+        let ack = try CommandRunner.run("compactctl", ["ack", "carson/review/2026-04-01", "--note", "met with Carson city manager", "--config", config], environment: environment)
+        #expect(ack.status == 0, "\(ack.stderr)")
+        let events = try Self.acknowledged(config)
+        #expect(Set(events.compactMap { $0["subject"] as? String }) == ["carson/review/2026-04-01/kickoff", "carson/review/2026-04-01/goals"], "\(events)")
+        #expect(events.allSatisfy { $0["detail"] as? String == "met with Carson city manager" })
+        let wrong = try CommandRunner.run("compactctl", ["ack", "carson/review/2026-04-02", "--config", config], environment: environment)
+        #expect(wrong.status == 1)
+        #expect(wrong.stderr.contains("has no occurrence on 2026-04-02"), "\(wrong.stderr)")
+    }
+}
