@@ -36,7 +36,7 @@ struct AckCommand: AsyncParsableCommand {
             }
             guard let date = LocalDate(parsing: through) else { throw CommandFailure("--through '\(through)' is not a date; expected YYYY-MM-DD") }
             if let compact = reference.compact, c.compact(compact) == nil {
-                throw CommandFailure("unknown compact '\(compact)'; known: \(c.compacts.map(\.id).joined(separator: ", "))")
+                throw UnknownName.compact(compact, in: c)
             }
             let end = c.timeZone.instant(for: LocalDateTime(date: date.adding(days: 1), hour: 0))
             // Back far enough for any compact's history: ten years before the date.
@@ -74,10 +74,10 @@ struct AckCommand: AsyncParsableCommand {
     static func occurrence(_ key: String, in c: Configuration, now: Instant) throws -> [StepOccurrence] {
         let parts = key.split(separator: "/").map(String.init)
         guard let compact = c.compact(parts[0]) else {
-            throw CommandFailure("unknown compact '\(parts[0])'; known: \(c.compacts.map(\.id).joined(separator: ", "))")
+            throw UnknownName.compact(parts[0], in: c)
         }
         guard let cycle = compact.cycles.first(where: { $0.id == parts[1] }) else {
-            throw CommandFailure("compact \(compact.id) has no cycle '\(parts[1])'; known: \(compact.cycles.map(\.id).joined(separator: ", "))")
+            throw UnknownName.missing("compact \(compact.id) has no cycle", parts[1], known: compact.cycles.map(\.id))
         }
         guard let date = LocalDate(parsing: parts[2]) else { throw CommandFailure("'\(parts[2])' is not a date; expected YYYY-MM-DD") }
         let around = c.timeZone.instant(for: LocalDateTime(date: date, hour: 0))

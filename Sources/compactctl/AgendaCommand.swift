@@ -28,7 +28,7 @@ struct AgendaCommand: ParsableCommand {
         let loaded = try config.load()
         let c = loaded.configuration
         if let compact, c.compact(compact) == nil {
-            throw CommandFailure("unknown compact '\(compact)'; known: \(c.compacts.map(\.id).joined(separator: ", "))")
+            throw UnknownName.compact(compact, in: c)
         }
         let start: Instant
         if let from {
@@ -49,14 +49,13 @@ struct AgendaCommand: ParsableCommand {
             print("No notices from \(TimestampFormat.short(start, in: c.timeZone)) to \(TimestampFormat.short(end, in: c.timeZone)).")
             return
         }
-        var table = TextTable(headers: ["LOCAL TIME", "UTC", "COMPACT", "CYCLE/STEP", "OCCURRENCE", "KIND", "RECIPIENT"])
+        // STEP is the key `ack`, `snooze` and `unsnooze` take: copy it from here.
+        var table = TextTable(headers: ["LOCAL TIME", "UTC", "STEP", "KIND", "RECIPIENT"])
         for notice in notices {
             table.add([
                 TimestampFormat.short(notice.sendAt, in: c.timeZone),
                 TimestampFormat.short(notice.sendAt, in: .utc),
-                notice.step.compactID,
-                "\(notice.step.cycleID)/\(notice.step.stepID)",
-                notice.step.occurrence.description,
+                notice.step.key,
                 notice.kind.label,
                 notice.recipient.description,
             ])
@@ -69,6 +68,8 @@ struct AgendaCommand: ParsableCommand {
 /// One notice in `compactctl agenda --json`.
 struct AgendaEntry: Encodable {
     var id: String
+    /// The step occurrence's key, as `ack` takes it.
+    var stepKey: String
     var sendAt: String
     var sendAtLocal: String
     var dueAt: String
@@ -85,6 +86,7 @@ struct AgendaEntry: Encodable {
 
     init(_ notice: PlannedNotice, configuration: Configuration) {
         id = notice.id
+        stepKey = notice.step.key
         sendAt = notice.sendAt.rfc3339UTC
         sendAtLocal = TimestampFormat.rfc3339(notice.sendAt, in: configuration.timeZone)
         dueAt = notice.step.dueAt.rfc3339UTC
@@ -102,6 +104,6 @@ struct AgendaEntry: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case id, compact, partner, cycle, occurrence, step, kind, label, channel, contact
-        case sendAt = "send_at", sendAtLocal = "send_at_local", dueAt = "due_at", stepTitle = "step_title"
+        case stepKey = "step_key", sendAt = "send_at", sendAtLocal = "send_at_local", dueAt = "due_at", stepTitle = "step_title"
     }
 }

@@ -19,7 +19,7 @@ struct ExportICSCommand: ParsableCommand {
     func run() throws {
         guard days >= 1 && days <= 3660 else { throw CommandFailure("--days must be between 1 and 3660") }
         let c = try config.load().configuration
-        if let compact, c.compact(compact) == nil { throw CommandFailure("unknown compact '\(compact)'") }
+        if let compact, c.compact(compact) == nil { throw UnknownName.compact(compact, in: c) }
         let now = Instant.now
         let end = now.adding(seconds: Int64(days) * 86_400)
         let planner = Planner(configuration: c)

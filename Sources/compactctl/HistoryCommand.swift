@@ -27,7 +27,7 @@ struct HistoryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let c = try config.load().configuration
-        if let compact, c.compact(compact) == nil { throw CommandFailure("unknown compact '\(compact)'") }
+        if let compact, c.compact(compact) == nil { throw UnknownName.compact(compact, in: c) }
         var from: Instant?
         if let since {
             guard let parsed = TimestampFormat.parse(since, zone: c.timeZone) else { throw CommandFailure("--since '\(since)' is not a time") }

@@ -17,7 +17,7 @@ struct RetryCommand: AsyncParsableCommand {
         let c = try config.load().configuration
         let chosen = [id != nil, channel != nil, all].filter { $0 }.count
         guard chosen == 1 else { throw CommandFailure("give exactly one of: a delivery id, --channel CHANNEL, --all") }
-        if let channel, c.channel(channel) == nil { throw CommandFailure("unknown channel '\(channel)'") }
+        if let channel, c.channel(channel) == nil { throw UnknownName.channel(channel, in: c) }
         print(try await StateAccess.write(
             OperatorWrite(action: .retry, deliveryID: id, channel: channel, all: all ? true : nil, onBehalfOf: StateAccess.onBehalfOf(by)), configuration: c))
     }

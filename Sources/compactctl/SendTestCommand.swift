@@ -24,7 +24,7 @@ struct SendTestCommand: AsyncParsableCommand {
         let loaded = try config.load()
         let c = loaded.configuration
         guard let channel = c.channel(self.channel) else {
-            throw CommandFailure("unknown channel '\(self.channel)'; known: \(c.channels.map(\.id).joined(separator: ", "))")
+            throw UnknownName.channel(self.channel, in: c)
         }
         let compact = c.compacts.first { $0.notify.contains(channel.id) }
         let now = Instant.now

@@ -24,9 +24,11 @@ struct StepReference: ParsableArguments {
     func resolve(in configuration: Configuration, now: Instant) throws -> StepOccurrence {
         var compactID = compact, cycleID = cycle, stepID = step, date = occurrence
         if let key {
-            let parts = key.split(separator: "/").map(String.init)
+            var parts = key.split(separator: "/").map(String.init)
+            // A notice id from agenda (the step occurrence, then kind and recipient) names its step.
+            if parts.count == 6 { parts = Array(parts.prefix(4)) }
             guard parts.count == 4 else {
-                throw CommandFailure("'\(key)' is not a step occurrence; expected COMPACT/CYCLE/YYYY-MM-DD/STEP as compactctl agenda shows it")
+                throw CommandFailure("'\(key)' is not a step occurrence; expected COMPACT/CYCLE/YYYY-MM-DD/STEP as compactctl agenda shows it (its STEP column)")
             }
             (compactID, cycleID, date, stepID) = (parts[0], parts[1], parts[2], parts[3])
         }
@@ -34,18 +36,18 @@ struct StepReference: ParsableArguments {
             throw CommandFailure("name the step: COMPACT/CYCLE/DATE/STEP, or --compact, --cycle and --step")
         }
         guard let compact = configuration.compact(compactID) else {
-            throw CommandFailure("unknown compact '\(compactID)'; known: \(configuration.compacts.map(\.id).joined(separator: ", "))")
+            throw UnknownName.compact(compactID, in: configuration)
         }
         if cycleID == StepOccurrence.deadlineCycleID {
             guard compact.deadlines.contains(where: { $0.id == stepID }) else {
-                throw CommandFailure("compact \(compactID) has no deadline '\(stepID)'; known: \(compact.deadlines.map(\.id).joined(separator: ", "))")
+                throw UnknownName.missing("compact \(compactID) has no deadline", stepID, known: compact.deadlines.map(\.id))
             }
         } else {
             guard let cycle = compact.cycles.first(where: { $0.id == cycleID }) else {
-                throw CommandFailure("compact \(compactID) has no cycle '\(cycleID)'; known: \(compact.cycles.map(\.id).joined(separator: ", "))")
+                throw UnknownName.missing("compact \(compactID) has no cycle", cycleID, known: compact.cycles.map(\.id))
             }
             guard cycle.steps.contains(where: { $0.id == stepID }) else {
-                throw CommandFailure("cycle \(cycleID) has no step '\(stepID)'; known: \(cycle.steps.map(\.id).joined(separator: ", "))")
+                throw UnknownName.missing("cycle \(cycleID) has no step", stepID, known: cycle.steps.map(\.id))
             }
         }
         let planner = Planner(configuration: configuration)

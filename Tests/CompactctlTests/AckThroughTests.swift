@@ -94,4 +94,25 @@ struct AckThroughTests {
         #expect(wrong.status == 1)
         #expect(wrong.stderr.contains("has no occurrence on 2026-04-02"), "\(wrong.stderr)")
     }
+
+    @Test("ack takes the notice id agenda --json prints, and suggests the closest name for a typo")
+    func agendaIdsAndSuggestions() throws {
+        let directory = try Self.fixture()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("compactd.toml").path
+        let environment = ["COMPACTD_CONTROL_SOCKET": directory.appendingPathComponent("none.sock").path]
+        // 2026-01-10 is a Saturday: the default policy moves its due notice to Friday the 9th.
+        let agenda = try CommandRunner.run("compactctl", ["agenda", "--from", "2026-01-09 00:00", "--days", "1", "--json", "--config", config], environment: environment)
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(agenda.stdout.utf8)) as? [[String: Any]], "\(agenda.stderr)")
+        let id = try #require(entries.first?["id"] as? String)
+        #expect(entries.first?["step_key"] as? String == "carson/deadline/2026-01-10/a")
+        let ack = try CommandRunner.run("compactctl", ["ack", id, "--config", config], environment: environment)
+        #expect(ack.status == 0, "\(ack.stderr)")
+        #expect(try Self.acknowledged(config).compactMap { $0["subject"] as? String } == ["carson/deadline/2026-01-10/a"])
+        let typo = try CommandRunner.run("compactctl", ["ack", "carson/deadline/2026-02-10/bb", "--config", config], environment: environment)
+        #expect(typo.status == 1)
+        #expect(typo.stderr.contains("compact carson has no deadline 'bb'; did you mean 'b'?"), "\(typo.stderr)")
+        let channel = try CommandRunner.run("compactctl", ["retry", "--channel", "logg", "--config", config], environment: environment)
+        #expect(channel.stderr.contains("unknown channel 'logg'; did you mean 'log'?"), "\(channel.stderr)")
+    }
 }

@@ -91,7 +91,7 @@ struct CompactctlEndToEndTests {
         #expect(table.status == 0, "\(table.stderr)")
         let rows = table.stdout.split(separator: "\n").map(String.init)
         #expect(rows.first?.hasPrefix("LOCAL TIME") == true)
-        #expect(rows.contains("2027-05-13 09:00 PDT  2027-05-13 16:00 UTC  carson   summer-reengagement/kickoff                2027-05-01  1d before   district-log"))
+        #expect(rows.contains("2027-05-13 09:00 PDT  2027-05-13 16:00 UTC  carson/summer-reengagement/2027-05-01/kickoff                1d before   district-log"), "\(rows)")
         #expect(rows.last == "3 notices in 2 days.")
 
         let json = try CommandRunner.run("compactctl", ["agenda", "--from", "2027-05-14 00:00", "--days", "1", "--json"], environment: ["COMPACTD_CONFIG": Self.shippedConfig])
@@ -101,10 +101,12 @@ struct CompactctlEndToEndTests {
         #expect(entries.count == 18)
         #expect(entries.allSatisfy { $0["send_at"] as? String == "2027-05-14T16:00:00Z" })
         #expect(entries.first?["id"] as? String == "bell/summer-reengagement/2027-05-01/kickoff/remind-0/district-log")
+        #expect(entries.first?["step_key"] as? String == "bell/summer-reengagement/2027-05-01/kickoff")
     }
 
     @Test("bad input to agenda: one line, non-zero exit", arguments: [
         (["agenda", "--compact", "springfield"], "unknown compact 'springfield'"),
+        (["agenda", "--compact", "carsn"], "unknown compact 'carsn'; did you mean 'carson'?"),
         (["agenda", "--from", "next tuesday"], "--from 'next tuesday' is not a time"),
         (["agenda", "--days", "0"], "--days must be between 1 and 36600"),
     ])
