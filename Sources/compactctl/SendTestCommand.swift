@@ -17,7 +17,7 @@ struct SendTestCommand: AsyncParsableCommand {
     @Argument(help: "The channel id.")
     var channel: String
 
-    @Option(help: "For email channels: the address to send to (default: the first contact of a compact that uses the channel).")
+    @Option(help: "For email channels: the address to send to (default: the first district contact; never a partner city's).")
     var to: String?
 
     func run() async throws {
@@ -40,6 +40,7 @@ struct SendTestCommand: AsyncParsableCommand {
         guard !templates.hasErrors else { throw CommandFailure("the templates have errors; run compactctl check") }
         let builder = DeliveryRequestBuilder(configuration: c, templates: templates, secrets: SecretResolver())
         let request: TransferRequest
+        var destination = ""
         do {
             switch channel.kind {
             case .log:
@@ -47,14 +48,17 @@ struct SendTestCommand: AsyncParsableCommand {
                 return
             case .webhook(let settings):
                 request = try builder.webhookRequest(for: delivery, settings: settings, now: now)
+                destination = "to \(Self.redactedURL(settings.url))"
             case .email(let settings):
-                var recipient = compact?.contacts.first ?? c.contacts.first
+                // A test goes to the district's own people, never to a partner city by surprise.
+                var recipient = c.contacts.first
                 if let to {
                     guard EmailAddress.isValid(to) else { throw CommandFailure("--to '\(to)' is not an email address") }
                     recipient = Contact(id: "send-test", name: to, email: to)
                 }
-                guard let recipient else { throw CommandFailure("\(channel.id): no contact to send to; give --to ADDRESS") }
+                guard let recipient else { throw CommandFailure("\(channel.id): no district contact to send to; give --to ADDRESS") }
                 request = try builder.emailRequest(for: delivery, settings: settings, now: now, recipient: recipient)
+                destination = "to \(recipient.name) <\(recipient.email)>"
             }
         } catch let failure as DeliveryRequestBuilder.Failure {
             throw CommandFailure("\(channel.id): cannot send: \(failure)")
@@ -74,7 +78,7 @@ struct SendTestCommand: AsyncParsableCommand {
         }
         switch classification {
         case .delivered:
-            print("\(channel.id): test notice delivered in \(latency) ms\(channel.isEmail ? "" : " (webhook-id \(MessageIdentifier.webhookID(for: id)))")")
+            print("\(channel.id): test notice delivered \(destination) in \(latency) ms\(channel.isEmail ? "" : " (webhook-id \(MessageIdentifier.webhookID(for: id)))")")
         case .retry(let reason, _), .held(let reason):
             throw CommandFailure("\(channel.id): test notice failed, would be retried: \(reason)")
         case .dead(let reason):
@@ -82,5 +86,15 @@ struct SendTestCommand: AsyncParsableCommand {
         case .gone(let reason):
             throw CommandFailure("\(channel.id): the endpoint is gone: \(reason)")
         }
+    }
+
+    /// Where a webhook goes, without what may be its secret: scheme, host and port only, since
+    /// a URL kept in a file or a credential usually carries a token in its path or query.
+    static func redactedURL(_ url: String) -> String {
+        if url.hasPrefix("file:") || url.hasPrefix("credential:") {
+            return "the URL in \(url.hasPrefix("file:") ? "file \(url.dropFirst(5))" : "credential \(url.dropFirst(11))")"
+        }
+        guard case .success(let parsed) = EndpointURL.parse(url, allowedSchemes: ["http", "https"]) else { return "the configured URL" }
+        return "\(parsed.scheme)://\(parsed.host)\(parsed.port.map { ":\($0)" } ?? "")/..."
     }
 }

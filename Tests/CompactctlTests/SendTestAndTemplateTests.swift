@@ -33,7 +33,7 @@ struct SendTestAndTemplateTests {
         let config = directory.appendingPathComponent("compactd.toml").path
         let ok = try CommandRunner.run("compactctl", ["send-test", "hook", "--config", config])
         #expect(ok.status == 0, "\(ok.stderr)")
-        #expect(ok.stdout.hasPrefix("hook: test notice delivered in "))
+        #expect(ok.stdout.hasPrefix("hook: test notice delivered to http://127.0.0.1:\(server.port)/... in "), "\(ok.stdout)")
         let text = try #require(RecordedRequest.load(record).first?.json["text"] as? String)
         #expect(text.contains("[TEST]"))
         let failed = try CommandRunner.run("compactctl", ["send-test", "hook", "--config", config])
@@ -42,6 +42,43 @@ struct SendTestAndTemplateTests {
         let unknown = try CommandRunner.run("compactctl", ["send-test", "nope", "--config", config])
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("unknown channel 'nope'"))
+    }
+
+    @Test("an email send-test without --to goes to a district contact, never a partner city's, and says to whom")
+    func emailTestGoesToTheDistrict() throws {
+        let messages = FileManager.default.temporaryDirectory.appendingPathComponent("send-test-mail-\(UUID().uuidString)").path
+        let server = try ServerProcess(script: "smtp_server.py", arguments: ["--messages", messages])
+        defer { server.stop() }
+        let directory = try Self.configuration(channels: """
+            [[contacts]]
+            id = "district-team"
+            name = "District team"
+            email = "team@district.example.org"
+            [channels.hook]
+            type = "email"
+            server = "smtp://127.0.0.1:\(server.port)"
+            from = "compacts@district.example.org"
+            tls = "none"
+            """)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // The compact that uses the channel has a city liaison: the test must not reach them.
+        try """
+            id = "carson"
+            partner = "City of Carson"
+            status = "active"
+            notify = ["hook"]
+            [[contacts]]
+            id = "liaison"
+            name = "Carson liaison"
+            email = "liaison@carson.example.org"
+            """.write(to: directory.appendingPathComponent("compacts/carson.toml"), atomically: true, encoding: .utf8)
+        let result = try CommandRunner.run("compactctl", ["send-test", "hook", "--config", directory.appendingPathComponent("compactd.toml").path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("hook: test notice delivered to District team <team@district.example.org> in "), "\(result.stdout)")
+        let envelopes = try FileManager.default.contentsOfDirectory(atPath: messages).filter { $0.hasSuffix(".json") }
+        #expect(envelopes.count == 1)
+        let envelope = try String(contentsOfFile: messages + "/" + (envelopes.first ?? ""), encoding: .utf8)
+        #expect(envelope.contains("team@district.example.org") && !envelope.contains("liaison@carson.example.org"), "\(envelope)")
     }
 
     @Test("check reports a missing template, an unknown variable and a partial")
