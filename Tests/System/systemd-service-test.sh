@@ -16,6 +16,7 @@ cleanup() {
   for pid in ${RECEIVER:-} ${MANAGER:-} ${JOURNALD:-}; do kill -9 "$pid" 2>/dev/null; done
   wait 2>/dev/null
   rm -rf "$UNIT_DIR/compactd.service" "$UNIT_DIR/compactd.service.d" "$STATE" "$WORK"
+  [ -n "${MADE_DEVLOG:-}" ] && rm -f /dev/log
 }
 trap cleanup EXIT
 
@@ -24,6 +25,10 @@ mount -t tmpfs tmpfs /run/systemd && mkdir -p /run/systemd/system /run/systemd/j
 mount -t tmpfs tmpfs /run/log
 # Every background process writes to files: none may hold the caller's stdout or stderr open.
 /lib/systemd/systemd-journald > "$WORK/journald.log" 2>&1 < /dev/null & JOURNALD=$!
+# syslog(3) writes to /dev/log, which a booted system links to journald's socket; without it
+# what libraries log that way (libdispatch does) would vanish, and the journal-noise check
+# below could not fail. /dev is not private to this namespace: the link is removed at the end.
+if [ ! -e /dev/log ] && [ ! -L /dev/log ]; then ln -s /run/systemd/journal/dev-log /dev/log && MADE_DEVLOG=1; fi
 mount -t tmpfs -o mode=0755 tmpfs /run/user && mkdir -p /run/user/0
 # Shared, so the credentials systemd mounts for a unit (LoadCredential=, set up in a mount
 # namespace of its own and moved into place) show up here; with private propagation the unit
