@@ -1,5 +1,6 @@
 import CompactdCore
 import CompactdDelivery
+import CompactdStore
 import CompactdTestSupport
 import Foundation
 import Testing
@@ -45,5 +46,41 @@ struct NoticeFormatTests {
         #expect(parsed["to_display_name_rfc2047"] as? String == name)
         #expect(parsed["to_address"] as? String == "familia@example.org")
         #expect((parsed["defects"] as? [Any])?.isEmpty == true, "\(parsed["defects"] ?? "")")
+    }
+
+    static func snapshot(kind: String, label: String, detail: String, daysUntilDue: Int, deadline: Bool) -> NoticeSnapshot {
+        var snapshot = NoticeTemplateContext.sample
+        snapshot.kind = kind
+        snapshot.label = label
+        snapshot.detail = detail
+        snapshot.daysUntilDue = daysUntilDue
+        if deadline {
+            snapshot.cycleID = "deadline"
+            snapshot.cycleTitle = "Deadline"
+        }
+        return snapshot
+    }
+
+    @Test("due today and tomorrow read naturally in both languages", arguments: [
+        ("en", 0, "(today)"), ("en", 1, "(tomorrow)"), ("en", 7, "(in 7 days)"), ("es", 0, "(hoy)"), ("es", 1, "(mañana)"), ("es", 7, "(en 7 días)"),
+    ])
+    func dueWording(language: String, days: Int, expected: String) throws {
+        let values = NoticeTemplateContext.values(for: Self.snapshot(kind: "reminder", label: "\(days)d before", detail: "\(days)d", daysUntilDue: days, deadline: false), contactName: "Rocío Rivas")
+        let rendered = try #require(Self.templates.render(kind: "reminder", language: language, values: values))
+        #expect(rendered.text.contains(expected), "\(rendered.text)")
+        #expect(!rendered.text.contains("0 days") && !rendered.text.contains("0 días"))
+        #expect(rendered.html.contains(expected), "\(rendered.html)")
+    }
+
+    @Test("Spanish notices carry no English kind name or cycle title", arguments: [
+        ("reminder", "due", "0", 0), ("reminder", "7d before", "7d", 7), ("overdue", "overdue #2", "2", -14), ("escalation", "escalation #3", "3", -21),
+    ])
+    func spanishHasNoEnglish(kind: String, label: String, detail: String, days: Int) throws {
+        let values = NoticeTemplateContext.values(for: Self.snapshot(kind: kind, label: label, detail: detail, daysUntilDue: days, deadline: true), contactName: "Rocío Rivas")
+        let rendered = try #require(Self.templates.render(kind: kind, language: "es", values: values))
+        for english in ["Deadline", "overdue", "escalation", "reminder", " due", "before"] {
+            #expect(!rendered.subject.contains(english) && !rendered.text.contains(english) && !rendered.html.contains(english), "'\(english)' in:\n\(rendered.subject)\n\(rendered.text)")
+        }
+        #expect(rendered.text.contains("Plazo:"), "\(rendered.text)")
     }
 }

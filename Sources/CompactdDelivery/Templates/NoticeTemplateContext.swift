@@ -7,7 +7,7 @@ public enum NoticeTemplateContext {
     public static let variables: Set<String> = [
         "partner", "compact_id", "cycle_id", "cycle_title", "occurrence", "step_id", "step_title", "kind", "label",
         "due_local", "due_utc", "time_zone", "days_until_due", "days_overdue", "is_overdue", "commitments",
-        "has_commitments", "contact_name",
+        "has_commitments", "contact_name", "is_deadline", "due_today", "due_tomorrow", "due_later", "label_es",
     ]
 
     /// `contact_name` is left out when the notice goes to no person (a channel, a team
@@ -32,12 +32,30 @@ public enum NoticeTemplateContext {
             "is_overdue": snapshot.daysUntilDue < 0,
             "commitments": snapshot.commitments,
             "has_commitments": !snapshot.commitments.isEmpty,
+            // So templates can say "today", "tomorrow" ("hoy", "mañana") instead of "0 days", and
+            // name a one-off deadline without a cycle title in the wrong language.
+            "is_deadline": snapshot.cycleID == StepOccurrence.deadlineCycleID,
+            "due_today": snapshot.daysUntilDue == 0,
+            "due_tomorrow": snapshot.daysUntilDue == 1,
+            "due_later": snapshot.daysUntilDue > 1,
+            "label_es": spanishLabel(kind: snapshot.kind, detail: snapshot.detail),
         ]
         if let contactName, !contactName.trimmingWhitespace().isEmpty { values["contact_name"] = contactName }
         return values
     }
 
     /// Sample data for checking templates.
+    /// The notice's kind in Spanish: `7d antes`, `vencimiento`, `aviso de vencimiento n.º 2`,
+    /// `escalamiento n.º 3` (the English `label` must not appear inside Spanish text).
+    static func spanishLabel(kind: String, detail: String) -> String {
+        switch kind {
+        case "reminder": detail == "0" ? "vencimiento" : "\(detail) antes"
+        case "overdue": "aviso de vencimiento n.º \(detail)"
+        case "escalation": "escalamiento n.º \(detail)"
+        default: "prueba"
+        }
+    }
+
     public static let sample = NoticeSnapshot(
         compactID: "carson", partner: "City of Carson", cycleID: "summer-reengagement", cycleTitle: "Summer re-engagement",
         occurrence: "2026-05-01", stepID: "kickoff", stepTitle: "Re-engage the City of Carson on the compact",
