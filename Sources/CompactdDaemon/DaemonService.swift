@@ -269,7 +269,10 @@ public final class DaemonService: Service, Sendable {
 
         case .ready:
             notifier.ready(status: await statusLine())
-            logger.notice("ready", metadata: ["config": "\(configPath)"])
+            let (nextWake, zone) = state.withLock { ($0.nextWake, $0.active.configuration.timeZone) }
+            logger.notice("ready", metadata: [
+                "config": "\(configPath)", "next_notice": "\(nextWake.map { TimestampFormat.short($0, in: zone) } ?? "none planned")",
+            ])
             if hangForTest {
                 // Test-only: a hung loop. The watchdog must end the process; nothing pings it.
                 while true { sleep(3600) }

@@ -21,5 +21,6 @@ public enum JournalMessageID {
         "recovered interrupted deliveries": "54dbdb5efd954bbe959efd2dfe1b0353",
         "another instance is running": "4d444ab6dd3e443a9a91106e46810e0b",
         "operator change": "b7a4f2e08c0d4a55a3d5f1c2e9b86d14",
+        "configuration loaded": "e3f1a6c25b7d4f0e9a8c3b2d1f4e5a60",
     ]
 }

@@ -65,6 +65,15 @@ struct CompactdCommand: AsyncParsableCommand {
         }
         let configuration = active.configuration
         let statePath = SQLiteStateStore.location(configured: configuration.statePath)
+        let environment = ProcessInfo.processInfo.environment
+        let controlSocketPath = ControlSocket.defaultPath(environment: environment)
+        // What it runs on, said once at start: an operator reading the journal should not have
+        // to guess which file, which state, which socket.
+        logger.notice("configuration loaded", metadata: [
+            "config": "\(path)", "compacts": "\(configuration.compacts.count)",
+            "channels_enabled": "\(configuration.channels.filter(\.enabled).map(\.id).joined(separator: ","))",
+            "state_path": "\(statePath)", "control_socket": "\(once ? "-" : controlSocketPath)", "version": "\(CompactdVersion.current)",
+        ])
         let openStore: @Sendable () throws(StateStoreError) -> any StateStore = {
             // 0750 whatever the umask: the service's group reads the state, nobody else.
             let directory = PathText.directory(of: statePath)
@@ -95,10 +104,9 @@ struct CompactdCommand: AsyncParsableCommand {
             return
         }
 
-        let environment = ProcessInfo.processInfo.environment
         let service = DaemonService(
             active: active, configPath: path, openStore: openStore, engine: engine, logger: logger,
-            controlSocketPath: ControlSocket.defaultPath(environment: environment),
+            controlSocketPath: controlSocketPath,
             hangForTest: environment["COMPACTD_TEST_HANG_AFTER_READY"] == "1",
             idlePageReleaseSeconds: Self.idlePageReleaseSeconds(environment["COMPACTD_IDLE_PAGE_RELEASE"], logger: logger),
             faultHook: Self.testCrashHook()

@@ -71,6 +71,29 @@ struct RunningDaemonTests {
         #expect(status.stdout.hasPrefix("compactd: running since "), "\(status.stdout)")
     }
 
+    @Test("compactd says at start what it loaded: compacts, channels, state, control socket, next notice")
+    func saysWhatItLoaded() throws {
+        let fixture = try DeadlineFixture(deadlinesInSeconds: [("later", 3600)])
+        defer { fixture.remove() }
+        let log = fixture.directory.appendingPathComponent("compactd.log").path
+        let daemon = try Daemon(fixture, log: log)
+        defer { daemon.stop() }
+        var text = ""
+        for _ in 0..<200 {
+            text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            if text.contains("ready") { break }
+            usleep(50_000)
+        }
+        let loaded = try #require(text.split(separator: "\n").first { $0.contains("configuration loaded") }, "\(text)")
+        #expect(loaded.contains("compacts=1") && loaded.contains("channels_enabled=hook"), "\(loaded)")
+        #expect(loaded.contains("state_path=\(fixture.statePath)"), "\(loaded)")
+        #expect(loaded.contains("control_socket=\(fixture.directory.appendingPathComponent("control.sock").path)"), "\(loaded)")
+        let ready = try #require(text.split(separator: "\n").first { $0.contains("ready") && !$0.contains("configuration loaded") }, "\(text)")
+        // The deadline in an hour: its due notice is the next one (UTC, to the minute).
+        let due = ZoneInfo.utc.localDateTime(at: Instant.now.adding(seconds: 3600))
+        #expect(ready.contains("next_notice=\(due.date) \(String(format: "%02d:%02d", due.hour, due.minute))") || ready.contains("next_notice=\(due.date)"), "\(ready)")
+    }
+
     @Test("a snoozed step's notice is held and goes out when the snooze ends")
     func snoozeWhileRunning() throws {
         let fixture = try DeadlineFixture(deadlinesInSeconds: [("snoozed", 6)])
