@@ -23,6 +23,7 @@ struct Compactctl: AsyncParsableCommand {
             RetryCommand.self,
             ReportCommand.self,
             ExportCommand.self,
+            RenderCommand.self,
         ]
     )
 }
