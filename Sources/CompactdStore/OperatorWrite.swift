@@ -24,6 +24,8 @@ public struct OperatorWrite: Codable, Sendable, Equatable {
     public var deliveryID: String?
     public var channel: String?
     public var all: Bool?
+    /// retry: `deliveryID` is a missed notice to send after all (the operator confirmed).
+    public var missed: Bool?
     public var onBehalfOf: String?
     /// ack of many step occurrences at once (`ack --through`, a whole occurrence): each is
     /// acknowledged with its own history event; those already done are left as they are.
@@ -41,7 +43,8 @@ public struct OperatorWrite: Codable, Sendable, Equatable {
     }
 
     public init(action: Action, stepKey: String? = nil, compactID: String? = nil, note: String? = nil, untilMicroseconds: Int64? = nil,
-                deliveryID: String? = nil, channel: String? = nil, all: Bool? = nil, onBehalfOf: String? = nil, steps: [StepTarget]? = nil) {
+                deliveryID: String? = nil, channel: String? = nil, all: Bool? = nil, missed: Bool? = nil, onBehalfOf: String? = nil, steps: [StepTarget]? = nil) {
+        self.missed = missed
         self.steps = steps
         self.action = action
         self.stepKey = stepKey
@@ -117,6 +120,13 @@ public struct OperatorWrite: Codable, Sendable, Equatable {
                 let (key, compact) = try step()
                 try await store.unsnooze(stepKey: key, compactID: compact, by: by, at: now, source: source)
                 return "snooze of \(key) ended by \(by)"
+            case .retry where missed == true:
+                guard let deliveryID, let delivery = try await store.delivery(id: deliveryID) else {
+                    throw Refusal(code: "not-found", message: "unknown delivery '\(deliveryID ?? "")'")
+                }
+                guard delivery.status == .missed else { throw Refusal(code: "conflict", message: "\(deliveryID) is \(delivery.status.rawValue), not missed") }
+                _ = try await store.resendMissed(id: deliveryID, by: by, at: now)
+                return "missed notice \(deliveryID) queued to be sent now"
             case .retry:
                 if let deliveryID {
                     guard let delivery = try await store.delivery(id: deliveryID) else { throw Refusal(code: "not-found", message: "unknown delivery '\(deliveryID)'") }

@@ -435,10 +435,19 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
     }
 
     public func retryDead(ids: [String]?, channel: String?, by: String?, at: Instant) async throws(StateStoreError) -> Int {
+        try await requeue(status: .dead, ids: ids, channel: channel, by: by, at: at, detail: nil)
+    }
+
+    public func resendMissed(id: String, by: String?, at: Instant) async throws(StateStoreError) -> Int {
+        try await requeue(status: .missed, ids: [id], channel: nil, by: by, at: at, detail: "a missed notice resent under its identity")
+    }
+
+    /// Rows of one status back to pending, due now, each with a `retried` history event.
+    private func requeue(status: DeliveryStatus, ids: [String]?, channel: String?, by: String?, at: Instant, detail: String?) async throws(StateStoreError) -> Int {
         try await run { connection throws(StateStoreError) in
-            try connection.transaction("retrying dead letters") { () throws(StateStoreError) -> Int in
+            try connection.transaction("retrying deliveries") { () throws(StateStoreError) -> Int in
                 var targets: [(String, String)] = []
-                var sql = "SELECT id, compact_id FROM deliveries WHERE status = 'dead'"
+                var sql = "SELECT id, compact_id FROM deliveries WHERE status = '\(status.rawValue)'"
                 var values: [SQLiteValue] = []
                 if let ids {
                     sql += " AND id IN (\(ids.map { _ in "?" }.joined(separator: ",")))"
@@ -454,7 +463,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
                         "UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ?",
                         [.integer(at.microsecondsSinceEpoch), .integer(at.microsecondsSinceEpoch), .text(id)], operation: "retrying dead letters"
                     )
-                    try Self.insertEvent(connection, HistoryEvent(at: at, kind: "retried", compactID: compactID, subject: id, actor: by))
+                    try Self.insertEvent(connection, HistoryEvent(at: at, kind: "retried", compactID: compactID, subject: id, detail: detail, actor: by))
                 }
                 return targets.count
             }

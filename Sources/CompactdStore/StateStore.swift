@@ -45,6 +45,9 @@ public protocol StateStore: Sendable {
 
     /// Dead-lettered deliveries back to pending, now. Returns how many.
     func retryDead(ids: [String]?, channel: String?, by: String?, at: Instant) async throws(StateStoreError) -> Int
+    /// A notice recorded as missed (older than the catch-up window) sent after all, under its
+    /// identity; returns 1, or 0 when it is not a missed notice.
+    func resendMissed(id: String, by: String?, at: Instant) async throws(StateStoreError) -> Int
 
     func delivery(id: String) async throws(StateStoreError) -> DeliveryRecord?
     func deliveries(status: DeliveryStatus?, channel: String?, limit: Int) async throws(StateStoreError) -> [DeliveryRecord]
