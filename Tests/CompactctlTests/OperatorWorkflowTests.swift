@@ -88,7 +88,7 @@ struct OperatorWorkflowTests {
         #expect(report["daemon"] as? String == "not running")
         let channel = try #require((report["channels"] as? [[String: Any]])?.first)
         #expect(channel["dead"] as? Int == 2)
-        #expect(channel["lastFailureDetail"] as? String == "HTTP 404")
+        #expect(channel["last_failure_detail"] as? String == "HTTP 404")
 
         let retry = try CommandRunner.run("compactctl", ["retry", "--channel", "hook"], environment: setup.environment)
         #expect(retry.status == 0, "\(retry.stderr)")

@@ -56,10 +56,10 @@ struct ReportAndExportTests {
         let before = try CommandRunner.run("compactctl", ["report", "--json", "--config", config])
         #expect(before.status == 0, "\(before.stderr)")
         let r1 = try #require(try JSONSerialization.jsonObject(with: Data(before.stdout.utf8)) as? [String: Any])
-        #expect(r1["activeCompacts"] as? Int == 1)
+        #expect(r1["active_compacts"] as? Int == 1)
         let goal = try #require((r1["goals"] as? [[String: Any]])?.first)
         #expect(goal["active"] as? Int == 1 && goal["minimum"] as? Int == 3 && goal["met"] as? Bool == false)
-        #expect(r1["stepsOverdue"] as? Int == 1 && r1["stepsOpen"] as? Int == 1 && r1["stepsDone"] as? Int == 0)
+        #expect(r1["steps_overdue"] as? Int == 1 && r1["steps_open"] as? Int == 1 && r1["steps_done"] as? Int == 0)
 
         // Acknowledge this month's first step through the state, as `compactctl ack` would.
         let la = try ZoneInfo.named("America/Los_Angeles")
@@ -68,7 +68,7 @@ struct ReportAndExportTests {
         try await store.acknowledge(StepAcknowledgment(stepKey: "ninos/monthly/\(LocalDate(year: today.year, month: today.month, day: 1))/start", at: Instant.now), compactID: "ninos", source: "test")
         let after = try CommandRunner.run("compactctl", ["report", "--json", "--config", config])
         let r2 = try #require(try JSONSerialization.jsonObject(with: Data(after.stdout.utf8)) as? [String: Any])
-        #expect(r2["stepsOverdue"] as? Int == 0 && r2["stepsOpen"] as? Int == 1 && r2["stepsDone"] as? Int == 1)
+        #expect(r2["steps_overdue"] as? Int == 0 && r2["steps_open"] as? Int == 1 && r2["steps_done"] as? Int == 1)
 
         let text = try CommandRunner.run("compactctl", ["report", "--config", config])
         #expect(text.stdout.hasPrefix("Education Compacts, "))

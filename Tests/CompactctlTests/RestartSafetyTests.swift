@@ -47,8 +47,8 @@ struct RestartSafetyTests {
         #expect(status.status == 3, "\(status.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
         let channel = try #require((report["channels"] as? [[String: Any]])?.first, "\(status.stdout)")
-        #expect((channel["inFlight"] as? Int ?? 0) > 0, "\(channel)")
-        #expect((channel["inFlight"] as? Int ?? 0) + (channel["pending"] as? Int ?? 0) == 3, "\(channel)")
+        #expect((channel["in_flight"] as? Int ?? 0) > 0, "\(channel)")
+        #expect((channel["in_flight"] as? Int ?? 0) + (channel["pending"] as? Int ?? 0) == 3, "\(channel)")
 
         let restarted = try CommandRunner.run("compactd", ["--config", setup.config, "--once"])
         #expect(restarted.status == 0, "\(restarted.stderr)")

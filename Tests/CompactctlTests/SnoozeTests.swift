@@ -26,7 +26,7 @@ struct SnoozeTests {
         #expect((line["by"] as? String)?.hasSuffix("on behalf of maria") == true, "\(line)")
         #expect(line["note"] as? String == "city council recess")
         // 14 days on in UTC (the fixture's zone), within the minute the commands took.
-        let untilText = try #require(line["untilUTC"] as? String)
+        let untilText = try #require(line["until_utc"] as? String)
         let until = try #require(TimestampFormat.parse(untilText, zone: .utc))
         let seconds = until.secondsSinceEpoch - Instant.now.secondsSinceEpoch
         #expect(seconds > 14 * 86_400 - 120 && seconds <= 14 * 86_400, "\(seconds)")
