@@ -66,10 +66,11 @@ run: build
 # Serially: many tests wait on real subprocesses and servers, and on a 2-core machine Swift's
 # cooperative pool has 2 threads, so running them in parallel starves everything (measured:
 # 103 s in parallel, 33 s serially).
+# A minute of the configuration fuzzer first, so the test runner's summary is the last line.
 test: deps
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=60 FUZZ_CORPUS=$(CURDIR)/.build-fuzz/corpus-short
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
-	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=60 FUZZ_CORPUS=$(CURDIR)/.build-fuzz/corpus-short
 
 # The configuration loader (TOML parser, readers, checks, planner) under libFuzzer with
 # AddressSanitizer, coverage-guided, from the committed corpus and seeds. Any crash, trap,
