@@ -166,7 +166,7 @@ struct SnoozeCommand: AsyncParsableCommand {
         }
         let end: Instant
         if let until {
-            guard let parsed = TimestampFormat.parse(until, zone: c.timeZone) else {
+            guard let parsed = TimestampFormat.parse(until, zone: c.timeZone, now: now) else {
                 throw CommandFailure("--until '\(until)' is not a time; expected \"YYYY-MM-DD HH:MM\" (in \(c.timeZone.identifier)) or with UTC")
             }
             end = parsed

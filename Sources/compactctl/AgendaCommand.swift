@@ -32,7 +32,7 @@ struct AgendaCommand: ParsableCommand {
         }
         let start: Instant
         if let from {
-            guard let parsed = TimestampFormat.parse(from, zone: c.timeZone) else {
+            guard let parsed = TimestampFormat.parse(from, zone: c.timeZone, now: Instant.now) else {
                 throw CommandFailure("--from '\(from)' is not a time; expected \"YYYY-MM-DD HH:MM\" (in \(c.timeZone.identifier)) or with UTC")
             }
             start = parsed

@@ -8,7 +8,7 @@ struct HistoryCommand: AsyncParsableCommand {
 
     @OptionGroup var config: ConfigOptions
     @Option(help: "Only this compact.") var compact: String?
-    @Option(help: "Only since this time.") var since: String?
+    @Option(help: "Only since this time: \"YYYY-MM-DD HH:MM\" in the configured zone, or as systemd.time(7) says relative to now: --since=-7d, \"2h ago\", yesterday, today.") var since: String?
     /// What `--kind` accepts: the kinds of line history shows.
     static let kinds = ["enqueued", "attempt", "acknowledged", "unacknowledged", "snoozed", "unsnoozed", "retried", "channel-disabled", "channel-enabled"]
 
@@ -30,7 +30,9 @@ struct HistoryCommand: AsyncParsableCommand {
         if let compact, c.compact(compact) == nil { throw UnknownName.compact(compact, in: c) }
         var from: Instant?
         if let since {
-            guard let parsed = TimestampFormat.parse(since, zone: c.timeZone) else { throw CommandFailure("--since '\(since)' is not a time") }
+            guard let parsed = TimestampFormat.parse(since, zone: c.timeZone, now: Instant.now) else {
+                throw CommandFailure("--since '\(since)' is not a time; expected \"YYYY-MM-DD HH:MM\" (in \(c.timeZone.identifier)), -7d, \"2h ago\", yesterday or today")
+            }
             from = parsed
         }
         let kinds = kind.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }

@@ -52,6 +52,11 @@ struct SnoozeTests {
         let history = try CommandRunner.run("compactctl", ["history", "--kind", "snoozed,unsnoozed", "--json"], environment: setup.environment)
         let events = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
         #expect(events.map { $0["kind"] as? String } == ["snoozed", "unsnoozed"], "\(events)")
+        // --since in systemd's relative syntax: the last hour has both, from tomorrow on nothing.
+        let recent = try CommandRunner.run("compactctl", ["history", "--kind", "snoozed,unsnoozed", "--since=-1h", "--json"], environment: setup.environment)
+        #expect((try JSONSerialization.jsonObject(with: Data(recent.stdout.utf8)) as? [Any])?.count == 2, "\(recent.stdout)\(recent.stderr)")
+        let future = try CommandRunner.run("compactctl", ["history", "--kind", "snoozed,unsnoozed", "--since", "tomorrow", "--json"], environment: setup.environment)
+        #expect((try JSONSerialization.jsonObject(with: Data(future.stdout.utf8)) as? [Any])?.isEmpty == true, "\(future.stdout)\(future.stderr)")
     }
 
     @Test("an acknowledged step cannot be snoozed: a clear refusal, nothing recorded")

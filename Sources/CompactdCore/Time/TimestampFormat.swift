@@ -28,9 +28,12 @@ public enum TimestampFormat {
 
     /// Parses the timestamps operators type: `2024-03-11 09:30:00 UTC`, `2024-03-11 09:30`
     /// (in `zone`), `2024-03-11` (midnight), a trailing IANA zone name, RFC 3339
-    /// (`2024-03-11T09:30:00Z`, `...-07:00`), or `@EPOCH`.
-    public static func parse(_ raw: String, zone: ZoneInfo) -> Instant? {
+    /// (`2024-03-11T09:30:00Z`, `...-07:00`), or `@EPOCH`. Given `now`, also what systemd.time(7)
+    /// accepts relative to it: `now`, `today`, `yesterday`, `tomorrow` (midnight in `zone`),
+    /// `-7d`, `+2h`, `7d ago`, `2h left`.
+    public static func parse(_ raw: String, zone: ZoneInfo, now: Instant? = nil) -> Instant? {
         let text = raw.trimmingSpaces
+        if let now, let relative = relative(text, zone: zone, now: now) { return relative }
         if text.hasPrefix("@") {
             guard let seconds = Int64(text.dropFirst()) else { return nil }
             return Instant(secondsSinceEpoch: seconds)
@@ -94,5 +97,38 @@ public enum TimestampFormat {
             return Instant(secondsSinceEpoch: local.secondsAsIfUTC - Int64(explicitOffset), microseconds: Int64(micro))
         }
         return readZone.instant(for: local)
+    }
+
+    /// systemd's relative timestamps; nil when `text` is none of them.
+    static func relative(_ text: String, zone: ZoneInfo, now: Instant) -> Instant? {
+        func midnight(_ days: Int) -> Instant {
+            zone.instant(for: LocalDateTime(date: zone.localDateTime(at: now).date.adding(days: days), hour: 0))
+        }
+        switch text {
+        case "now": return now
+        case "today": return midnight(0)
+        case "yesterday": return midnight(-1)
+        case "tomorrow": return midnight(1)
+        default: break
+        }
+        var spanText = text
+        var sign: Int64 = 1
+        if text.hasPrefix("-") {
+            sign = -1
+            spanText = String(text.dropFirst())
+        } else if text.hasPrefix("+") {
+            spanText = String(text.dropFirst())
+        } else if text.hasSuffix(" ago") {
+            sign = -1
+            spanText = String(text.dropLast(4))
+        } else if text.hasSuffix(" left") {
+            spanText = String(text.dropLast(5))
+        } else {
+            return nil
+        }
+        // systemd counts months and years in fixed lengths (a month 30.44 days); compactd's are
+        // calendar months, so a relative time with months or years is refused, not guessed.
+        guard let span = TimeSpan(parsing: spanText.trimmingSpaces), span.months == 0 else { return nil }
+        return now.adding(microseconds: sign * (Int64(span.days) * 86_400_000_000 + span.microseconds))
     }
 }

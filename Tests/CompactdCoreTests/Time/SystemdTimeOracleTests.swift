@@ -57,3 +57,25 @@ struct SystemdTimeOracleTests {
         #expect("@\(instant.secondsSinceEpoch)" == systemd)
     }
 }
+
+/// Relative timestamps (`-7d`, `yesterday`, ...) read as systemd reads them, at the same moment.
+@Suite("relative timestamps against systemd-analyze")
+struct RelativeTimestampOracleTests {
+    @Test("a relative timestamp is the instant systemd reads (same zone, within the second the two calls take)", arguments: [
+        ("-7d", "America/Los_Angeles"), ("+2h", "UTC"), ("3h ago", "America/Los_Angeles"), ("1d 2h left", "Europe/Berlin"), ("now", "UTC"),
+        ("today", "America/Los_Angeles"), ("yesterday", "America/Los_Angeles"), ("tomorrow", "Europe/Berlin"), ("-90min", "UTC"),
+    ])
+    func relative(text: String, zone: String) throws {
+        let before = Instant.now
+        let systemd = try #require(try SystemdTimeOracleTests.systemd("timestamp", text, label: "UNIX seconds", timeZone: zone), "systemd-analyze refused '\(text)'")
+        // systemd prints fractions for relative times: "@1796052229.638411".
+        let theirs = try #require(Double(systemd.dropFirst()).map { Int64($0.rounded(.down)) })
+        let ours = try #require(TimestampFormat.parse(text, zone: try ZoneInfo.named(zone), now: before), "compactd refused '\(text)'")
+        #expect(abs(ours.secondsSinceEpoch - theirs) <= 1, "compactd \(ours.rfc3339UTC), systemd @\(theirs)")
+    }
+
+    @Test("months and years are refused as relative times (systemd counts 30.44-day months; compactd will not guess)", arguments: ["-1M", "2y ago"])
+    func monthsRefused(text: String) throws {
+        #expect(TimestampFormat.parse(text, zone: .utc, now: Instant.now) == nil)
+    }
+}
