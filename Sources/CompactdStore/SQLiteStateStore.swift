@@ -472,6 +472,16 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
 
     // MARK: - Reading
 
+    public func writtenIDs(sendAtFrom: Instant) async throws(StateStoreError) -> Set<String> {
+        try await run { connection throws(StateStoreError) in
+            var ids: Set<String> = []
+            try connection.query("SELECT id FROM deliveries WHERE send_at >= ?", [.integer(sendAtFrom.microsecondsSinceEpoch)], operation: "reading the outbox") { row in
+                ids.insert(row.text(0))
+            }
+            return ids
+        }
+    }
+
     public func delivery(id: String) async throws(StateStoreError) -> DeliveryRecord? {
         try await run { connection throws(StateStoreError) in
             var found: DeliveryRecord?

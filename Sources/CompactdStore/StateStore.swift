@@ -55,6 +55,8 @@ public protocol StateStore: Sendable {
     /// The newest `limit` operator and channel events (oldest first), for one compact or all.
     func history(compactID: String?, since: Instant?, kinds: Set<String>?, limit: Int) async throws(StateStoreError) -> [HistoryEvent]
     /// The newest `limit` deliveries written to the outbox (oldest first), for one compact or all.
+    /// The ids of the outbox rows whose notices fell due at or after `sendAtFrom` (any status).
+    func writtenIDs(sendAtFrom: Instant) async throws(StateStoreError) -> Set<String>
     func recentDeliveries(compactID: String?, since: Instant?, limit: Int) async throws(StateStoreError) -> [DeliveryRecord]
     /// The newest `limit` attempts (oldest first) at deliveries of one compact or all.
     func recentAttempts(compactID: String?, since: Instant?, limit: Int) async throws(StateStoreError) -> [AttemptRecord]

@@ -1,12 +1,16 @@
 import ArgumentParser
 import CompactdConfig
 import CompactdCore
+import Foundation
 
-/// `compactctl agenda`: what will be sent, in time order.
-struct AgendaCommand: ParsableCommand {
+/// `compactctl agenda`: what will be sent, in time order, as the daemon will send it: with the
+/// store's acknowledgments and snoozes, and (from now) what falls within the catch-up window
+/// but is not in the outbox yet (`NoticeProjection`, the code the agenda-equals-daemon test holds
+/// the dispatcher to). `--all` lists every planned notice with its fate.
+struct AgendaCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agenda",
-        abstract: "List the notices that will be sent, in time order."
+        abstract: "List the notices that will be sent, in time order (acknowledged and snoozed steps honoured)."
     )
 
     @OptionGroup var config: ConfigOptions
@@ -20,48 +24,90 @@ struct AgendaCommand: ParsableCommand {
     @Option(help: "Only this compact.")
     var compact: String?
 
+    @Flag(help: "Also what will not be sent (acknowledged, held by a snooze), with its fate.")
+    var all = false
+
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
-    func run() throws {
+    func run() async throws {
         guard days >= 1 && days <= 36_600 else { throw CommandFailure("--days must be between 1 and 36600") }
         let loaded = try config.load()
         let c = loaded.configuration
         if let compact, c.compact(compact) == nil {
             throw UnknownName.compact(compact, in: c)
         }
+        let now = Instant.now
         let start: Instant
         if let from {
-            guard let parsed = TimestampFormat.parse(from, zone: c.timeZone, now: Instant.now) else {
+            guard let parsed = TimestampFormat.parse(from, zone: c.timeZone, now: now) else {
                 throw CommandFailure("--from '\(from)' is not a time; expected \"YYYY-MM-DD HH:MM\" (in \(c.timeZone.identifier)) or with UTC")
             }
             start = parsed
         } else {
-            start = Instant.now
+            start = now
         }
         let end = start.adding(seconds: Int64(days) * 86_400)
-        let notices = Planner(configuration: c).plan(from: start, to: end).filter { compact == nil || $0.step.compactID == compact }
+        // The store's word, when there is a store: before compactd's first start there is none.
+        var state = PlannerState.empty
+        var written: Set<String> = []
+        let projection = NoticeProjection(configuration: c)
+        if FileManager.default.fileExists(atPath: StateAccess.path(c)) {
+            let store = try StateAccess.open(c)
+            state = try await store.plannerState()
+            written = try await store.writtenIDs(sendAtFrom: projection.catchUpStart(now: start))
+        }
+        let inCompact = { (notice: PlannedNotice) in compact == nil || notice.step.compactID == compact }
+        let entries: [(notice: PlannedNotice, fate: NoticeProjection.Fate)]
+        if all {
+            entries = projection.withFates(from: start, to: end, state: state).filter { inCompact($0.notice) }
+        } else if from == nil {
+            entries = projection.upcoming(now: start, to: end, state: state, written: written).filter(inCompact).map { ($0, .willBeSent) }
+        } else {
+            entries = Planner(configuration: c).plan(from: start, to: end, state: state).filter(inCompact).map { ($0, .willBeSent) }
+        }
         if json {
-            print(try JSONOutput.encode(notices.map { AgendaEntry($0, configuration: c) }))
+            print(try JSONOutput.encode(entries.map { AgendaEntry($0.notice, fate: all ? Self.describe($0.fate, zone: c.timeZone) : nil, configuration: c) }))
             return
         }
-        if notices.isEmpty {
+        if entries.isEmpty {
             print("No notices from \(TimestampFormat.short(start, in: c.timeZone)) to \(TimestampFormat.short(end, in: c.timeZone)).")
-            return
+        } else {
+            // STEP is the key `ack`, `snooze` and `unsnooze` take: copy it from here.
+            var table = TextTable(headers: ["LOCAL TIME", "UTC", "STEP", "KIND", "RECIPIENT"] + (all ? ["FATE"] : []))
+            for (notice, fate) in entries {
+                table.add([
+                    TimestampFormat.short(notice.sendAt, in: c.timeZone),
+                    TimestampFormat.short(notice.sendAt, in: .utc),
+                    notice.step.key,
+                    notice.kind.label + (notice.resumedFromSnooze ? " (after snooze)" : ""),
+                    notice.recipient.description,
+                ] + (all ? [Self.describe(fate, zone: c.timeZone)] : []))
+            }
+            print(table.render())
+            let sent = entries.filter { $0.fate == .willBeSent }.count
+            print("\(sent) notice\(sent == 1 ? "" : "s") in \(days) day\(days == 1 ? "" : "s")\(all && sent < entries.count ? "; \(entries.count - sent) not sent" : "").")
         }
-        // STEP is the key `ack`, `snooze` and `unsnooze` take: copy it from here.
-        var table = TextTable(headers: ["LOCAL TIME", "UTC", "STEP", "KIND", "RECIPIENT"])
-        for notice in notices {
-            table.add([
-                TimestampFormat.short(notice.sendAt, in: c.timeZone),
-                TimestampFormat.short(notice.sendAt, in: .utc),
-                notice.step.key,
-                notice.kind.label,
-                notice.recipient.description,
-            ])
+        if !all {
+            // What the state holds back, said once per step rather than hidden.
+            let window = Planner(configuration: c).plan(from: start, to: end).filter(inCompact)
+            let steps = Set(window.map(\.step.key))
+            for key in steps.sorted() {
+                if let ack = state.acknowledgments[key] {
+                    print("acknowledged: \(key) by \(ack.by ?? "someone") on \(TimestampFormat.short(ack.at, in: c.timeZone)): its notices are not sent")
+                } else if let snooze = state.snoozes[key], snooze.until > start {
+                    print("snoozed: \(key) until \(TimestampFormat.short(snooze.until, in: c.timeZone))\(snooze.by.map { " by \($0)" } ?? "")")
+                }
+            }
         }
-        print(table.render())
-        print("\(notices.count) notice\(notices.count == 1 ? "" : "s") in \(days) day\(days == 1 ? "" : "s").")
+    }
+
+    static func describe(_ fate: NoticeProjection.Fate, zone: ZoneInfo) -> String {
+        switch fate {
+        case .willBeSent: "will be sent"
+        case .acknowledged(let ack): "not sent: acknowledged by \(ack.by ?? "someone") on \(TimestampFormat.short(ack.at, in: zone))"
+        case .heldBySnooze(let snooze): "held: snoozed until \(TimestampFormat.short(snooze.until, in: zone))"
+        }
     }
 }
 
@@ -83,8 +129,11 @@ struct AgendaEntry: Encodable {
     var label: String
     var channel: String
     var contact: String?
+    /// With --all: what happens to it.
+    var fate: String?
 
-    init(_ notice: PlannedNotice, configuration: Configuration) {
+    init(_ notice: PlannedNotice, fate: String? = nil, configuration: Configuration) {
+        self.fate = fate
         id = notice.id
         stepKey = notice.step.key
         sendAt = notice.sendAt.rfc3339UTC
@@ -103,7 +152,7 @@ struct AgendaEntry: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, compact, partner, cycle, occurrence, step, kind, label, channel, contact
+        case id, compact, partner, cycle, occurrence, step, kind, label, channel, contact, fate
         case stepKey = "step_key", sendAt = "send_at", sendAtLocal = "send_at_local", dueAt = "due_at", stepTitle = "step_title"
     }
 }

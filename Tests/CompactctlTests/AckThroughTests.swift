@@ -115,4 +115,24 @@ struct AckThroughTests {
         let channel = try CommandRunner.run("compactctl", ["retry", "--channel", "logg", "--config", config], environment: environment)
         #expect(channel.stderr.contains("unknown channel 'logg'; did you mean 'log'?"), "\(channel.stderr)")
     }
+
+    @Test("agenda honours an acknowledgment: the step's notices are left out and said acknowledged; --all shows their fate")
+    func agendaHonoursAcknowledgment() throws {
+        let directory = try Self.fixture()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("compactd.toml").path
+        let environment = ["COMPACTD_CONTROL_SOCKET": directory.appendingPathComponent("none.sock").path]
+        let before = try CommandRunner.run("compactctl", ["agenda", "--from", "2026-02-01 00:00", "--days", "20", "--config", config], environment: environment)
+        #expect(before.stdout.contains("carson/deadline/2026-02-10/b"), "\(before.stdout)")
+        #expect(try CommandRunner.run("compactctl", ["ack", "carson/deadline/2026-02-10/b", "--by", "maria", "--config", config], environment: environment).status == 0)
+        let after = try CommandRunner.run("compactctl", ["agenda", "--from", "2026-02-01 00:00", "--days", "20", "--config", config], environment: environment)
+        let rows = after.stdout.split(separator: "\n").filter { $0.contains("carson/deadline/2026-02-10/b") }
+        #expect(rows.count == 1 && rows.first?.hasPrefix("acknowledged: carson/deadline/2026-02-10/b by ") == true, "\(after.stdout)")
+        #expect(after.stdout.contains("carson/deadline/2026-02-11/c"), "other steps stay: \(after.stdout)")
+        let all = try CommandRunner.run("compactctl", ["agenda", "--all", "--json", "--from", "2026-02-01 00:00", "--days", "20", "--config", config], environment: environment)
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(all.stdout.utf8)) as? [[String: Any]], "\(all.stderr)")
+        let b = entries.filter { $0["step_key"] as? String == "carson/deadline/2026-02-10/b" }
+        #expect(!b.isEmpty && b.allSatisfy { ($0["fate"] as? String)?.hasPrefix("not sent: acknowledged by") == true }, "\(b)")
+        #expect(entries.filter { $0["step_key"] as? String == "carson/deadline/2026-02-11/c" }.allSatisfy { $0["fate"] as? String == "will be sent" })
+    }
 }

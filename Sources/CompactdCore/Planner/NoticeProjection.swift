@@ -1,0 +1,56 @@
+/// What compactd will send, from now on: the one answer `compactctl agenda` prints, the daemon
+/// arms its timer for, and the agenda-equals-daemon test holds the dispatcher to.
+///
+/// The planner alone says what the configuration asks for; this adds what the state says:
+/// acknowledged steps send nothing, a snooze holds a step's notices to its end, and a notice
+/// that fell due within the catch-up window but is not in the outbox yet goes out at the next
+/// pass, that is now.
+public struct NoticeProjection: Sendable {
+    public let configuration: Configuration
+
+    public init(configuration: Configuration) {
+        self.configuration = configuration
+    }
+
+    /// What happens to a notice the configuration plans.
+    public enum Fate: Sendable, Hashable {
+        case willBeSent
+        /// Its step was acknowledged: never sent.
+        case acknowledged(StepAcknowledgment)
+        /// A snooze holds it; the last one held goes out when the snooze ends.
+        case heldBySnooze(StepSnooze)
+    }
+
+    /// The start of the catch-up window at `now`: older notices are missed, not sent.
+    public func catchUpStart(now: Instant) -> Instant {
+        let start = configuration.catchUp.subtracted(from: LocalDateTime(utcSeconds: now.secondsSinceEpoch))
+        return Instant(secondsSinceEpoch: start.secondsAsIfUTC)
+    }
+
+    /// Every notice that will be sent in `now..<to`, in send order. `written` holds the ids
+    /// already in the outbox (sent, failed or waiting): those are not projected again, and
+    /// the rest that fell due within the catch-up window are projected at `now`.
+    public func upcoming(now: Instant, to: Instant, state: PlannerState, written: Set<String>) -> [PlannedNotice] {
+        var result: [PlannedNotice] = []
+        for var notice in Planner(configuration: configuration).plan(from: catchUpStart(now: now), to: to, state: state) {
+            if notice.sendAt < now {
+                guard !written.contains(notice.id) else { continue }
+                notice.sendAt = now
+            }
+            result.append(notice)
+        }
+        return Planner.orderedBySendTime(result)
+    }
+
+    /// Every notice the configuration plans in `from..<to`, each with its fate under `state`
+    /// (`agenda --all`).
+    public func withFates(from: Instant, to: Instant, state: PlannerState) -> [(notice: PlannedNotice, fate: Fate)] {
+        let planner = Planner(configuration: configuration)
+        let sent = Set(planner.plan(from: from, to: to, state: state).map(\.id))
+        return planner.plan(from: from, to: to).map { notice in
+            if let ack = state.acknowledgments[notice.step.key] { return (notice, .acknowledged(ack)) }
+            if !sent.contains(notice.id), let snooze = state.snoozes[notice.step.key] { return (notice, .heldBySnooze(snooze)) }
+            return (notice, .willBeSent)
+        }
+    }
+}
