@@ -1,5 +1,6 @@
 import ArgumentParser
 import CompactdCore
+import CompactdStore
 import Foundation
 
 /// `compactctl export ics`: a calendar of step due dates and review kickoffs for Outlook or
@@ -8,7 +9,7 @@ struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "export", abstract: "Export the schedule.", subcommands: [ExportICSCommand.self])
 }
 
-struct ExportICSCommand: ParsableCommand {
+struct ExportICSCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ics", abstract: "An iCalendar (RFC 5545) file of step due dates and review kickoffs.")
 
     @OptionGroup var config: ConfigOptions
@@ -16,13 +17,18 @@ struct ExportICSCommand: ParsableCommand {
     @Option(help: "How many days ahead.") var days: Int = 365
     @Option(help: "Write to this file instead of standard output.") var output: String?
 
-    func run() throws {
+    func run() async throws {
         guard days >= 1 && days <= 3660 else { throw CommandFailure("--days must be between 1 and 3660") }
         let c = try config.load().configuration
         if let compact, c.compact(compact) == nil { throw UnknownName.compact(compact, in: c) }
         let now = Instant.now
         let end = now.adding(seconds: Int64(days) * 86_400)
         let planner = Planner(configuration: c)
+        // Done steps are shown done, as the store says (when there is a store yet).
+        var acknowledgments: [String: StepAcknowledgment] = [:]
+        if FileManager.default.fileExists(atPath: StateAccess.path(c)) {
+            acknowledgments = try await StateAccess.open(c).plannerState().acknowledgments
+        }
         var events: [ICalendarWriter.Event] = []
         var kickoffs: Set<String> = []
         for step in planner.stepOccurrences(from: now, to: end, compactID: compact) {
@@ -32,7 +38,7 @@ struct ExportICSCommand: ParsableCommand {
             events.append(.init(
                 uid: "\(step.key)@compactd",
                 start: step.dueAt, minutes: 30,
-                summary: "\(compact.partner): \(step.stepTitle) (due)",
+                summary: "\(compact.partner): \(step.stepTitle) (\(acknowledgments[step.key].map { "done, \($0.by ?? "acknowledged")" } ?? "due"))",
                 description: "Education Compact with the \(compact.partner)\n\(cycle?.title ?? "Deadline") \(step.occurrence)\nCommitments:\n" + commitments.map { "- \($0)" }.joined(separator: "\n")
             ))
             if let cycle, !kickoffs.contains("\(compact.id)/\(cycle.id)/\(step.occurrence)") {

@@ -103,5 +103,15 @@ struct ReportAndExportTests {
         // Stable: a second export gives the same UIDs.
         let again = try CommandRunner.run("compactctl", ["export", "ics", "--days", "70", "--config", config])
         #expect(events.allSatisfy { again.stdout.replacingOccurrences(of: "\r\n ", with: "").contains("UID:\($0["uid"]!)") })
+
+        // An acknowledged step is shown done, not due.
+        _ = try SQLiteStateStore(path: directory.appendingPathComponent("state.sqlite").path)
+        let key = String(try #require(step["uid"]).dropLast("@compactd".count))
+        let ack = try CommandRunner.run("compactctl", ["ack", key, "--by", "maria", "--config", config], environment: ["COMPACTD_CONTROL_SOCKET": directory.appendingPathComponent("none.sock").path])
+        #expect(ack.status == 0, "\(ack.stderr)")
+        #expect(try CommandRunner.run("compactctl", ["export", "ics", "--days", "70", "--output", file, "--config", config]).status == 0)
+        let done = try #require(try JSONSerialization.jsonObject(with: Data(try ServerProcess.runScript("parse_ics.py", [file]).output.utf8)) as? [String: Any])
+        let doneStep = try #require((done["events"] as? [[String: String]])?.first { $0["uid"] == step["uid"] })
+        #expect(doneStep["summary"]?.hasSuffix("Follow up (done, \(String(cString: getpwuid(geteuid())!.pointee.pw_name)) on behalf of maria)") == true, "\(doneStep)")
     }
 }
