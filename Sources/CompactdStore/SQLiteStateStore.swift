@@ -620,6 +620,24 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
         }
     }
 
+    public func lastContactByCompact() async throws(StateStoreError) -> [String: Instant] {
+        try await run { connection throws(StateStoreError) in
+            var result: [String: Instant] = [:]
+            func keep(_ compact: String, _ at: Int64) {
+                let instant = Instant(microsecondsSinceEpoch: at)
+                if result[compact].map({ $0 < instant }) ?? true { result[compact] = instant }
+            }
+            try connection.query(
+                "SELECT compact_id, MAX(updated_at) FROM deliveries WHERE status = 'delivered' AND contact IS NOT NULL GROUP BY compact_id",
+                operation: "finding the last contact"
+            ) { row in keep(row.text(0), row.int(1)) }
+            try connection.query(
+                "SELECT compact_id, MAX(at) FROM acknowledgments WHERE note IS NOT NULL AND note <> '' GROUP BY compact_id", operation: "finding the last contact"
+            ) { row in keep(row.text(0), row.int(1)) }
+            return result
+        }
+    }
+
     public func channelSummaries() async throws(StateStoreError) -> [ChannelSummary] {
         try await run { connection throws(StateStoreError) in
             var summaries: [String: ChannelSummary] = [:]

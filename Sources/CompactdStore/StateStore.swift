@@ -64,6 +64,10 @@ public protocol StateStore: Sendable {
 
     /// When each compact last had a notice delivered, by compact id.
     func lastDeliveredByCompact() async throws(StateStoreError) -> [String: Instant]
+    /// The last contact with each compact's people, by compact id: a notice delivered to a
+    /// person (a contact's address, not a channel such as the log or a city system), or an
+    /// acknowledgment that says what happened (one with a note: "met with Carson city manager").
+    func lastContactByCompact() async throws(StateStoreError) -> [String: Instant]
 
     /// `PRAGMA integrity_check` or its equivalent: nil when consistent, else the problems.
     func integrityProblems() async throws(StateStoreError) -> String?

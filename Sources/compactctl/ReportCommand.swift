@@ -3,15 +3,30 @@ import CompactdCore
 import CompactdStore
 import Foundation
 
-/// `compactctl report`: the partnership at a glance, for a board update: each goal against
-/// the active compacts, and per compact its status, commitments, current review cycle with
-/// which steps are done, open or overdue, and the last contact.
+/// `compactctl report`: the partnership at a glance, for a board update or an email: each goal
+/// said plainly and counted on its own date; per compact its status, the last contact, its
+/// current review cycle and its deadlines with each step done (by whom, when, with the note),
+/// snoozed, open or overdue, and how many of its commitments the cycle has reviewed.
 struct ReportCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "report", abstract: "Summarize the compacts, their review cycles and the goals.")
+    static let configuration = CommandConfiguration(
+        commandName: "report", abstract: "Summarize the compacts, their review cycles, deadlines and goals.",
+        discussion: """
+        "Last contact" is the last notice delivered to a person (a contact's email, not the log \\
+        or a city's system) or the last acknowledgment with a note, whichever is later. \\
+        "Commitments reviewed" counts the commitments concerned by the steps done in the \\
+        current cycle (a step that names none concerns them all).
+        """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, markdown, json, csv
+    }
 
     @OptionGroup var config: ConfigOptions
-    @Flag(help: "Print JSON.") var json = false
-    @Flag(help: "Print CSV, one line per step of each compact's current cycle.") var csv = false
+    @Option(help: "Only this compact.") var compact: String?
+    @Option(help: "text (wrapped to the terminal), markdown (to paste into an email), json or csv.") var format: Format = .text
+    @Flag(help: "Print JSON (as --format json).") var json = false
+    @Flag(help: "Print CSV, one line per step (as --format csv).") var csv = false
 
     struct Report: Encodable {
         struct Goal: Encodable {
@@ -22,15 +37,23 @@ struct ReportCommand: AsyncParsableCommand {
             var by: String
             var daysLeft: Int
             var met: Bool
+            var plainly: String
         }
 
         struct Step: Encodable {
+            var key: String
             var step: String
             var title: String
+            /// The cycle's title, or "Deadline".
+            var kind: String
             var due: String
-            /// done, open or overdue
+            /// done, snoozed, open or overdue
             var state: String
             var days: Int
+            var acknowledgedBy: String?
+            var acknowledgedAt: String?
+            var note: String?
+            var snoozedUntil: String?
         }
 
         struct Compact: Encodable {
@@ -38,6 +61,7 @@ struct ReportCommand: AsyncParsableCommand {
             var partner: String
             var status: String
             var commitments: [String]
+            var commitmentsReviewed: Int
             var cycle: String?
             var occurrence: String?
             var steps: [Step]
@@ -48,101 +72,170 @@ struct ReportCommand: AsyncParsableCommand {
         var goals: [Goal]
         var compacts: [Compact]
         var activeCompacts: Int
+        var totalCompacts: Int
         var stepsDone: Int
+        var stepsSnoozed: Int
         var stepsOpen: Int
         var stepsOverdue: Int
     }
 
+    /// Deadlines shown: those due up to this far ahead (and every earlier one not done).
+    static let deadlineHorizonDays: Int64 = 60
+
     func run() async throws {
         let c = try config.load().configuration
+        if let compact, c.compact(compact) == nil { throw UnknownName.compact(compact, in: c) }
         let now = Instant.now
         let today = c.timeZone.localDateTime(at: now).date
         // The state is optional: without it nothing is acknowledged and nobody was contacted.
         var state = PlannerState.empty
         var lastContact: [String: Instant] = [:]
-        let statePath = SQLiteStateStore.location(configured: c.statePath)
-        if FileManager.default.fileExists(atPath: statePath) {
+        if FileManager.default.fileExists(atPath: StateAccess.path(c)) {
             let store = try StateAccess.open(c)
             state = try await store.plannerState()
-            lastContact = try await store.lastDeliveredByCompact()
+            lastContact = try await store.lastContactByCompact()
         }
-        let planner = Planner(configuration: c)
-        let occurrences = planner.stepOccurrences(from: now.adding(seconds: -400 * 86_400), to: now.adding(seconds: 400 * 86_400))
+        let occurrences = Planner(configuration: c).stepOccurrences(from: now.adding(seconds: -400 * 86_400), to: now.adding(seconds: 400 * 86_400), compactID: compact)
         var report = Report(
             generated: TimestampFormat.short(now, in: c.timeZone), goals: [], compacts: [],
-            activeCompacts: c.compacts.filter { $0.status == .active }.count, stepsDone: 0, stepsOpen: 0, stepsOverdue: 0
+            activeCompacts: c.compacts.filter { $0.status == .active }.count, totalCompacts: c.compacts.count, stepsDone: 0, stepsSnoozed: 0, stepsOpen: 0, stepsOverdue: 0
         )
         for goal in c.goals {
             let progress = GoalProgress(goal: goal, compacts: c.compacts, today: today)
-            report.goals.append(.init(id: goal.id, title: goal.title, active: progress.active, minimum: goal.minimumActive, by: goal.deadline.description, daysLeft: progress.daysLeft, met: progress.isMet))
+            report.goals.append(.init(id: goal.id, title: goal.title, active: progress.active, minimum: goal.minimumActive, by: goal.deadline.description,
+                                      daysLeft: progress.daysLeft, met: progress.isMet, plainly: progress.plainly))
         }
-        for compact in c.compacts {
-            var entry = Report.Compact(id: compact.id, partner: compact.partner, status: compact.status.rawValue, commitments: compact.commitments.map(\.title), steps: [])
-            entry.lastContact = lastContact[compact.id].map { TimestampFormat.short($0, in: c.timeZone) }
+        for entry in c.compacts where compact == nil || entry.id == compact {
+            var row = Report.Compact(id: entry.id, partner: entry.partner, status: entry.status.rawValue, commitments: entry.commitments.map(\.title), commitmentsReviewed: 0, steps: [])
+            row.lastContact = lastContact[entry.id].map { TimestampFormat.short($0, in: c.timeZone) }
+            let mine = occurrences.filter { $0.compactID == entry.id }
+            var reviewed: Set<String> = []
             // The current occurrence: the latest begun, else the next (first cycle of the compact).
-            if let cycle = compact.cycles.first {
-                let mine = occurrences.filter { $0.compactID == compact.id && $0.cycleID == cycle.id }
-                let dates = Set(mine.map(\.occurrence)).sorted()
+            if let cycle = entry.cycles.first {
+                let dates = Set(mine.filter { $0.cycleID == cycle.id }.map(\.occurrence)).sorted()
                 if let current = dates.last(where: { $0 <= today }) ?? dates.first {
-                    entry.cycle = cycle.title
-                    entry.occurrence = current.description
-                    for step in mine where step.occurrence == current {
-                        let days = Int((step.dueAt.secondsSinceEpoch - now.secondsSinceEpoch) / 86_400)
-                        let stateName: String
-                        if state.acknowledgments[step.key] != nil {
-                            stateName = "done"
-                            report.stepsDone += 1
-                        } else if step.dueAt < now {
-                            stateName = "overdue"
-                            report.stepsOverdue += 1
-                        } else {
-                            stateName = "open"
-                            report.stepsOpen += 1
+                    row.cycle = cycle.title
+                    row.occurrence = current.description
+                    for step in mine where step.cycleID == cycle.id && step.occurrence == current {
+                        let added = add(step, kind: cycle.title, to: &row, report: &report, state: state, now: now, zone: c.timeZone)
+                        if added.state == "done" {
+                            let named = cycle.steps.first { $0.id == step.stepID }?.commitments ?? []
+                            reviewed.formUnion(named.isEmpty ? entry.commitments.map(\.id) : named)
                         }
-                        entry.steps.append(.init(step: step.stepID, title: step.stepTitle, due: TimestampFormat.short(step.dueAt, in: c.timeZone), state: stateName, days: stateName == "overdue" ? -days : days))
                     }
                 }
             }
-            report.compacts.append(entry)
+            let horizon = now.adding(seconds: Self.deadlineHorizonDays * 86_400)
+            for step in mine where step.cycleID == StepOccurrence.deadlineCycleID && step.dueAt < horizon {
+                // Past deadlines done long ago are history, not news: only those of the last 60 days.
+                if state.acknowledgments[step.key] != nil && step.dueAt < now.adding(seconds: -Self.deadlineHorizonDays * 86_400) { continue }
+                _ = add(step, kind: "Deadline", to: &row, report: &report, state: state, now: now, zone: c.timeZone)
+            }
+            row.commitmentsReviewed = reviewed.intersection(entry.commitments.map(\.id)).count
+            report.compacts.append(row)
         }
-        if json {
+        switch json ? .json : csv ? .csv : format {
+        case .json:
             print(try JSONOutput.encode(report))
-        } else if csv {
-            print("compact,partner,status,cycle,occurrence,step,due,state,days,last_contact")
-            for compact in report.compacts {
-                for step in compact.steps {
-                    print([compact.id, compact.partner, compact.status, compact.cycle ?? "", compact.occurrence ?? "", step.step, step.due, step.state, String(step.days), compact.lastContact ?? ""].map(Self.csvField).joined(separator: ","))
+        case .csv:
+            print("compact,partner,status,cycle,occurrence,step,due,state,days,last_contact,acknowledged_by,note")
+            for row in report.compacts {
+                for step in row.steps {
+                    print([row.id, row.partner, row.status, step.kind == "Deadline" ? "deadline" : (row.cycle ?? ""), step.kind == "Deadline" ? "" : (row.occurrence ?? ""),
+                           step.step, step.due, step.state, String(step.days), row.lastContact ?? "", step.acknowledgedBy ?? "", step.note ?? ""].map(Self.csvField).joined(separator: ","))
                 }
             }
-        } else {
-            print(Self.text(report))
+        case .markdown:
+            print(Self.markdown(report))
+        case .text:
+            print(TerminalWidth.current().map { Self.text(report).wrapped(to: $0) } ?? Self.text(report))
         }
+    }
+
+    /// Adds one step occurrence with its state; returns it.
+    private func add(_ step: StepOccurrence, kind: String, to row: inout Report.Compact, report: inout Report, state: PlannerState, now: Instant, zone: ZoneInfo) -> Report.Step {
+        let days = Int((step.dueAt.secondsSinceEpoch - now.secondsSinceEpoch) / 86_400)
+        var entry = Report.Step(key: step.key, step: step.stepID, title: step.stepTitle, kind: kind, due: TimestampFormat.short(step.dueAt, in: zone), state: "open", days: days)
+        if let ack = state.acknowledgments[step.key] {
+            entry.state = "done"
+            entry.acknowledgedBy = ack.by
+            entry.acknowledgedAt = TimestampFormat.short(ack.at, in: zone)
+            entry.note = ack.note
+            report.stepsDone += 1
+        } else if let snooze = state.snoozes[step.key], snooze.until > now {
+            entry.state = "snoozed"
+            entry.snoozedUntil = TimestampFormat.short(snooze.until, in: zone)
+            report.stepsSnoozed += 1
+        } else if step.dueAt < now {
+            entry.state = "overdue"
+            entry.days = -days
+            report.stepsOverdue += 1
+        } else {
+            report.stepsOpen += 1
+        }
+        row.steps.append(entry)
+        return entry
     }
 
     static func csvField(_ value: String) -> String {
         value.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
     }
 
-    static func text(_ r: Report) -> String {
-        var lines: [String] = []
-        var summary = "Education Compacts, \(r.generated): \(r.activeCompacts) active compact\(r.activeCompacts == 1 ? "" : "s") of \(r.compacts.count)."
-        for goal in r.goals {
-            summary += " Goal \"\(goal.title)\": \(goal.active) of \(goal.minimum) by \(goal.by) (\(goal.daysLeft >= 0 ? "\(goal.daysLeft) days left" : "\(-goal.daysLeft) days past")\(goal.met ? ", met" : ""))."
+    static func summary(_ r: Report) -> String {
+        var summary = "Education Compacts, \(r.generated): \(r.activeCompacts) active compact\(r.activeCompacts == 1 ? "" : "s") of \(r.totalCompacts)."
+        for goal in r.goals { summary += " Goal \"\(goal.title)\": \(goal.plainly)." }
+        summary += " In the current review cycles and deadlines: \(r.stepsDone) step\(r.stepsDone == 1 ? "" : "s") done, \(r.stepsSnoozed) snoozed, \(r.stepsOpen) open, \(r.stepsOverdue) overdue."
+        return summary
+    }
+
+    static func describe(_ step: Report.Step) -> String {
+        switch step.state {
+        case "done":
+            "done" + (step.acknowledgedBy.map { ", by \($0)" } ?? "") + (step.acknowledgedAt.map { " on \($0)" } ?? "") + (step.note.map { ": \"\($0)\"" } ?? "")
+        case "snoozed": "snoozed until \(step.snoozedUntil ?? "?")"
+        case "overdue": "overdue by \(step.days) day\(step.days == 1 ? "" : "s")"
+        default: step.days == 0 ? "due today" : "due in \(step.days) day\(step.days == 1 ? "" : "s")"
         }
-        summary += " In the current review cycles: \(r.stepsDone) step\(r.stepsDone == 1 ? "" : "s") done, \(r.stepsOpen) open, \(r.stepsOverdue) overdue."
-        lines.append(summary)
+    }
+
+    static func text(_ r: Report) -> String {
+        var lines = [summary(r)]
         for compact in r.compacts {
             lines.append("")
             lines.append("\(compact.partner) (\(compact.id)): \(compact.status); last contact \(compact.lastContact ?? "none recorded")")
-            if !compact.commitments.isEmpty { lines.append("  Commitments: " + compact.commitments.joined(separator: "; ")) }
-            if let cycle = compact.cycle, let occurrence = compact.occurrence {
-                lines.append("  \(cycle) \(occurrence):")
+            if !compact.commitments.isEmpty {
+                lines.append("  Commitments: " + compact.commitments.joined(separator: "; "))
+                lines.append("  Commitments reviewed this cycle: \(compact.commitmentsReviewed) of \(compact.commitments.count)")
+            }
+            if let cycle = compact.cycle, let occurrence = compact.occurrence { lines.append("  \(cycle) \(occurrence):") }
+            for step in compact.steps where step.kind != "Deadline" { lines.append("    - \(step.title): \(describe(step)) (\(step.due))") }
+            let deadlines = compact.steps.filter { $0.kind == "Deadline" }
+            if !deadlines.isEmpty {
+                lines.append("  Deadlines:")
+                for step in deadlines { lines.append("    - \(step.title): \(describe(step)) (\(step.due))") }
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func markdown(_ r: Report) -> String {
+        var lines = ["# Education Compacts, \(r.generated)", "", summary(r)]
+        for compact in r.compacts {
+            lines += ["", "## \(compact.partner) (\(compact.id))", "", "- Status: \(compact.status)", "- Last contact: \(compact.lastContact ?? "none recorded")"]
+            if !compact.commitments.isEmpty {
+                lines.append("- Commitments reviewed this cycle: \(compact.commitmentsReviewed) of \(compact.commitments.count) (\(compact.commitments.joined(separator: "; ")))")
+            }
+            if !compact.steps.isEmpty {
+                lines += ["", "| Step | Due | State |", "| --- | --- | --- |"]
                 for step in compact.steps {
-                    let when = step.state == "overdue" ? "overdue by \(step.days) days" : step.state == "open" ? "due in \(step.days) days" : "done"
-                    lines.append("    - \(step.title): \(when) (\(step.due))")
+                    let name = step.kind == "Deadline" ? "Deadline: \(step.title)" : "\(step.kind) \(compact.occurrence ?? ""): \(step.title)"
+                    lines.append("| \(markdownCell(name)) | \(step.due) | \(markdownCell(describe(step))) |")
                 }
             }
         }
         return lines.joined(separator: "\n")
     }
+
+    /// A table cell: a `|` would end it.
+    static func markdownCell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
 }

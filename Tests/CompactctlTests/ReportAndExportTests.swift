@@ -72,11 +72,11 @@ struct ReportAndExportTests {
 
         let text = try CommandRunner.run("compactctl", ["report", "--config", config])
         #expect(text.stdout.hasPrefix("Education Compacts, "))
-        #expect(text.stdout.contains("1 active compact of 2. Goal \"Three compacts\": 1 of 3 by 2099-06-30 ("))
-        #expect(text.stdout.contains("1 step done, 1 open, 0 overdue."))
+        #expect(text.stdout.contains("1 active compact of 2. Goal \"Three compacts\": 1 of 3 — not met; due 2099-06-30, in "), "\(text.stdout)")
+        #expect(text.stdout.contains("1 step done, 0 snoozed, 1 open, 0 overdue."), "\(text.stdout)")
         let csv = try CommandRunner.run("compactctl", ["report", "--csv", "--config", config])
         let rows = csv.stdout.split(separator: "\n")
-        #expect(rows.first == "compact,partner,status,cycle,occurrence,step,due,state,days,last_contact")
+        #expect(rows.first == "compact,partner,status,cycle,occurrence,step,due,state,days,last_contact,acknowledged_by,note")
         #expect(rows.count == 3)
         #expect(rows[1].hasPrefix("ninos,\"Ciudad de los Niños Héroes, señora"))
     }
@@ -113,5 +113,80 @@ struct ReportAndExportTests {
         let done = try #require(try JSONSerialization.jsonObject(with: Data(try ServerProcess.runScript("parse_ics.py", [file]).output.utf8)) as? [String: Any])
         let doneStep = try #require((done["events"] as? [[String: String]])?.first { $0["uid"] == step["uid"] })
         #expect(doneStep["summary"]?.hasSuffix("Follow up (done, \(String(cString: getpwuid(geteuid())!.pointee.pw_name)) on behalf of maria)") == true, "\(doneStep)")
+    }
+
+    @Test("report: deadlines, who acknowledged with the note, snoozes, last contact, the goal counted on its date, --compact, markdown")
+    func reportSaysWhoDidWhat() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("compacts"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("templates").path, withDestinationPath: CommandRunner.packageRoot.appendingPathComponent("Config/templates").path)
+        try """
+        time_zone = "UTC"
+        state_path = "state.sqlite"
+        [policy]
+        shift = "keep"
+        [[goals]]
+        id = "two"
+        title = "Two compacts"
+        minimum_active = 2
+        by = 2026-06-30
+        [channels.log]
+        type = "log"
+        """.write(to: directory.appendingPathComponent("compactd.toml"), atomically: true, encoding: .utf8)
+        func day(_ offset: Int64) -> String {
+            let local = ZoneInfo.utc.localDateTime(at: Instant.now.adding(seconds: offset * 86_400))
+            return "\(local.date)T12:00:00"
+        }
+        try """
+        id = "carson"
+        partner = "City of Carson"
+        status = "active"
+        approved = 2024-06-04
+        notify = ["log"]
+        [[deadlines]]
+        id = "late"
+        title = "Late report"
+        due = \(day(-2))
+        [[deadlines]]
+        id = "met"
+        title = "Meeting"
+        due = \(day(-1))
+        [[deadlines]]
+        id = "paused"
+        title = "Paused report"
+        due = \(day(3))
+        [[deadlines]]
+        id = "next"
+        title = "Next report"
+        due = \(day(10))
+        """.write(to: directory.appendingPathComponent("compacts/carson.toml"), atomically: true, encoding: .utf8)
+        // Approved after the goal's date: it does not count toward it.
+        try "id = \"bell\"\npartner = \"City of Bell\"\nstatus = \"active\"\napproved = 2026-09-01\nnotify = [\"log\"]\n".write(to: directory.appendingPathComponent("compacts/bell.toml"), atomically: true, encoding: .utf8)
+        _ = try SQLiteStateStore(path: directory.appendingPathComponent("state.sqlite").path)
+        let config = directory.appendingPathComponent("compactd.toml").path
+        let environment = ["COMPACTD_CONTROL_SOCKET": directory.appendingPathComponent("none.sock").path]
+        let met = "carson/deadline/\(day(-1).prefix(10))/met", paused = "carson/deadline/\(day(3).prefix(10))/paused"
+        #expect(try CommandRunner.run("compactctl", ["ack", met, "--by", "maria", "--note", "met with Carson city manager", "--config", config], environment: environment).status == 0)
+        #expect(try CommandRunner.run("compactctl", ["snooze", paused, "--for", "2d", "--config", config], environment: environment).status == 0)
+
+        let text = try CommandRunner.run("compactctl", ["report", "--config", config])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("Goal \"Two compacts\": 1 of 2 — not met; due 2026-06-30, "), "\(text.stdout)")
+        #expect(text.stdout.contains("on behalf of maria on ") && text.stdout.contains(": \"met with Carson city manager\""), "\(text.stdout)")
+        #expect(text.stdout.contains("- Late report: overdue by 2 days"), "\(text.stdout)")
+        #expect(text.stdout.contains("- Paused report: snoozed until "), "\(text.stdout)")
+        #expect(text.stdout.contains("- Next report: due in "), "\(text.stdout)")
+        let carsonLine = text.stdout.split(separator: "\n").first { $0.hasPrefix("City of Carson") } ?? ""
+        #expect(!carsonLine.contains("none recorded"), "an acknowledgment with a note is contact: \(carsonLine)")
+        let bellLine = text.stdout.split(separator: "\n").first { $0.hasPrefix("City of Bell") } ?? ""
+        #expect(bellLine.contains("last contact none recorded"), "\(bellLine)")
+
+        let only = try CommandRunner.run("compactctl", ["report", "--compact", "bell", "--config", config])
+        #expect(only.stdout.contains("City of Bell") && !only.stdout.contains("City of Carson"), "\(only.stdout)")
+        let markdown = try CommandRunner.run("compactctl", ["report", "--format", "markdown", "--config", config])
+        #expect(markdown.stdout.hasPrefix("# Education Compacts, "), "\(markdown.stdout)")
+        #expect(markdown.stdout.contains("## City of Carson (carson)"))
+        #expect(markdown.stdout.contains("| Deadline: Late report | "), "\(markdown.stdout)")
     }
 }
