@@ -19,15 +19,23 @@ struct CalendarCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
+    @Option(help: "Evaluate in this configuration's time_zone, as the daemon does, instead of the machine's ($TZ).")
+    var config: String?
+
     @Argument(help: "One or more calendar expressions.")
     var expressions: [String]
 
     func run() throws {
         let localZone: ZoneInfo
-        do {
-            localZone = try ZoneInfo.processLocal()
-        } catch {
-            throw CommandFailure("\(error)")
+        if let config {
+            // The zone a cycle's expression is evaluated in by compactd: the configured one.
+            localZone = try ConfigOptions.parse(["--config", config]).load().configuration.timeZone
+        } else {
+            do {
+                localZone = try ZoneInfo.processLocal()
+            } catch {
+                throw CommandFailure("\(error)")
+            }
         }
         let base: Instant
         if let baseTime {

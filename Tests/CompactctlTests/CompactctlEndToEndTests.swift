@@ -71,6 +71,17 @@ struct CompactctlEndToEndTests {
         }
     }
 
+    @Test("calendar --config evaluates in the configured zone, as systemd-analyze does with that TZ")
+    func calendarInConfiguredZone() throws {
+        let arguments = ["--base-time=2024-11-03 08:00:00 UTC", "--iterations=3", "*-05-01 09:00", "*-*-* 01:30"]
+        // The machine says UTC; the shipped configuration says America/Los_Angeles.
+        let ours = try CommandRunner.run("compactctl", ["calendar", "--config", Self.shippedConfig] + arguments, environment: ["TZ": "UTC"])
+        let systemd = try CommandRunner.run("/usr/bin/systemd-analyze", ["calendar"] + arguments, environment: ["TZ": "America/Los_Angeles"])
+        let reference = systemd.stdout.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("From now") }.joined(separator: "\n")
+        #expect(ours.status == 0, "\(ours.stderr)")
+        #expect(ours.stdout == reference)
+    }
+
     @Test("calendar --json, and exit 1 when an expression is invalid")
     func calendarJSON() throws {
         let result = try CommandRunner.run("compactctl", ["calendar", "--json", "--base-time", "2024-03-10 00:00:00 UTC", "--iterations", "2", "*-03-11 09:30", "*-02-30", "bogus"], environment: ["TZ": "UTC"])
