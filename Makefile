@@ -35,7 +35,7 @@ RELEASE      := -c release --static-swift-stdlib -Xswiftc -use-ld=lld \
                 -Xlinker -z -Xlinker pack-relative-relocs -Xlinker --no-export-dynamic \
                 -Xlinker --symbol-ordering-file=$(CURDIR)/Benchmarks/compactd.order -Xlinker --no-warn-symbol-ordering
 
-.PHONY: all deps build run test fuzz chaos bench bench-delivery bench-idle order-file install clean
+.PHONY: all deps build run test fuzz readme chaos bench bench-delivery bench-idle order-file install clean
 
 all: build
 
@@ -150,6 +150,10 @@ install:
 	  journalctl --update-catalog 2>/dev/null || true; \
 	  systemctl daemon-reload 2>/dev/null || true; \
 	fi
+
+# README's command reference from the built binaries' --help (ReadmeCommandsTests checks it).
+readme: build
+	$(PYTHON) Tests/Fixtures/readme_commands.py --write .build/debug README.md
 
 clean:
 	rm -rf .build .build-fuzz
