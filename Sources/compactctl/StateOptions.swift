@@ -39,6 +39,13 @@ enum StateAccess {
         by ?? ProcessInfo.processInfo.environment["SUDO_USER"]
     }
 
+    /// A write about one step occurrence that takes nothing else (`unack`, `unsnooze`).
+    static func write(_ action: OperatorWrite.Action, _ reference: StepReference, config: ConfigOptions, by: String?) async throws -> String {
+        let c = try config.load().configuration
+        let step = try reference.resolve(in: c, now: Instant.now)
+        return try await write(OperatorWrite(action: action, stepKey: step.key, compactID: step.compactID, onBehalfOf: onBehalfOf(by)), configuration: c)
+    }
+
     /// Makes a write: through the running daemon, else (root only) directly. Returns the
     /// daemon's one-line account of it.
     static func write(_ request: OperatorWrite, configuration: Configuration, socket: String? = nil) async throws -> String {

@@ -21,9 +21,18 @@ struct SystemdAnalyzeOracle {
 
     /// Asks systemd-analyze about one expression, with TZ set to `timeZone`.
     static func answer(expression: String, base: Instant, iterations: Int, timeZone: String) throws -> Answer {
+        guard let output = try run(["calendar", "--base-time=@\(base.secondsSinceEpoch)", "--iterations=\(iterations)", "--", expression], timeZone: timeZone) else {
+            return Answer(valid: false, normalized: nil, elapses: [])
+        }
+        return parse(output)
+    }
+
+    /// systemd-analyze with these arguments and TZ set; its standard output, or nil when it
+    /// refused (non-zero exit).
+    static func run(_ arguments: [String], timeZone: String) throws -> String? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["calendar", "--base-time=@\(base.secondsSinceEpoch)", "--iterations=\(iterations)", "--", expression]
+        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["TZ"] = timeZone
         environment["SYSTEMD_COLORS"] = "0"
@@ -34,8 +43,7 @@ struct SystemdAnalyzeOracle {
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return Answer(valid: false, normalized: nil, elapses: []) }
-        return parse(String(decoding: data, as: UTF8.self))
+        return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
     }
 
     /// Reads systemd-analyze's text: the normalized form and each elapse, taking the

@@ -8,21 +8,8 @@ import Testing
 struct SystemdTimeOracleTests {
     /// Runs `systemd-analyze VERB ARG` with TZ set; returns the value after `label:`.
     static func systemd(_ verb: String, _ argument: String, label: String, timeZone: String = "UTC") throws -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: SystemdAnalyzeOracle.executable)
-        process.arguments = [verb, "--", argument]
-        var environment = ProcessInfo.processInfo.environment
-        environment["TZ"] = timeZone
-        environment["SYSTEMD_COLORS"] = "0"
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+        guard let output = try SystemdAnalyzeOracle.run([verb, "--", argument], timeZone: timeZone) else { return nil }
+        for line in output.split(separator: "\n") {
             let trimmed = line.trimmingWhitespace()
             if trimmed.hasPrefix(label + ":") { return String(trimmed.dropFirst(label.count + 1)).trimmingWhitespace() }
         }

@@ -1,0 +1,87 @@
+import ArgumentParser
+import CompactdCore
+import CompactdStore
+import Foundation
+
+/// `compactctl snooze`: pause a step occurrence's notices for a while, as amtool silences
+/// alerts; the last notice held back goes out when the snooze ends. `--list` shows the active
+/// snoozes; `unsnooze` ends one early.
+struct SnoozeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snooze", abstract: "Pause a step occurrence's reminders for a while, or list the active snoozes.",
+        discussion: """
+        Give the end with --until TIME or --for SPAN. TIME is "YYYY-MM-DD HH:MM" in the configured \
+        time zone (or with UTC); a bare date YYYY-MM-DD means 00:00 that day in the configured zone, \
+        as everywhere compactctl reads a time. SPAN is a systemd time span such as 14d or "1w 2d", \
+        counted in the configured zone (a day keeps the wall clock across a DST change). An \
+        acknowledged step cannot be snoozed.
+        """
+    )
+
+    @OptionGroup var config: ConfigOptions
+    @OptionGroup var reference: StepReference
+    @Option(help: "Until when: \"YYYY-MM-DD HH:MM\" in the configured zone, or with UTC.") var until: String?
+    @Option(name: .customLong("for"), help: "For how long: a time span such as 14d or \"1w 2d\".") var duration: String?
+    @Flag(help: "List the active snoozes instead.") var list = false
+    @Flag(help: "With --list: print JSON.") var json = false
+    @Option(help: "On whose behalf (default: $SUDO_USER).") var by: String?
+    @Option(help: "A note for the history.") var note: String?
+
+    func validate() throws {
+        if list {
+            guard until == nil, duration == nil else { throw ValidationError("--list takes no --until or --for") }
+            return
+        }
+        guard (until == nil) != (duration == nil) else { throw ValidationError("give the snooze's end: --until TIME or --for SPAN (one of them)") }
+    }
+
+    struct Line: Encodable {
+        var step: String
+        var since: String
+        var until: String
+        var untilUTC: String
+        var by: String?
+        var note: String?
+    }
+
+    func run() async throws {
+        let c = try config.load().configuration
+        let now = Instant.now
+        if list {
+            let store = try StateAccess.open(c)
+            let active = try await store.plannerState().snoozes.values.filter { $0.until > now }.sorted { ($0.until, $0.stepKey) < ($1.until, $1.stepKey) }
+            let lines = active.map {
+                Line(step: $0.stepKey, since: TimestampFormat.short($0.at, in: c.timeZone), until: TimestampFormat.short($0.until, in: c.timeZone), untilUTC: $0.until.rfc3339UTC, by: $0.by, note: $0.note)
+            }
+            if json {
+                print(try JSONOutput.encode(lines))
+            } else if lines.isEmpty {
+                print("no active snoozes")
+            } else {
+                var table = TextTable(headers: ["STEP", "UNTIL", "SINCE", "BY", "NOTE"])
+                for line in lines { table.add([line.step, line.until, line.since, line.by ?? "-", line.note ?? "-"]) }
+                print(table.render())
+            }
+            return
+        }
+        let end: Instant
+        if let until {
+            guard let parsed = TimestampFormat.parse(until, zone: c.timeZone, now: now) else {
+                throw CommandFailure("--until '\(until)' is not a time; expected \"YYYY-MM-DD HH:MM\" (in \(c.timeZone.identifier)) or with UTC")
+            }
+            end = parsed
+        } else {
+            let text = duration ?? ""
+            guard let span = TimeSpan(parsing: text), !span.isZero else {
+                throw CommandFailure("--for '\(text)' is not a time span; expected one such as 14d, 36h or \"1w 2d\"")
+            }
+            end = c.timeZone.instant(for: span.added(to: c.timeZone.localDateTime(at: now)))
+        }
+        guard end > now else { throw CommandFailure("the snooze's end, \(TimestampFormat.short(end, in: c.timeZone)), is in the past; expected a future time") }
+        let step = try reference.resolve(in: c, now: now)
+        _ = try await StateAccess.write(
+            OperatorWrite(action: .snooze, stepKey: step.key, compactID: step.compactID, note: note, untilMicroseconds: end.microsecondsSinceEpoch, onBehalfOf: StateAccess.onBehalfOf(by)),
+            configuration: c)
+        print("snoozed \(step.key) until \(TimestampFormat.short(end, in: c.timeZone))")
+    }
+}
