@@ -52,7 +52,7 @@ struct AckCommand: AsyncParsableCommand {
         let done = try await StateAccess.write(
             OperatorWrite(action: .ack, stepKey: step.key, compactID: step.compactID, note: note, onBehalfOf: StateAccess.onBehalfOf(by)), configuration: c)
         if json {
-            print(try JSONOutput.encode(["step": step.key, "result": done, "at": now.rfc3339UTC]))
+            print(try JSONOutput.encode(["step": step.key, "result": done, "at": JSONTime.local(now, c.timeZone), "at_utc": JSONTime.utc(now)]))
         } else {
             print("\(done) (due \(TimestampFormat.short(step.dueAt, in: c.timeZone)))")
         }
@@ -63,7 +63,7 @@ struct AckCommand: AsyncParsableCommand {
         let targets = steps.map { OperatorWrite.StepTarget(key: $0.key, compactID: $0.compactID) }
         let done = try await StateAccess.write(OperatorWrite(action: .ack, note: note, onBehalfOf: StateAccess.onBehalfOf(by), steps: targets), configuration: c)
         if json {
-            print(try JSONOutput.encode(["steps": targets.map(\.key), "result": [done], "at": [now.rfc3339UTC]]))
+            print(try JSONOutput.encode(["steps": targets.map(\.key), "result": [done], "at": [JSONTime.local(now, c.timeZone)], "at_utc": [JSONTime.utc(now)]]))
         } else {
             print(done)
             for step in steps { print("  \(step.key) (due \(TimestampFormat.short(step.dueAt, in: c.timeZone)))") }

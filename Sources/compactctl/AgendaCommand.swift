@@ -117,8 +117,9 @@ struct AgendaEntry: Encodable {
     /// The step occurrence's key, as `ack` takes it.
     var stepKey: String
     var sendAt: String
-    var sendAtLocal: String
+    var sendAtUtc: String
     var dueAt: String
+    var dueAtUtc: String
     var compact: String
     var partner: String
     var cycle: String
@@ -136,9 +137,10 @@ struct AgendaEntry: Encodable {
         self.fate = fate
         id = notice.id
         stepKey = notice.step.key
-        sendAt = notice.sendAt.rfc3339UTC
-        sendAtLocal = TimestampFormat.rfc3339(notice.sendAt, in: configuration.timeZone)
-        dueAt = notice.step.dueAt.rfc3339UTC
+        sendAt = JSONTime.local(notice.sendAt, configuration.timeZone)
+        sendAtUtc = JSONTime.utc(notice.sendAt)
+        dueAt = JSONTime.local(notice.step.dueAt, configuration.timeZone)
+        dueAtUtc = JSONTime.utc(notice.step.dueAt)
         compact = notice.step.compactID
         partner = configuration.compact(notice.step.compactID)?.partner ?? ""
         cycle = notice.step.cycleID
@@ -153,6 +155,6 @@ struct AgendaEntry: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case id, compact, partner, cycle, occurrence, step, kind, label, channel, contact, fate
-        case stepKey = "step_key", sendAt = "send_at", sendAtLocal = "send_at_local", dueAt = "due_at", stepTitle = "step_title"
+        case stepKey = "step_key", sendAt = "send_at", sendAtUtc = "send_at_utc", dueAt = "due_at", dueAtUtc = "due_at_utc", stepTitle = "step_title"
     }
 }

@@ -18,6 +18,7 @@ struct HistoryCommand: AsyncParsableCommand {
 
     struct Line: Encodable {
         var at: String
+        var atUtc: String
         var kind: String
         var compact: String?
         var subject: String
@@ -44,12 +45,12 @@ struct HistoryCommand: AsyncParsableCommand {
         let store = try StateAccess.open(c)
         var lines: [(Instant, Line)] = []
         for event in try await store.history(compactID: compact, since: from, kinds: kinds, limit: limit) {
-            lines.append((event.at, Line(at: TimestampFormat.rfc3339(event.at, in: c.timeZone), kind: event.kind, compact: event.compactID, subject: event.subject, detail: event.detail, actor: event.actor)))
+            lines.append((event.at, Line(at: JSONTime.local(event.at, c.timeZone), atUtc: JSONTime.utc(event.at), kind: event.kind, compact: event.compactID, subject: event.subject, detail: event.detail, actor: event.actor)))
         }
         // Each source gives its newest `limit` entries, filtered in the store; the newest
         // `limit` of all of them are shown, oldest first.
         for d in try await store.recentDeliveries(compactID: compact, since: from, limit: kinds.map { $0.contains("enqueued") ? limit : 0 } ?? limit) {
-            lines.append((d.createdAt, Line(at: TimestampFormat.rfc3339(d.createdAt, in: c.timeZone), kind: "enqueued", compact: d.snapshot.compactID, subject: d.id, detail: "\(d.snapshot.label), now \(d.status.rawValue)")))
+            lines.append((d.createdAt, Line(at: JSONTime.local(d.createdAt, c.timeZone), atUtc: JSONTime.utc(d.createdAt), kind: "enqueued", compact: d.snapshot.compactID, subject: d.id, detail: "\(d.snapshot.label), now \(d.status.rawValue)")))
         }
         for a in try await store.recentAttempts(compactID: compact, since: from, limit: kinds.map { $0.contains("attempt") ? limit : 0 } ?? limit) {
             var detail = "attempt \(a.number): \(a.outcome.rawValue)"
@@ -59,7 +60,7 @@ struct HistoryCommand: AsyncParsableCommand {
             detail += ", \(a.latencyMilliseconds) ms"
             // A delivery's id is its notice's identity, which begins with the compact's id.
             let compactID = a.deliveryID.split(separator: "/", maxSplits: 1).first.map(String.init)
-            lines.append((a.finishedAt, Line(at: TimestampFormat.rfc3339(a.finishedAt, in: c.timeZone), kind: "attempt", compact: compactID, subject: a.deliveryID, detail: detail)))
+            lines.append((a.finishedAt, Line(at: JSONTime.local(a.finishedAt, c.timeZone), atUtc: JSONTime.utc(a.finishedAt), kind: "attempt", compact: compactID, subject: a.deliveryID, detail: detail)))
         }
         let selected = lines.filter { kinds?.contains($0.1.kind) ?? true }.sorted { $0.0 < $1.0 }.suffix(limit).map(\.1)
         if json {

@@ -47,13 +47,16 @@ struct ReportCommand: AsyncParsableCommand {
             /// The cycle's title, or "Deadline".
             var kind: String
             var due: String
+            var dueUtc: String
             /// done, snoozed, open or overdue
             var state: String
             var days: Int
             var acknowledgedBy: String?
             var acknowledgedAt: String?
+            var acknowledgedAtUtc: String?
             var note: String?
             var snoozedUntil: String?
+            var snoozedUntilUtc: String?
         }
 
         struct Compact: Encodable {
@@ -66,9 +69,13 @@ struct ReportCommand: AsyncParsableCommand {
             var occurrence: String?
             var steps: [Step]
             var lastContact: String?
+            var lastContactUtc: String?
         }
 
         var generated: String
+        var generatedUtc: String
+        /// The zone of the local times (the configuration's).
+        var timeZone: String
         var goals: [Goal]
         var compacts: [Compact]
         var activeCompacts: Int
@@ -97,7 +104,7 @@ struct ReportCommand: AsyncParsableCommand {
         }
         let occurrences = Planner(configuration: c).stepOccurrences(from: now.adding(seconds: -400 * 86_400), to: now.adding(seconds: 400 * 86_400), compactID: compact)
         var report = Report(
-            generated: TimestampFormat.short(now, in: c.timeZone), goals: [], compacts: [],
+            generated: JSONTime.local(now, c.timeZone), generatedUtc: JSONTime.utc(now), timeZone: c.timeZone.identifier, goals: [], compacts: [],
             activeCompacts: c.compacts.filter { $0.status == .active }.count, totalCompacts: c.compacts.count, stepsDone: 0, stepsSnoozed: 0, stepsOpen: 0, stepsOverdue: 0
         )
         for goal in c.goals {
@@ -107,7 +114,8 @@ struct ReportCommand: AsyncParsableCommand {
         }
         for entry in c.compacts where compact == nil || entry.id == compact {
             var row = Report.Compact(id: entry.id, partner: entry.partner, status: entry.status.rawValue, commitments: entry.commitments.map(\.title), commitmentsReviewed: 0, steps: [])
-            row.lastContact = lastContact[entry.id].map { TimestampFormat.short($0, in: c.timeZone) }
+            row.lastContact = lastContact[entry.id].map { JSONTime.local($0, c.timeZone) }
+            row.lastContactUtc = lastContact[entry.id].map(JSONTime.utc)
             let mine = occurrences.filter { $0.compactID == entry.id }
             var reviewed: Set<String> = []
             // The current occurrence: the latest begun, else the next (first cycle of the compact).
@@ -142,7 +150,7 @@ struct ReportCommand: AsyncParsableCommand {
             for row in report.compacts {
                 for step in row.steps {
                     print([row.id, row.partner, row.status, step.kind == "Deadline" ? "deadline" : (row.cycle ?? ""), step.kind == "Deadline" ? "" : (row.occurrence ?? ""),
-                           step.step, step.due, step.state, String(step.days), row.lastContact ?? "", step.acknowledgedBy ?? "", step.note ?? ""].map(Self.csvField).joined(separator: ","))
+                           step.step, Self.shown(step.due, report), step.state, String(step.days), row.lastContact.map { Self.shown($0, report) } ?? "", step.acknowledgedBy ?? "", step.note ?? ""].map(Self.csvField).joined(separator: ","))
                 }
             }
         case .markdown:
@@ -155,16 +163,18 @@ struct ReportCommand: AsyncParsableCommand {
     /// Adds one step occurrence with its state; returns it.
     private func add(_ step: StepOccurrence, kind: String, to row: inout Report.Compact, report: inout Report, state: PlannerState, now: Instant, zone: ZoneInfo) -> Report.Step {
         let days = Int((step.dueAt.secondsSinceEpoch - now.secondsSinceEpoch) / 86_400)
-        var entry = Report.Step(key: step.key, step: step.stepID, title: step.stepTitle, kind: kind, due: TimestampFormat.short(step.dueAt, in: zone), state: "open", days: days)
+        var entry = Report.Step(key: step.key, step: step.stepID, title: step.stepTitle, kind: kind, due: JSONTime.local(step.dueAt, zone), dueUtc: JSONTime.utc(step.dueAt), state: "open", days: days)
         if let ack = state.acknowledgments[step.key] {
             entry.state = "done"
             entry.acknowledgedBy = ack.by
-            entry.acknowledgedAt = TimestampFormat.short(ack.at, in: zone)
+            entry.acknowledgedAt = JSONTime.local(ack.at, zone)
+            entry.acknowledgedAtUtc = JSONTime.utc(ack.at)
             entry.note = ack.note
             report.stepsDone += 1
         } else if let snooze = state.snoozes[step.key], snooze.until > now {
             entry.state = "snoozed"
-            entry.snoozedUntil = TimestampFormat.short(snooze.until, in: zone)
+            entry.snoozedUntil = JSONTime.local(snooze.until, zone)
+            entry.snoozedUntilUtc = JSONTime.utc(snooze.until)
             report.stepsSnoozed += 1
         } else if step.dueAt < now {
             entry.state = "overdue"
@@ -181,18 +191,23 @@ struct ReportCommand: AsyncParsableCommand {
         value.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
     }
 
+    /// The short local form of a report time, for text and Markdown.
+    static func shown(_ rfc3339: String?, _ r: Report) -> String {
+        JSONTime.display(rfc3339, (try? ZoneInfo.named(r.timeZone)) ?? .utc) ?? rfc3339 ?? "-"
+    }
+
     static func summary(_ r: Report) -> String {
-        var summary = "Education Compacts, \(r.generated): \(r.activeCompacts) active compact\(r.activeCompacts == 1 ? "" : "s") of \(r.totalCompacts)."
+        var summary = "Education Compacts, \(shown(r.generated, r)): \(r.activeCompacts) active compact\(r.activeCompacts == 1 ? "" : "s") of \(r.totalCompacts)."
         for goal in r.goals { summary += " Goal \"\(goal.title)\": \(goal.plainly)." }
         summary += " In the current review cycles and deadlines: \(r.stepsDone) step\(r.stepsDone == 1 ? "" : "s") done, \(r.stepsSnoozed) snoozed, \(r.stepsOpen) open, \(r.stepsOverdue) overdue."
         return summary
     }
 
-    static func describe(_ step: Report.Step) -> String {
+    static func describe(_ step: Report.Step, _ r: Report) -> String {
         switch step.state {
         case "done":
-            "done" + (step.acknowledgedBy.map { ", by \($0)" } ?? "") + (step.acknowledgedAt.map { " on \($0)" } ?? "") + (step.note.map { ": \"\($0)\"" } ?? "")
-        case "snoozed": "snoozed until \(step.snoozedUntil ?? "?")"
+            "done" + (step.acknowledgedBy.map { ", by \($0)" } ?? "") + (step.acknowledgedAt.map { " on \(shown($0, r))" } ?? "") + (step.note.map { ": \"\($0)\"" } ?? "")
+        case "snoozed": "snoozed until \(shown(step.snoozedUntil, r))"
         case "overdue": "overdue by \(step.days) day\(step.days == 1 ? "" : "s")"
         default: step.days == 0 ? "due today" : "due in \(step.days) day\(step.days == 1 ? "" : "s")"
         }
@@ -202,26 +217,26 @@ struct ReportCommand: AsyncParsableCommand {
         var lines = [summary(r)]
         for compact in r.compacts {
             lines.append("")
-            lines.append("\(compact.partner) (\(compact.id)): \(compact.status); last contact \(compact.lastContact ?? "none recorded")")
+            lines.append("\(compact.partner) (\(compact.id)): \(compact.status); last contact \(compact.lastContact.map { shown($0, r) } ?? "none recorded")")
             if !compact.commitments.isEmpty {
                 lines.append("  Commitments: " + compact.commitments.joined(separator: "; "))
                 lines.append("  Commitments reviewed this cycle: \(compact.commitmentsReviewed) of \(compact.commitments.count)")
             }
             if let cycle = compact.cycle, let occurrence = compact.occurrence { lines.append("  \(cycle) \(occurrence):") }
-            for step in compact.steps where step.kind != "Deadline" { lines.append("    - \(step.title): \(describe(step)) (\(step.due))") }
+            for step in compact.steps where step.kind != "Deadline" { lines.append("    - \(step.title): \(describe(step, r)) (\(shown(step.due, r)))") }
             let deadlines = compact.steps.filter { $0.kind == "Deadline" }
             if !deadlines.isEmpty {
                 lines.append("  Deadlines:")
-                for step in deadlines { lines.append("    - \(step.title): \(describe(step)) (\(step.due))") }
+                for step in deadlines { lines.append("    - \(step.title): \(describe(step, r)) (\(shown(step.due, r)))") }
             }
         }
         return lines.joined(separator: "\n")
     }
 
     static func markdown(_ r: Report) -> String {
-        var lines = ["# Education Compacts, \(r.generated)", "", summary(r)]
+        var lines = ["# Education Compacts, \(shown(r.generated, r))", "", summary(r)]
         for compact in r.compacts {
-            lines += ["", "## \(compact.partner) (\(compact.id))", "", "- Status: \(compact.status)", "- Last contact: \(compact.lastContact ?? "none recorded")"]
+            lines += ["", "## \(compact.partner) (\(compact.id))", "", "- Status: \(compact.status)", "- Last contact: \(compact.lastContact.map { shown($0, r) } ?? "none recorded")"]
             if !compact.commitments.isEmpty {
                 lines.append("- Commitments reviewed this cycle: \(compact.commitmentsReviewed) of \(compact.commitments.count) (\(compact.commitments.joined(separator: "; ")))")
             }
@@ -229,7 +244,7 @@ struct ReportCommand: AsyncParsableCommand {
                 lines += ["", "| Step | Due | State |", "| --- | --- | --- |"]
                 for step in compact.steps {
                     let name = step.kind == "Deadline" ? "Deadline: \(step.title)" : "\(step.kind) \(compact.occurrence ?? ""): \(step.title)"
-                    lines.append("| \(markdownCell(name)) | \(step.due) | \(markdownCell(describe(step))) |")
+                    lines.append("| \(markdownCell(name)) | \(shown(step.due, r)) | \(markdownCell(describe(step, r))) |")
                 }
             }
         }

@@ -38,8 +38,9 @@ struct SnoozeCommand: AsyncParsableCommand {
     struct Line: Encodable {
         var step: String
         var since: String
+        var sinceUtc: String
         var until: String
-        var untilUTC: String
+        var untilUtc: String
         var by: String?
         var note: String?
     }
@@ -51,7 +52,7 @@ struct SnoozeCommand: AsyncParsableCommand {
             let store = try StateAccess.open(c)
             let active = try await store.plannerState().snoozes.values.filter { $0.until > now }.sorted { ($0.until, $0.stepKey) < ($1.until, $1.stepKey) }
             let lines = active.map {
-                Line(step: $0.stepKey, since: TimestampFormat.short($0.at, in: c.timeZone), until: TimestampFormat.short($0.until, in: c.timeZone), untilUTC: $0.until.rfc3339UTC, by: $0.by, note: $0.note)
+                Line(step: $0.stepKey, since: JSONTime.local($0.at, c.timeZone), sinceUtc: JSONTime.utc($0.at), until: JSONTime.local($0.until, c.timeZone), untilUtc: JSONTime.utc($0.until), by: $0.by, note: $0.note)
             }
             if json {
                 print(try JSONOutput.encode(lines))
@@ -59,7 +60,7 @@ struct SnoozeCommand: AsyncParsableCommand {
                 print("no active snoozes")
             } else {
                 var table = TextTable(headers: ["STEP", "UNTIL", "SINCE", "BY", "NOTE"])
-                for line in lines { table.add([line.step, line.until, line.since, line.by ?? "-", line.note ?? "-"]) }
+                for line in lines { table.add([line.step, JSONTime.display(line.until, c.timeZone) ?? "-", JSONTime.display(line.since, c.timeZone) ?? "-", line.by ?? "-", line.note ?? "-"]) }
                 print(table.render())
             }
             return

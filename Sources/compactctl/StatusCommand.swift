@@ -26,6 +26,7 @@ struct StatusCommand: AsyncParsableCommand {
     struct Report: Encodable {
         var daemon: String
         var since: String?
+        var sinceUtc: String?
         var status: String?
         var channels: [Channel]
         var disabledChannels: [String]
@@ -43,7 +44,9 @@ struct StatusCommand: AsyncParsableCommand {
             var delivered: Int
             var missed: Int
             var lastSuccess: String?
+            var lastSuccessUtc: String?
             var lastFailure: String?
+            var lastFailureUtc: String?
             var lastFailureDetail: String?
         }
     }
@@ -56,6 +59,7 @@ struct StatusCommand: AsyncParsableCommand {
             if rest.hasPrefix("since=") {
                 let since = rest.dropFirst(6).prefix { $0 != " " }
                 report.since = String(since)
+                report.sinceUtc = String(since)
                 rest = rest.dropFirst(6 + since.count).drop { $0 == " " }
             }
             report.status = String(rest)
@@ -64,6 +68,8 @@ struct StatusCommand: AsyncParsableCommand {
         // own word (still running on its last good configuration? degraded?) helps most: it is
         // printed, and the problem said beside it.
         let running = report.daemon == "running"
+        // UTC until the configuration says otherwise (it may be broken).
+        var zone = ZoneInfo.utc
         do {
             let c: Configuration
             do {
@@ -72,13 +78,15 @@ struct StatusCommand: AsyncParsableCommand {
                 let errors = error.errors.sorted(by: ConfigProblem.inReadingOrder)
                 throw CommandFailure((errors.first?.oneLine ?? "\(config.resolvedPath): cannot be loaded") + (errors.count > 1 ? " (and \(errors.count - 1) more)" : ""))
             }
+            zone = c.timeZone
+            if let since = report.sinceUtc.flatMap({ TimestampFormat.parse($0, zone: .utc) }) { report.since = JSONTime.local(since, zone) }
             let store = try StateAccess.open(c)
             for summary in try await store.channelSummaries() {
                 report.channels.append(.init(
                     channel: summary.channel, pending: summary.count(.pending) - summary.retrying, inFlight: summary.count(.sending),
                     retrying: summary.retrying, dead: summary.count(.dead), delivered: summary.count(.delivered), missed: summary.count(.missed),
-                    lastSuccess: summary.lastSuccess.map { TimestampFormat.short($0, in: c.timeZone) },
-                    lastFailure: summary.lastFailure.map { TimestampFormat.short($0, in: c.timeZone) },
+                    lastSuccess: summary.lastSuccess.map { JSONTime.local($0, c.timeZone) }, lastSuccessUtc: summary.lastSuccess.map(JSONTime.utc),
+                    lastFailure: summary.lastFailure.map { JSONTime.local($0, c.timeZone) }, lastFailureUtc: summary.lastFailure.map(JSONTime.utc),
                     lastFailureDetail: summary.lastFailureDetail
                 ))
             }
@@ -95,8 +103,8 @@ struct StatusCommand: AsyncParsableCommand {
             } else {
                 var table = TextTable(headers: ["CHANNEL", "PENDING", "IN FLIGHT", "RETRYING", "DEAD", "DELIVERED", "MISSED", "LAST SUCCESS", "LAST FAILURE"])
                 for ch in report.channels {
-                    table.add([ch.channel, "\(ch.pending)", "\(ch.inFlight)", "\(ch.retrying)", "\(ch.dead)", "\(ch.delivered)", "\(ch.missed)", ch.lastSuccess ?? "-",
-                               ch.lastFailure.map { "\($0) \(ch.lastFailureDetail ?? "")" } ?? "-"])
+                    table.add([ch.channel, "\(ch.pending)", "\(ch.inFlight)", "\(ch.retrying)", "\(ch.dead)", "\(ch.delivered)", "\(ch.missed)", JSONTime.display(ch.lastSuccess, zone) ?? "-",
+                               JSONTime.display(ch.lastFailure, zone).map { "\($0) \(ch.lastFailureDetail ?? "")" } ?? "-"])
                 }
                 print(report.channels.isEmpty ? "no deliveries yet" : table.render())
                 if !report.disabledChannels.isEmpty { print("disabled channels: \(report.disabledChannels.joined(separator: ", "))") }

@@ -110,7 +110,8 @@ struct CompactctlEndToEndTests {
         let entries = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
         // Nine compacts: each kickoff's due notice and each implementation review's 30-day reminder.
         #expect(entries.count == 18)
-        #expect(entries.allSatisfy { $0["send_at"] as? String == "2027-05-14T16:00:00Z" })
+        // Every JSON time: RFC 3339 with the configured zone's offset, and the same moment in UTC beside it.
+        #expect(entries.allSatisfy { $0["send_at"] as? String == "2027-05-14T09:00:00-07:00" && $0["send_at_utc"] as? String == "2027-05-14T16:00:00Z" }, "\(entries.first ?? [:])")
         #expect(entries.first?["id"] as? String == "bell/summer-reengagement/2027-05-01/kickoff/remind-0/district-log")
         #expect(entries.first?["step_key"] as? String == "bell/summer-reengagement/2027-05-01/kickoff")
     }

@@ -184,6 +184,27 @@ struct ReportAndExportTests {
 
         let only = try CommandRunner.run("compactctl", ["report", "--compact", "bell", "--config", config])
         #expect(only.stdout.contains("City of Bell") && !only.stdout.contains("City of Carson"), "\(only.stdout)")
+        // One convention for times in every JSON output: FIELD in RFC 3339 with the zone's offset,
+        // FIELD_utc the same moment in UTC.
+        var pairs = 0
+        for arguments in [["report", "--json"], ["history", "--json"], ["snooze", "--list", "--json"], ["agenda", "--json", "--days", "20"], ["status", "--json"]] {
+            let output = try CommandRunner.run("compactctl", arguments + ["--config", config], environment: environment)
+            let object = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8))
+            func walk(_ value: Any) {
+                if let array = value as? [Any] { array.forEach(walk) }
+                guard let dictionary = value as? [String: Any] else { return }
+                for (key, value) in dictionary {
+                    walk(value)
+                    guard key.hasSuffix("_utc"), let utc = value as? String else { continue }
+                    pairs += 1
+                    let local = dictionary[String(key.dropLast(4))] as? String
+                    #expect(utc.hasSuffix("Z"), "\(arguments) \(key)=\(utc)")
+                    #expect(local.flatMap { TimestampFormat.parse($0, zone: .utc) } == TimestampFormat.parse(utc, zone: .utc), "\(arguments) \(key): \(local ?? "missing") vs \(utc)")
+                }
+            }
+            walk(object)
+        }
+        #expect(pairs >= 8, "\(pairs) time fields checked")
         let markdown = try CommandRunner.run("compactctl", ["report", "--format", "markdown", "--config", config])
         #expect(markdown.stdout.hasPrefix("# Education Compacts, "), "\(markdown.stdout)")
         #expect(markdown.stdout.contains("## City of Carson (carson)"))

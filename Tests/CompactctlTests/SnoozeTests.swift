@@ -27,6 +27,7 @@ struct SnoozeTests {
         #expect(line["note"] as? String == "city council recess")
         // 14 days on in UTC (the fixture's zone), within the minute the commands took.
         let untilText = try #require(line["until_utc"] as? String)
+        #expect((line["until"] as? String).flatMap { TimestampFormat.parse($0, zone: .utc) }.map(\.rfc3339UTC) == untilText, "local and UTC name one moment: \(line)")
         let until = try #require(TimestampFormat.parse(untilText, zone: .utc))
         let seconds = until.secondsSinceEpoch - Instant.now.secondsSinceEpoch
         #expect(seconds > 14 * 86_400 - 120 && seconds <= 14 * 86_400, "\(seconds)")
