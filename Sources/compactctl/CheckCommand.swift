@@ -1,10 +1,12 @@
 import ArgumentParser
+import Foundation
 import CompactdConfig
 import CompactdCore
 import CompactdDelivery
+import CompactdStore
 
 /// `compactctl check`: validate everything, report every problem, or summarize.
-struct CheckCommand: ParsableCommand {
+struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Validate the configuration and every compact file; report each problem as FILE:LINE:COLUMN: KEY: message."
@@ -12,7 +14,7 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup var config: ConfigOptions
 
-    func run() throws {
+    func run() async throws {
         let path = config.resolvedPath
         var problems: [ConfigProblem] = []
         var loaded: LoadedConfiguration?
@@ -42,7 +44,19 @@ struct CheckCommand: ParsableCommand {
         guard errors == 0, let loaded else {
             throw CommandFailure("\(path): \(errors) error\(errors == 1 ? "" : "s") in the configuration and templates")
         }
-        print(CheckSummary(loaded: loaded, now: Instant.now).paragraph)
+        // The next notice as the daemon will send it: with the store's acknowledgments and
+        // snoozes when there is a store this build can read (before the first start there is
+        // none, and after an upgrade the daemon migrates it first: then the configuration alone).
+        let now = Instant.now
+        var state = PlannerState.empty
+        var written: Set<String> = []
+        let projection = NoticeProjection(configuration: loaded.configuration)
+        if FileManager.default.fileExists(atPath: StateAccess.path(loaded.configuration)),
+           let store = try? SQLiteStateStore(path: StateAccess.path(loaded.configuration), busyTimeoutMilliseconds: 3000, access: .readOnly) {
+            state = (try? await store.plannerState()) ?? .empty
+            written = (try? await store.writtenIDs(sendAtFrom: projection.catchUpStart(now: now))) ?? []
+        }
+        print(CheckSummary(loaded: loaded, now: now, state: state, written: written).paragraph)
     }
 }
 
@@ -50,6 +64,8 @@ struct CheckCommand: ParsableCommand {
 struct CheckSummary {
     var loaded: LoadedConfiguration
     var now: Instant
+    var state: PlannerState = .empty
+    var written: Set<String> = []
 
     var paragraph: String {
         let c = loaded.configuration
@@ -67,8 +83,7 @@ struct CheckSummary {
         for goal in c.goals {
             text += " Goal \(goal.id): \(GoalProgress(goal: goal, compacts: c.compacts, today: today).summary)."
         }
-        let planner = Planner(configuration: c)
-        if let next = planner.plan(from: now, to: now.adding(seconds: 800 * 86_400)).first {
+        if let next = NoticeProjection(configuration: c).upcoming(now: now, to: now.adding(seconds: 800 * 86_400), state: state, written: written).first {
             text += " Next notice: \(TimestampFormat.short(next.sendAt, in: c.timeZone)), \(next.kind.label) for \(next.step.key) to \(next.recipient)."
         } else {
             text += " No notice is planned in the next 800 days."

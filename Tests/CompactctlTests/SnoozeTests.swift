@@ -84,3 +84,20 @@ struct SnoozeTests {
         #expect(result.stderr.contains("--until TIME or --for SPAN"), "\(result.stderr)")
     }
 }
+
+/// `check`'s "Next notice" is the projection's: an acknowledged step's notice is not next.
+@Suite("compactctl check honours the state")
+struct CheckNextNoticeTests {
+    @Test("after ack of the step due first, check names the next step's notice")
+    func nextNoticeSkipsAcknowledged() throws {
+        let setup = try DeadlineFixture(deadlinesInSeconds: [("soon", 600), ("later", 3600)])
+        defer { setup.remove() }
+        _ = try SQLiteStateStore(path: setup.statePath)
+        let before = try CommandRunner.run("compactctl", ["check"], environment: setup.environment)
+        #expect(before.stdout.contains("/soon to hook."), "\(before.stdout)")
+        let due = ZoneInfo.utc.localDateTime(at: Instant.now.adding(seconds: 600)).date
+        #expect(try CommandRunner.run("compactctl", ["ack", "carson/deadline/\(due)/soon"], environment: setup.environment).status == 0)
+        let after = try CommandRunner.run("compactctl", ["check"], environment: setup.environment)
+        #expect(after.stdout.contains("/later to hook.") && !after.stdout.contains("/soon to hook."), "\(after.stdout)")
+    }
+}
