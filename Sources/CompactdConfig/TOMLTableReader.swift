@@ -259,9 +259,7 @@ final class TOMLTableReader {
     /// Reports every key that was never read, suggesting the closest known one.
     func finish(known: [String]) {
         for key in table.keys.sorted() where !consumed.contains(key) {
-            let suggestion = known.min { EditDistance.between($0, key) < EditDistance.between($1, key) }
-            let close = suggestion.map { EditDistance.between($0, key) <= max(2, key.count / 3) } ?? false
-            if close, let suggestion {
+            if let suggestion = EditDistance.suggestion(for: key, among: known) {
                 report(key, "unknown key; did you mean '\(suggestion)'? expected one of \(known.joined(separator: ", "))")
             } else {
                 report(key, "unknown key; expected one of \(known.joined(separator: ", "))")

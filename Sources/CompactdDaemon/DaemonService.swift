@@ -237,9 +237,10 @@ public final class DaemonService: Service, Sendable {
                 // Planned notices are looked for from the planning's start: one falling due
                 // while it ran wakes the loop at once, it is not skipped.
                 let planStart = clock()
-                _ = try await dispatcher.enqueueDue(now: planStart)
+                let plannerState = try await store.plannerState()
+                _ = try await dispatcher.enqueueDue(now: planStart, state: plannerState)
                 faultHook?(.afterEnqueue)
-                let planned = nextPlanned(after: planStart, configuration: dispatcher.configuration, state: try await store.plannerState())
+                let planned = nextPlanned(after: planStart, configuration: dispatcher.configuration, state: plannerState)
                 let nextAttempt = try await store.nextAttemptDue()
                 state.withLock { $0.nextWake = planned }
                 return .enqueued(nextPlanned: planned, nextAttempt: nextAttempt)

@@ -127,10 +127,6 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
     }
 
     /// The snapshot back from `encode`'s JSON: by the flat reader (fast), else JSONDecoder.
-    static func decode(_ text: String) -> NoticeSnapshot {
-        decodeChecked(text).snapshot
-    }
-
     static let emptySnapshot = NoticeSnapshot(compactID: "", partner: "", cycleID: "", cycleTitle: "", occurrence: "", stepID: "", stepTitle: "", kind: "", label: "", detail: "", dueAtUTC: "", dueAtLocal: "", timeZone: "", daysUntilDue: 0, commitments: [])
 
     /// The snapshot, or an empty one and why the text could not be read (a damaged row: the

@@ -4,8 +4,7 @@ import CompactdCore
 /// channel): what was asked, the closest known name when one is close, and the known names.
 enum UnknownName {
     static func failure(_ what: String, _ name: String, known: [String]) -> CommandFailure {
-        let hint = EditDistance.suggestion(for: name, among: known).map { "did you mean '\($0)'? " } ?? ""
-        return CommandFailure("unknown \(what) '\(name)'; \(hint)known: \(known.joined(separator: ", "))")
+        missing("unknown \(what)", name, known: known)
     }
 
     /// "compact carson has no cycle 'sumer'; did you mean 'summer'? known: ..."

@@ -328,22 +328,12 @@ struct TOMLParser {
             return .localTime(time.time)
         }
         if let number = try parseNumber() { return number }
-        for (literal, value) in [("inf", Double.infinity), ("nan", Double.nan)] where starts(with: literal, pos: pos) {
-            pos += 3
-            return .float(value)
-        }
-        for (literal, value) in [("+inf", Double.infinity), ("-inf", -Double.infinity), ("+nan", Double.nan), ("-nan", -Double.nan)] where starts(with: literal, pos: pos) {
-            pos += 4
+        let specials: [(StaticString, Double)] = [("inf", .infinity), ("nan", .nan), ("+inf", .infinity), ("-inf", -.infinity), ("+nan", .nan), ("-nan", -.nan)]
+        for (literal, value) in specials where starts(with: literal, at: pos) {
+            pos += literal.utf8CodeUnitCount
             return .float(value)
         }
         throw error("invalid value; expected a string, number, boolean, date, array or inline table")
-    }
-
-    private func starts(with literal: String, pos index: Int) -> Bool {
-        let utf8 = Array(literal.utf8)
-        guard index + utf8.count <= bytes.count else { return false }
-        for (i, b) in utf8.enumerated() where bytes[index + i] != b { return false }
-        return true
     }
 
     private mutating func parseArray(depth: Int) throws(TOMLSyntaxError) -> TOMLValue {

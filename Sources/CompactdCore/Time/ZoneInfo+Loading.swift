@@ -66,20 +66,6 @@ extension ZoneInfo {
         return .utc
     }
 
-    /// Reads a file into memory with plain POSIX calls (the core does not use Foundation).
-    static func readWholeFile(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var result: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { return nil }
-            if n == 0 { break }
-            result.append(contentsOf: chunk[0..<n])
-            if result.count > 4 << 20 { return nil }
-        }
-        return result
-    }
+    /// A zone file's bytes (at most 4 MiB: a TZif file is a few KiB).
+    static func readWholeFile(_ path: String) -> [UInt8]? { FileBytes.read(path, limit: 4 << 20) }
 }

@@ -60,9 +60,12 @@ public final class Dispatcher: Sendable {
     /// once its row is committed, and nothing is sent before every chunk is written. If a chunk
     /// fails, the chunks before it stay written and logged; the next pass inserts the rest
     /// (insert-or-ignore: nothing is written or logged twice).
-    public func enqueueDue(now: Instant) async throws(StateStoreError) -> DispatchSummary {
+    /// `state`: the store's acknowledgments and snoozes when the caller has just read them (the
+    /// daemon plans the next wake from the same); read here otherwise.
+    public func enqueueDue(now: Instant, state given: PlannerState? = nil) async throws(StateStoreError) -> DispatchSummary {
         var summary = DispatchSummary()
-        let state = try await store.plannerState()
+        let state: PlannerState
+        if let given { state = given } else { state = try await store.plannerState() }
         let catchUpStart = configuration.catchUp.subtracted(from: LocalDateTime(utcSeconds: now.secondsSinceEpoch))
         let catchUpInstant = Instant(secondsSinceEpoch: catchUpStart.secondsAsIfUTC)
         let from = catchUpInstant.adding(seconds: -Self.missedLookbackSeconds)

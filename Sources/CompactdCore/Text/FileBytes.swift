@@ -2,13 +2,13 @@
 import Glibc
 #endif
 
-/// A whole file's bytes through open(2)/read(2). FileManager.contents(atPath:) was seen
-/// leaking a 4 KiB buffer per call under LeakSanitizer (the configuration fuzzer reads two
-/// files per input, a reload a dozen), and configuration files need nothing it offers.
-enum FileBytes {
+/// A whole file's bytes through open(2)/read(2): zoneinfo files for the core, configuration files
+/// for the loader. Not FileManager: the core does not use Foundation, and
+/// FileManager.contents(atPath:) was seen leaking a 4 KiB buffer per call under LeakSanitizer.
+public enum FileBytes {
     /// The file's bytes, or nil when it cannot be opened or read. At most `limit` bytes: a
-    /// configuration file is small, a device or a huge file is refused rather than read.
-    static func read(_ path: String, limit: Int = 16 << 20) -> [UInt8]? {
+    /// configuration or zone file is small, a device or a huge file is refused rather than read.
+    public static func read(_ path: String, limit: Int = 16 << 20) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
