@@ -25,9 +25,12 @@ struct AckCommand: AsyncParsableCommand {
     @Option(help: "Acknowledge every step occurrence due up to the end of this date (YYYY-MM-DD).") var through: String?
     @Option(help: "On whose behalf (default: $SUDO_USER); who acted is always your Unix user.") var by: String?
     @Option(help: "A note for the history.") var note: String?
-    @Flag(help: "Print JSON.") var json = false
+    static let formats: [OutputFormat] = [.table, .json]
+    @Option(name: [.customShort("o"), .long], help: OutputFormat.help(formats)) var output: OutputFormat = .table
+    @Flag(help: .hidden) var json = false
 
     func run() async throws {
+        let format = try OutputFormat.chosen(output, json: json, allowed: Self.formats, command: "ack")
         let c = try config.load().configuration
         let now = Instant.now
         if let through {
@@ -41,33 +44,25 @@ struct AckCommand: AsyncParsableCommand {
             let end = c.timeZone.instant(for: LocalDateTime(date: date.adding(days: 1), hour: 0))
             // Back far enough for any compact's history: ten years before the date.
             let steps = Planner(configuration: c).stepOccurrences(from: end.adding(seconds: -3_660 * 86_400), to: end, compactID: reference.compact)
-            try await acknowledge(steps, note: note ?? "marked done at adoption (ack --through \(through))", configuration: c, now: now)
+            try await acknowledge(steps, note: note ?? "marked done at adoption (ack --through \(through))", configuration: c, format: format)
             return
         }
         if let key = reference.key, key.split(separator: "/").count == 3 {
-            try await acknowledge(try Self.occurrence(key, in: c, now: now), note: note, configuration: c, now: now)
+            try await acknowledge(try Self.occurrence(key, in: c, now: now), note: note, configuration: c, format: format)
             return
         }
         let step = try reference.resolve(in: c, now: now)
         let done = try await StateAccess.write(
             OperatorWrite(action: .ack, stepKey: step.key, compactID: step.compactID, note: note, onBehalfOf: StateAccess.onBehalfOf(by)), configuration: c)
-        if json {
-            print(try JSONOutput.encode(["step": step.key, "result": done, "at": JSONTime.local(now, c.timeZone), "at_utc": JSONTime.utc(now)]))
-        } else {
-            print("\(done) (due \(TimestampFormat.short(step.dueAt, in: c.timeZone)))")
-        }
+        try ActionResult.print(format, command: "ack", result: done, steps: [step.key], zone: c.timeZone, table: "\(done) (due \(TimestampFormat.short(step.dueAt, in: c.timeZone)))")
     }
 
-    private func acknowledge(_ steps: [StepOccurrence], note: String?, configuration c: Configuration, now: Instant) async throws {
+    private func acknowledge(_ steps: [StepOccurrence], note: String?, configuration c: Configuration, format: OutputFormat) async throws {
         guard !steps.isEmpty else { throw CommandFailure("nothing to acknowledge: no step occurrence is due then") }
         let targets = steps.map { OperatorWrite.StepTarget(key: $0.key, compactID: $0.compactID) }
         let done = try await StateAccess.write(OperatorWrite(action: .ack, note: note, onBehalfOf: StateAccess.onBehalfOf(by), steps: targets), configuration: c)
-        if json {
-            print(try JSONOutput.encode(["steps": targets.map(\.key), "result": [done], "at": [JSONTime.local(now, c.timeZone)], "at_utc": [JSONTime.utc(now)]]))
-        } else {
-            print(done)
-            for step in steps { print("  \(step.key) (due \(TimestampFormat.short(step.dueAt, in: c.timeZone)))") }
-        }
+        let lines = [done] + steps.map { "  \($0.key) (due \(TimestampFormat.short($0.dueAt, in: c.timeZone)))" }
+        try ActionResult.print(format, command: "ack", result: done, steps: targets.map(\.key), zone: c.timeZone, table: lines.joined(separator: "\n"))
     }
 
     /// Every step of one occurrence of a cycle: COMPACT/CYCLE/YYYY-MM-DD.

@@ -27,10 +27,12 @@ struct AgendaCommand: AsyncParsableCommand {
     @Flag(help: "Also what will not be sent (acknowledged, held by a snooze), with its fate.")
     var all = false
 
-    @Flag(help: "Print JSON instead of a table.")
-    var json = false
+    static let formats: [OutputFormat] = [.table, .json, .csv]
+    @Option(name: [.customShort("o"), .long], help: OutputFormat.help(formats)) var output: OutputFormat = .table
+    @Flag(help: .hidden) var json = false
 
     func run() async throws {
+        let format = try OutputFormat.chosen(output, json: json, allowed: Self.formats, command: "agenda")
         guard days >= 1 && days <= 36_600 else { throw CommandFailure("--days must be between 1 and 36600") }
         let loaded = try config.load()
         let c = loaded.configuration
@@ -66,11 +68,11 @@ struct AgendaCommand: AsyncParsableCommand {
         } else {
             entries = Planner(configuration: c).plan(from: start, to: end, state: state).filter(inCompact).map { ($0, .willBeSent) }
         }
-        if json {
+        if format == .json {
             print(try JSONOutput.encode(entries.map { AgendaEntry($0.notice, fate: all ? Self.describe($0.fate, zone: c.timeZone) : nil, configuration: c) }))
             return
         }
-        if entries.isEmpty {
+        if entries.isEmpty && format == .table {
             print("No notices from \(TimestampFormat.short(start, in: c.timeZone)) to \(TimestampFormat.short(end, in: c.timeZone)).")
         } else {
             // STEP is the key `ack`, `snooze` and `unsnooze` take: copy it from here.
@@ -83,6 +85,10 @@ struct AgendaCommand: AsyncParsableCommand {
                     notice.kind.label + (notice.resumedFromSnooze ? " (after snooze)" : ""),
                     notice.recipient.description,
                 ] + (all ? [Self.describe(fate, zone: c.timeZone)] : []))
+            }
+            if format == .csv {
+                print(table.csv(), terminator: "")
+                return
             }
             print(table.render())
             let sent = entries.filter { $0.fate == .willBeSent }.count

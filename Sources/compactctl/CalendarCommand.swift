@@ -16,8 +16,9 @@ struct CalendarCommand: ParsableCommand {
     @Option(help: "How many elapses to show per expression.")
     var iterations: Int = 1
 
-    @Flag(help: "Print JSON instead of text.")
-    var json = false
+    static let formats: [OutputFormat] = [.table, .json]
+    @Option(name: [.customShort("o"), .long], help: OutputFormat.help(formats)) var output: OutputFormat = .table
+    @Flag(help: .hidden) var json = false
 
     @Option(help: "Evaluate in this configuration's time_zone, as the daemon does, instead of the machine's ($TZ).")
     var config: String?
@@ -50,7 +51,7 @@ struct CalendarCommand: ParsableCommand {
 
         let reports = expressions.map { CalendarReport(expression: $0, base: base, iterations: iterations, localZone: localZone) }
         var anyInvalid = false
-        if json {
+        if try OutputFormat.chosen(output, json: json, allowed: Self.formats, command: "calendar") == .json {
             let entries = reports.map(CalendarJSONEntry.init)
             anyInvalid = entries.contains { $0.error != nil }
             print(try JSONOutput.encode(entries))

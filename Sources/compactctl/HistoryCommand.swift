@@ -14,7 +14,9 @@ struct HistoryCommand: AsyncParsableCommand {
 
     @Option(help: "Only these kinds (comma-separated): \(HistoryCommand.kinds.joined(separator: ", ")).") var kind: String?
     @Option(help: "At most this many lines.") var limit: Int = 1000
-    @Flag(help: "Print JSON.") var json = false
+    static let formats: [OutputFormat] = [.table, .json, .csv]
+    @Option(name: [.customShort("o"), .long], help: OutputFormat.help(formats)) var output: OutputFormat = .table
+    @Flag(help: .hidden) var json = false
 
     struct Line: Encodable {
         var at: String
@@ -27,6 +29,7 @@ struct HistoryCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let format = try OutputFormat.chosen(output, json: json, allowed: Self.formats, command: "history")
         let c = try config.load().configuration
         if let compact, c.compact(compact) == nil { throw UnknownName.compact(compact, in: c) }
         var from: Instant?
@@ -63,13 +66,13 @@ struct HistoryCommand: AsyncParsableCommand {
             lines.append((a.finishedAt, Line(at: JSONTime.local(a.finishedAt, c.timeZone), atUtc: JSONTime.utc(a.finishedAt), kind: "attempt", compact: compactID, subject: a.deliveryID, detail: detail)))
         }
         let selected = lines.filter { kinds?.contains($0.1.kind) ?? true }.sorted { $0.0 < $1.0 }.suffix(limit).map(\.1)
-        if json {
+        if format == .json {
             print(try JSONOutput.encode(selected))
             return
         }
-        if selected.isEmpty { print("no history"); return }
+        if selected.isEmpty && format == .table { print("no history"); return }
         var table = TextTable(headers: ["TIME", "KIND", "SUBJECT", "DETAIL"])
         for line in selected { table.add([line.at, line.kind, line.subject, [line.detail, line.actor.map { "by \($0)" }].compactMap { $0 }.joined(separator: " ")]) }
-        print(table.render())
+        print(format == .csv ? table.csv() : table.render(), terminator: format == .csv ? "" : "\n")
     }
 }

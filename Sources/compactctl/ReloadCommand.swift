@@ -1,4 +1,5 @@
 import ArgumentParser
+import CompactdCore
 import CompactdSystemd
 
 /// `compactctl reload`: ask the running daemon to re-read its configuration. With `--wait`,
@@ -16,7 +17,12 @@ struct ReloadCommand: ParsableCommand {
     @Option(help: "The daemon's control socket (default: $COMPACTD_CONTROL_SOCKET, $RUNTIME_DIRECTORY/control.sock, /run/compactd/control.sock).")
     var socket: String?
 
+    static let formats: [OutputFormat] = [.table, .json]
+    @Option(name: [.customShort("o"), .long], help: OutputFormat.help(formats)) var output: OutputFormat = .table
+    @Flag(help: .hidden) var json = false
+
     func run() throws {
+        let format = try OutputFormat.chosen(output, json: json, allowed: Self.formats, command: "reload")
         let path = socket ?? ControlSocket.defaultPath()
         let answer: String
         do {
@@ -25,7 +31,8 @@ struct ReloadCommand: ParsableCommand {
             throw CommandFailure("\(error)")
         }
         if answer.hasPrefix("ok") {
-            print("compactd: \(answer.dropFirst(3))")
+            // No configuration is read here: times in the machine's zone.
+            try ActionResult.print(format, command: "reload", result: "compactd: \(answer.dropFirst(3))", zone: (try? ZoneInfo.processLocal()) ?? .utc)
         } else {
             // Refused, with or without --wait: the caller (a script, ExecReload=) must see it.
             throw CommandFailure("compactd kept its previous configuration: \(answer.hasPrefix("error ") ? String(answer.dropFirst(6)) : answer)")

@@ -7,18 +7,18 @@ import CompactdDelivery
 struct RenderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render", abstract: "Preview a notice's subject, text and HTML as it would be sent.",
-        discussion: "NOTICE-ID is a notice's id as agenda --json prints it (STEP/KIND/RECIPIENT, e.g. carson/summer-reengagement/2027-05-01/kickoff/remind-7d/mail:rocio)."
+        discussion: "NOTICE-ID is a notice's id as agenda -o json prints it (STEP/KIND/RECIPIENT, e.g. carson/summer-reengagement/2027-05-01/kickoff/remind-7d/mail:rocio)."
     )
 
     @OptionGroup var config: ConfigOptions
-    @Argument(help: "The notice's id, as agenda --json prints it.") var notice: String
+    @Argument(help: "The notice's id, as agenda -o json prints it.") var notice: String
     @Option(help: "Render in this language (en or es) instead of the recipient's.") var lang: String?
 
     func run() throws {
         let c = try config.load().configuration
         let parts = notice.split(separator: "/").map(String.init)
         guard parts.count == 6 else {
-            throw CommandFailure("'\(notice)' is not a notice id; expected STEP/KIND/RECIPIENT as agenda --json prints it (six parts)")
+            throw CommandFailure("'\(notice)' is not a notice id; expected STEP/KIND/RECIPIENT as agenda -o json prints it (six parts)")
         }
         if let lang, !TemplateSet.languages.contains(lang) {
             throw CommandFailure("--lang '\(lang)' is not a language of the templates; expected one of \(TemplateSet.languages.joined(separator: ", "))")

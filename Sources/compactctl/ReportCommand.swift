@@ -18,15 +18,12 @@ struct ReportCommand: AsyncParsableCommand {
         """
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case text, markdown, json, csv
-    }
-
     @OptionGroup var config: ConfigOptions
     @Option(help: "Only this compact.") var compact: String?
-    @Option(help: "text (wrapped to the terminal), markdown (to paste into an email), json or csv.") var format: Format = .text
-    @Flag(help: "Print JSON (as --format json).") var json = false
-    @Flag(help: "Print CSV, one line per step (as --format csv).") var csv = false
+    static let formats: [OutputFormat] = [.table, .markdown, .json, .csv]
+    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("How to print: table (text wrapped to the terminal), markdown (to paste into an email), json or csv (one line per step).", valueName: "format"))
+    var output: OutputFormat = .table
+    @Flag(help: .hidden) var json = false
 
     struct Report: Encodable {
         struct Goal: Encodable {
@@ -90,6 +87,7 @@ struct ReportCommand: AsyncParsableCommand {
     static let deadlineHorizonDays: Int64 = 60
 
     func run() async throws {
+        let format = try OutputFormat.chosen(output, json: json, allowed: Self.formats, command: "report")
         let c = try config.load().configuration
         if let compact, c.compact(compact) == nil { throw UnknownName.compact(compact, in: c) }
         let now = Instant.now
@@ -142,20 +140,21 @@ struct ReportCommand: AsyncParsableCommand {
             row.commitmentsReviewed = reviewed.intersection(entry.commitments.map(\.id)).count
             report.compacts.append(row)
         }
-        switch json ? .json : csv ? .csv : format {
+        switch format {
         case .json:
             print(try JSONOutput.encode(report))
         case .csv:
-            print("compact,partner,status,cycle,occurrence,step,due,state,days,last_contact,acknowledged_by,note")
+            var table = TextTable(headers: ["COMPACT", "PARTNER", "STATUS", "CYCLE", "OCCURRENCE", "STEP", "DUE", "STATE", "DAYS", "LAST CONTACT", "ACKNOWLEDGED BY", "NOTE"])
             for row in report.compacts {
                 for step in row.steps {
-                    print([row.id, row.partner, row.status, step.kind == "Deadline" ? "deadline" : (row.cycle ?? ""), step.kind == "Deadline" ? "" : (row.occurrence ?? ""),
-                           step.step, Self.shown(step.due, report), step.state, String(step.days), row.lastContact.map { Self.shown($0, report) } ?? "", step.acknowledgedBy ?? "", step.note ?? ""].map(Self.csvField).joined(separator: ","))
+                    table.add([row.id, row.partner, row.status, step.kind == "Deadline" ? "deadline" : (row.cycle ?? ""), step.kind == "Deadline" ? "" : (row.occurrence ?? ""),
+                               step.step, Self.shown(step.due, report), step.state, String(step.days), row.lastContact.map { Self.shown($0, report) } ?? "", step.acknowledgedBy ?? "", step.note ?? ""])
                 }
             }
+            print(table.csv(), terminator: "")
         case .markdown:
             print(Self.markdown(report))
-        case .text:
+        case .table:
             print(TerminalWidth.current().map { Self.text(report).wrapped(to: $0) } ?? Self.text(report))
         }
     }
@@ -185,10 +184,6 @@ struct ReportCommand: AsyncParsableCommand {
         }
         row.steps.append(entry)
         return entry
-    }
-
-    static func csvField(_ value: String) -> String {
-        value.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
     }
 
     /// The short local form of a report time, for text and Markdown.

@@ -22,8 +22,12 @@ struct RetryCommand: AsyncParsableCommand {
     @Flag(help: "The delivery id is a missed notice: send it now, under its identity.") var missed = false
     @Flag(help: "With --missed: confirmed, do not ask.") var yes = false
     @Option(help: "On whose behalf (default: $SUDO_USER).") var by: String?
+    static let formats: [OutputFormat] = [.table, .json]
+    @Option(name: [.customShort("o"), .long], help: OutputFormat.help(formats)) var output: OutputFormat = .table
+    @Flag(help: .hidden) var json = false
 
     func run() async throws {
+        let format = try OutputFormat.chosen(output, json: json, allowed: Self.formats, command: "retry")
         let c = try config.load().configuration
         if missed {
             guard let id, channel == nil, !all else { throw CommandFailure("--missed takes one delivery id, and no --channel or --all") }
@@ -37,13 +41,15 @@ struct RetryCommand: AsyncParsableCommand {
                 print("Send the missed notice \(id), due \(TimestampFormat.short(delivery.sendAt, in: c.timeZone)), now to \(delivery.channel)? [y/N] ", terminator: "")
                 guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else { throw CommandFailure("not sent") }
             }
-            print(try await StateAccess.write(OperatorWrite(action: .retry, deliveryID: id, missed: true, onBehalfOf: StateAccess.onBehalfOf(by)), configuration: c))
+            let result = try await StateAccess.write(OperatorWrite(action: .retry, deliveryID: id, missed: true, onBehalfOf: StateAccess.onBehalfOf(by)), configuration: c)
+            try ActionResult.print(format, command: "retry", result: result, steps: [delivery.stepKey], zone: c.timeZone)
             return
         }
         let chosen = [id != nil, channel != nil, all].filter { $0 }.count
         guard chosen == 1 else { throw CommandFailure("give exactly one of: a delivery id, --channel CHANNEL, --all") }
         if let channel, c.channel(channel) == nil { throw UnknownName.channel(channel, in: c) }
-        print(try await StateAccess.write(
-            OperatorWrite(action: .retry, deliveryID: id, channel: channel, all: all ? true : nil, onBehalfOf: StateAccess.onBehalfOf(by)), configuration: c))
+        let result = try await StateAccess.write(
+            OperatorWrite(action: .retry, deliveryID: id, channel: channel, all: all ? true : nil, onBehalfOf: StateAccess.onBehalfOf(by)), configuration: c)
+        try ActionResult.print(format, command: "retry", result: result, zone: c.timeZone)
     }
 }

@@ -20,7 +20,12 @@ struct SendTestCommand: AsyncParsableCommand {
     @Option(help: "For email channels: the address to send to (default: the first district contact; never a partner city's).")
     var to: String?
 
+    static let formats: [OutputFormat] = [.table, .json]
+    @Option(name: [.customShort("o"), .long], help: OutputFormat.help(formats)) var output: OutputFormat = .table
+    @Flag(help: .hidden) var json = false
+
     func run() async throws {
+        let format = try OutputFormat.chosen(output, json: json, allowed: Self.formats, command: "send-test")
         let loaded = try config.load()
         let c = loaded.configuration
         guard let channel = c.channel(self.channel) else {
@@ -44,7 +49,7 @@ struct SendTestCommand: AsyncParsableCommand {
         do {
             switch channel.kind {
             case .log:
-                print("\(channel.id): log channels write to the journal only; nothing to test over the network")
+                try ActionResult.print(format, command: "send-test", result: "\(channel.id): log channels write to the journal only; nothing to test over the network", zone: c.timeZone)
                 return
             case .webhook(let settings):
                 request = try builder.webhookRequest(for: delivery, settings: settings, now: now)
@@ -78,7 +83,7 @@ struct SendTestCommand: AsyncParsableCommand {
         }
         switch classification {
         case .delivered:
-            print("\(channel.id): test notice delivered \(destination) in \(latency) ms\(channel.isEmail ? "" : " (webhook-id \(MessageIdentifier.webhookID(for: id)))")")
+            try ActionResult.print(format, command: "send-test", result: "\(channel.id): test notice delivered \(destination) in \(latency) ms\(channel.isEmail ? "" : " (webhook-id \(MessageIdentifier.webhookID(for: id)))")", zone: c.timeZone)
         case .retry(let reason, _), .held(let reason):
             throw CommandFailure("\(channel.id): test notice failed, would be retried: \(reason)")
         case .dead(let reason):

@@ -13,7 +13,9 @@ struct SnoozeCommand: AsyncParsableCommand {
         Give the end with --until TIME or --for SPAN. TIME is "YYYY-MM-DD HH:MM" in the configured \
         time zone (or with UTC); a bare date YYYY-MM-DD means 00:00 that day in the configured zone, \
         as everywhere compactctl reads a time. SPAN is a systemd time span such as 14d or "1w 2d", \
-        counted in the configured zone (a day keeps the wall clock across a DST change). An \
+        counted in the configured zone (a day keeps the wall clock across a DST change). A snooze \
+        ends on a whole minute (the next one, if the time has seconds): what agenda shows is \
+        when the daemon sends. An \
         acknowledged step cannot be snoozed.
         """
     )
@@ -23,7 +25,9 @@ struct SnoozeCommand: AsyncParsableCommand {
     @Option(help: "Until when: \"YYYY-MM-DD HH:MM\" in the configured zone, or with UTC.") var until: String?
     @Option(name: .customLong("for"), help: "For how long: a time span such as 14d or \"1w 2d\".") var duration: String?
     @Flag(help: "List the active snoozes instead.") var list = false
-    @Flag(help: "With --list: print JSON.") var json = false
+    static let formats: [OutputFormat] = [.table, .json, .csv]
+    @Option(name: [.customShort("o"), .long], help: OutputFormat.help(formats)) var output: OutputFormat = .table
+    @Flag(help: .hidden) var json = false
     @Option(help: "On whose behalf (default: $SUDO_USER).") var by: String?
     @Option(help: "A note for the history.") var note: String?
 
@@ -46,6 +50,7 @@ struct SnoozeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let format = try OutputFormat.chosen(output, json: json, allowed: list ? Self.formats : [.table, .json], command: list ? "snooze --list" : "snooze")
         let c = try config.load().configuration
         let now = Instant.now
         if list {
@@ -54,18 +59,16 @@ struct SnoozeCommand: AsyncParsableCommand {
             let lines = active.map {
                 Line(step: $0.stepKey, since: JSONTime.local($0.at, c.timeZone), sinceUtc: JSONTime.utc($0.at), until: JSONTime.local($0.until, c.timeZone), untilUtc: JSONTime.utc($0.until), by: $0.by, note: $0.note)
             }
-            if json {
-                print(try JSONOutput.encode(lines))
-            } else if lines.isEmpty {
-                print("no active snoozes")
-            } else {
-                var table = TextTable(headers: ["STEP", "UNTIL", "SINCE", "BY", "NOTE"])
-                for line in lines { table.add([line.step, JSONTime.display(line.until, c.timeZone) ?? "-", JSONTime.display(line.since, c.timeZone) ?? "-", line.by ?? "-", line.note ?? "-"]) }
-                print(table.render())
+            var table = TextTable(headers: ["STEP", "UNTIL", "SINCE", "BY", "NOTE"])
+            for line in lines { table.add([line.step, JSONTime.display(line.until, c.timeZone) ?? "-", JSONTime.display(line.since, c.timeZone) ?? "-", line.by ?? "-", line.note ?? "-"]) }
+            switch format {
+            case .json: print(try JSONOutput.encode(lines))
+            case .csv: print(table.csv(), terminator: "")
+            default: print(lines.isEmpty ? "no active snoozes" : table.render())
             }
             return
         }
-        let end: Instant
+        var end: Instant
         if let until {
             guard let parsed = TimestampFormat.parse(until, zone: c.timeZone, now: now) else {
                 throw CommandFailure("--until '\(until)' is not a time; expected \"YYYY-MM-DD HH:MM\" (in \(c.timeZone.identifier)) or with UTC")
@@ -78,11 +81,13 @@ struct SnoozeCommand: AsyncParsableCommand {
             }
             end = c.timeZone.instant(for: span.added(to: c.timeZone.localDateTime(at: now)))
         }
+        // On a whole minute, so that what is shown is when the daemon sends (Instant.roundedUpToMinute).
+        end = end.roundedUpToMinute
         guard end > now else { throw CommandFailure("the snooze's end, \(TimestampFormat.short(end, in: c.timeZone)), is in the past; expected a future time") }
         let step = try reference.resolve(in: c, now: now)
-        _ = try await StateAccess.write(
+        let result = try await StateAccess.write(
             OperatorWrite(action: .snooze, stepKey: step.key, compactID: step.compactID, note: note, untilMicroseconds: end.microsecondsSinceEpoch, onBehalfOf: StateAccess.onBehalfOf(by)),
             configuration: c)
-        print("snoozed \(step.key) until \(TimestampFormat.short(end, in: c.timeZone))")
+        try ActionResult.print(format, command: "snooze", result: result, steps: [step.key], zone: c.timeZone, table: "snoozed \(step.key) until \(TimestampFormat.short(end, in: c.timeZone))")
     }
 }

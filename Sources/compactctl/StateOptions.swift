@@ -39,11 +39,13 @@ enum StateAccess {
         by ?? ProcessInfo.processInfo.environment["SUDO_USER"]
     }
 
-    /// A write about one step occurrence that takes nothing else (`unack`, `unsnooze`).
-    static func write(_ action: OperatorWrite.Action, _ reference: StepReference, config: ConfigOptions, by: String?) async throws -> String {
+    /// A write about one step occurrence that takes nothing else (`unack`, `unsnooze`): the
+    /// step's key, the daemon's account of the write, and the configured zone.
+    static func write(_ action: OperatorWrite.Action, _ reference: StepReference, config: ConfigOptions, by: String?) async throws -> (step: String, result: String, zone: ZoneInfo) {
         let c = try config.load().configuration
         let step = try reference.resolve(in: c, now: Instant.now)
-        return try await write(OperatorWrite(action: action, stepKey: step.key, compactID: step.compactID, onBehalfOf: onBehalfOf(by)), configuration: c)
+        let result = try await write(OperatorWrite(action: action, stepKey: step.key, compactID: step.compactID, onBehalfOf: onBehalfOf(by)), configuration: c)
+        return (step.key, result, c.timeZone)
     }
 
     /// Makes a write: through the running daemon, else (root only) directly. Returns the

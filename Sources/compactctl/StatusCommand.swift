@@ -21,7 +21,9 @@ struct StatusCommand: AsyncParsableCommand {
 
     @OptionGroup var config: ConfigOptions
     @Option(help: "The daemon's control socket.") var socket: String?
-    @Flag(help: "Print JSON.") var json = false
+    static let formats: [OutputFormat] = [.table, .json, .csv]
+    @Option(name: [.customShort("o"), .long], help: OutputFormat.help(formats)) var output: OutputFormat = .table
+    @Flag(help: .hidden) var json = false
 
     struct Report: Encodable {
         var daemon: String
@@ -52,6 +54,7 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let format = try OutputFormat.chosen(output, json: json, allowed: Self.formats, command: "status")
         var report = Report(daemon: "not running", channels: [], disabledChannels: [])
         if let answer = try? ControlSocket.send("status", to: socket ?? ControlSocket.defaultPath(), timeoutSeconds: 5), answer.hasPrefix("ok ") {
             report.daemon = "running"
@@ -94,23 +97,30 @@ struct StatusCommand: AsyncParsableCommand {
         } catch {
             report.error = "\(error)"
         }
-        if json {
+        if format == .json {
             print(try JSONOutput.encode(report))
+        } else if format == .csv {
+            // The channels' table alone: the daemon's line is not a row (the exit status says it).
+            if let error = report.error { printError("compactctl: \(error)") } else { print(channelTable(report, zone: zone).csv(), terminator: "") }
         } else {
             printDaemon(report)
             if let error = report.error {
                 printError("compactctl: \(error)")
             } else {
-                var table = TextTable(headers: ["CHANNEL", "PENDING", "IN FLIGHT", "RETRYING", "DEAD", "DELIVERED", "MISSED", "LAST SUCCESS", "LAST FAILURE"])
-                for ch in report.channels {
-                    table.add([ch.channel, "\(ch.pending)", "\(ch.inFlight)", "\(ch.retrying)", "\(ch.dead)", "\(ch.delivered)", "\(ch.missed)", JSONTime.display(ch.lastSuccess, zone) ?? "-",
-                               JSONTime.display(ch.lastFailure, zone).map { "\($0) \(ch.lastFailureDetail ?? "")" } ?? "-"])
-                }
-                print(report.channels.isEmpty ? "no deliveries yet" : table.render())
+                print(report.channels.isEmpty ? "no deliveries yet" : channelTable(report, zone: zone).render())
                 if !report.disabledChannels.isEmpty { print("disabled channels: \(report.disabledChannels.joined(separator: ", "))") }
             }
         }
         if !running { throw ExitCode(Self.notRunningExitCode) }
+    }
+
+    private func channelTable(_ report: Report, zone: ZoneInfo) -> TextTable {
+        var table = TextTable(headers: ["CHANNEL", "PENDING", "IN FLIGHT", "RETRYING", "DEAD", "DELIVERED", "MISSED", "LAST SUCCESS", "LAST FAILURE"])
+        for ch in report.channels {
+            table.add([ch.channel, "\(ch.pending)", "\(ch.inFlight)", "\(ch.retrying)", "\(ch.dead)", "\(ch.delivered)", "\(ch.missed)", JSONTime.display(ch.lastSuccess, zone) ?? "-",
+                       JSONTime.display(ch.lastFailure, zone).map { "\($0) \(ch.lastFailureDetail ?? "")" } ?? "-"])
+        }
+        return table
     }
 
     private func printDaemon(_ report: Report) {

@@ -10,8 +10,13 @@ struct UnackCommand: AsyncParsableCommand {
     @OptionGroup var config: ConfigOptions
     @OptionGroup var reference: StepReference
     @Option(help: "On whose behalf (default: $SUDO_USER).") var by: String?
+    static let formats: [OutputFormat] = [.table, .json]
+    @Option(name: [.customShort("o"), .long], help: OutputFormat.help(formats)) var output: OutputFormat = .table
+    @Flag(help: .hidden) var json = false
 
     func run() async throws {
-        print(try await StateAccess.write(.unack, reference, config: config, by: by))
+        let format = try OutputFormat.chosen(output, json: json, allowed: Self.formats, command: "unack")
+        let done = try await StateAccess.write(.unack, reference, config: config, by: by)
+        try ActionResult.print(format, command: "unack", result: done.result, steps: [done.step], zone: done.zone)
     }
 }

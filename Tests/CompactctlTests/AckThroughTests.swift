@@ -51,7 +51,7 @@ struct AckThroughTests {
     }
 
     static func acknowledged(_ config: String) throws -> [[String: Any]] {
-        let history = try CommandRunner.run("compactctl", ["history", "--kind", "acknowledged", "--json", "--config", config], environment: ["COMPACTD_CONTROL_SOCKET": "/nonexistent/none.sock"])
+        let history = try CommandRunner.run("compactctl", ["history", "--kind", "acknowledged", "--output", "json", "--config", config], environment: ["COMPACTD_CONTROL_SOCKET": "/nonexistent/none.sock"])
         return try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]], "\(history.stderr)")
     }
 
@@ -102,7 +102,7 @@ struct AckThroughTests {
         let config = directory.appendingPathComponent("compactd.toml").path
         let environment = ["COMPACTD_CONTROL_SOCKET": directory.appendingPathComponent("none.sock").path]
         // 2026-01-10 is a Saturday: the default policy moves its due notice to Friday the 9th.
-        let agenda = try CommandRunner.run("compactctl", ["agenda", "--from", "2026-01-09 00:00", "--days", "1", "--json", "--config", config], environment: environment)
+        let agenda = try CommandRunner.run("compactctl", ["agenda", "--from", "2026-01-09 00:00", "--days", "1", "--output", "json", "--config", config], environment: environment)
         let entries = try #require(try JSONSerialization.jsonObject(with: Data(agenda.stdout.utf8)) as? [[String: Any]], "\(agenda.stderr)")
         let id = try #require(entries.first?["id"] as? String)
         #expect(entries.first?["step_key"] as? String == "carson/deadline/2026-01-10/a")
@@ -129,7 +129,7 @@ struct AckThroughTests {
         let rows = after.stdout.split(separator: "\n").filter { $0.contains("carson/deadline/2026-02-10/b") }
         #expect(rows.count == 1 && rows.first?.hasPrefix("acknowledged: carson/deadline/2026-02-10/b by ") == true, "\(after.stdout)")
         #expect(after.stdout.contains("carson/deadline/2026-02-11/c"), "other steps stay: \(after.stdout)")
-        let all = try CommandRunner.run("compactctl", ["agenda", "--all", "--json", "--from", "2026-02-01 00:00", "--days", "20", "--config", config], environment: environment)
+        let all = try CommandRunner.run("compactctl", ["agenda", "--all", "--output", "json", "--from", "2026-02-01 00:00", "--days", "20", "--config", config], environment: environment)
         let entries = try #require(try JSONSerialization.jsonObject(with: Data(all.stdout.utf8)) as? [[String: Any]], "\(all.stderr)")
         let b = entries.filter { $0["step_key"] as? String == "carson/deadline/2026-02-10/b" }
         #expect(!b.isEmpty && b.allSatisfy { ($0["fate"] as? String)?.hasPrefix("not sent: acknowledged by") == true }, "\(b)")

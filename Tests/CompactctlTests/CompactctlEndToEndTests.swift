@@ -84,7 +84,7 @@ struct CompactctlEndToEndTests {
 
     @Test("calendar --json, and exit 1 when an expression is invalid")
     func calendarJSON() throws {
-        let result = try CommandRunner.run("compactctl", ["calendar", "--json", "--base-time", "2024-03-10 00:00:00 UTC", "--iterations", "2", "*-03-11 09:30", "*-02-30", "bogus"], environment: ["TZ": "UTC"])
+        let result = try CommandRunner.run("compactctl", ["calendar", "--output", "json", "--base-time", "2024-03-10 00:00:00 UTC", "--iterations", "2", "*-03-11 09:30", "*-02-30", "bogus"], environment: ["TZ": "UTC"])
         #expect(result.status == 1)
         let entries = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
         #expect(entries.count == 3)
@@ -105,7 +105,7 @@ struct CompactctlEndToEndTests {
         #expect(rows.contains("2027-05-13 09:00 PDT  2027-05-13 16:00 UTC  carson/summer-reengagement/2027-05-01/kickoff                1d before   district-log"), "\(rows)")
         #expect(rows.last == "3 notices in 2 days.")
 
-        let json = try CommandRunner.run("compactctl", ["agenda", "--from", "2027-05-14 00:00", "--days", "1", "--json"], environment: ["COMPACTD_CONFIG": Self.shippedConfig])
+        let json = try CommandRunner.run("compactctl", ["agenda", "--from", "2027-05-14 00:00", "--days", "1", "--output", "json"], environment: ["COMPACTD_CONFIG": Self.shippedConfig])
         #expect(json.status == 0)
         let entries = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
         // Nine compacts: each kickoff's due notice and each implementation review's 30-day reminder.

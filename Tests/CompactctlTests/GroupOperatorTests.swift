@@ -91,7 +91,7 @@ struct GroupOperatorTests {
         #expect(ack.status == 0, "\(ack.stderr)")
         #expect(ack.stdout.contains("by \(users.operatorName) on behalf of Rocío Rivas"), "\(ack.stdout)")
 
-        let history = try Self.runAs(users.operatorName, ctl, ["history", "--json"], environment: environment)
+        let history = try Self.runAs(users.operatorName, ctl, ["history", "--output", "json"], environment: environment)
         #expect(history.status == 0, "\(history.stderr)")
         let events = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
         let acknowledged = events.first { ($0["kind"] as? String)?.hasPrefix("ack") == true && ($0["subject"] as? String) == key }

@@ -37,7 +37,7 @@ struct OperatorWorkflowTests {
         let received = RecordedRequest.load(setup.record).compactMap { ($0.json["data"] as? [String: Any])?["notice_id"] as? String }
         #expect(received == ["\(Self.stepKey("second", minutesAgo: 1))/remind-0/hook"])
 
-        let history = try CommandRunner.run("compactctl", ["history", "--json"], environment: setup.environment)
+        let history = try CommandRunner.run("compactctl", ["history", "--output", "json"], environment: setup.environment)
         #expect(history.status == 0)
         let lines = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
         // No daemon runs: root wrote directly, and the history names root, for maria.
@@ -70,7 +70,7 @@ struct OperatorWorkflowTests {
         #expect(result.status != 0)
         #expect(result.stderr.contains(message), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1)
-        let history = try CommandRunner.run("compactctl", ["history", "--json"], environment: setup.environment)
+        let history = try CommandRunner.run("compactctl", ["history", "--output", "json"], environment: setup.environment)
         let lines = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [Any])
         #expect(lines.isEmpty)
     }
@@ -81,7 +81,7 @@ struct OperatorWorkflowTests {
         defer { setup.remove() }
         let first = try CommandRunner.run("compactd", ["--once"], environment: setup.environment)
         #expect(first.stdout.contains("dead-lettered 2"), "\(first.stdout)")
-        let status = try CommandRunner.run("compactctl", ["status", "--json"], environment: setup.environment)
+        let status = try CommandRunner.run("compactctl", ["status", "--output", "json"], environment: setup.environment)
         // Not running: exit 3, as systemctl status; the report is printed all the same.
         #expect(status.status == 3, "\(status.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
@@ -131,7 +131,7 @@ struct OperatorRefusalTests {
         #expect(result.stderr.contains("another process holds the database"), "\(result.stderr)")
         kill(holder.processIdentifier, SIGKILL)
         for _ in 0..<100 where holder.isRunning { usleep(10_000) }
-        let history = try CommandRunner.run("compactctl", ["history", "--kind", "acknowledged", "--json"], environment: setup.environment)
+        let history = try CommandRunner.run("compactctl", ["history", "--kind", "acknowledged", "--output", "json"], environment: setup.environment)
         let lines = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [Any])
         #expect(lines.isEmpty)
     }

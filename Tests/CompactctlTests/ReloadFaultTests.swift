@@ -89,7 +89,7 @@ struct ReloadFaultTests {
         let quick = try CommandRunner.run("compactctl", ["reload", "--socket", socket], environment: environment)
         #expect(quick.status == 1, "\(quick.stdout)\(quick.stderr)")
         // The daemon answers status --json with its own word although the file on disk is broken.
-        let json = try CommandRunner.run("compactctl", ["status", "--json", "--config", fixture.config, "--socket", socket], environment: environment)
+        let json = try CommandRunner.run("compactctl", ["status", "--output", "json", "--config", fixture.config, "--socket", socket], environment: environment)
         #expect(json.status == 0, "\(json.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json.stdout)")
         #expect(report["daemon"] as? String == "running")

@@ -53,7 +53,7 @@ struct ReportAndExportTests {
     func report() async throws {
         let (directory, config) = try Self.setUp()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let before = try CommandRunner.run("compactctl", ["report", "--json", "--config", config])
+        let before = try CommandRunner.run("compactctl", ["report", "--output", "json", "--config", config])
         #expect(before.status == 0, "\(before.stderr)")
         let r1 = try #require(try JSONSerialization.jsonObject(with: Data(before.stdout.utf8)) as? [String: Any])
         #expect(r1["active_compacts"] as? Int == 1)
@@ -66,7 +66,7 @@ struct ReportAndExportTests {
         let today = la.localDateTime(at: Instant.now).date
         let store = try SQLiteStateStore(path: directory.appendingPathComponent("state.sqlite").path)
         try await store.acknowledge(StepAcknowledgment(stepKey: "ninos/monthly/\(LocalDate(year: today.year, month: today.month, day: 1))/start", at: Instant.now), compactID: "ninos", source: "test")
-        let after = try CommandRunner.run("compactctl", ["report", "--json", "--config", config])
+        let after = try CommandRunner.run("compactctl", ["report", "--output", "json", "--config", config])
         let r2 = try #require(try JSONSerialization.jsonObject(with: Data(after.stdout.utf8)) as? [String: Any])
         #expect(r2["steps_overdue"] as? Int == 0 && r2["steps_open"] as? Int == 1 && r2["steps_done"] as? Int == 1)
 
@@ -74,8 +74,8 @@ struct ReportAndExportTests {
         #expect(text.stdout.hasPrefix("Education Compacts, "))
         #expect(text.stdout.contains("1 active compact of 2. Goal \"Three compacts\": 1 of 3 — not met; due 2099-06-30, in "), "\(text.stdout)")
         #expect(text.stdout.contains("1 step done, 0 snoozed, 1 open, 0 overdue."), "\(text.stdout)")
-        let csv = try CommandRunner.run("compactctl", ["report", "--csv", "--config", config])
-        let rows = csv.stdout.split(separator: "\n")
+        let csv = try CommandRunner.run("compactctl", ["report", "--output", "csv", "--config", config])
+        let rows = csv.stdout.components(separatedBy: "\r\n").filter { !$0.isEmpty }
         #expect(rows.first == "compact,partner,status,cycle,occurrence,step,due,state,days,last_contact,acknowledged_by,note")
         #expect(rows.count == 3)
         #expect(rows[1].hasPrefix("ninos,\"Ciudad de los Niños Héroes, señora"))
@@ -187,7 +187,7 @@ struct ReportAndExportTests {
         // One convention for times in every JSON output: FIELD in RFC 3339 with the zone's offset,
         // FIELD_utc the same moment in UTC.
         var pairs = 0
-        for arguments in [["report", "--json"], ["history", "--json"], ["snooze", "--list", "--json"], ["agenda", "--json", "--days", "20"], ["status", "--json"]] {
+        for arguments in [["report", "--output", "json"], ["history", "--output", "json"], ["snooze", "--list", "--output", "json"], ["agenda", "--output", "json", "--days", "20"], ["status", "--output", "json"]] {
             let output = try CommandRunner.run("compactctl", arguments + ["--config", config], environment: environment)
             let object = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8))
             func walk(_ value: Any) {
@@ -205,7 +205,7 @@ struct ReportAndExportTests {
             walk(object)
         }
         #expect(pairs >= 8, "\(pairs) time fields checked")
-        let markdown = try CommandRunner.run("compactctl", ["report", "--format", "markdown", "--config", config])
+        let markdown = try CommandRunner.run("compactctl", ["report", "--output", "markdown", "--config", config])
         #expect(markdown.stdout.hasPrefix("# Education Compacts, "), "\(markdown.stdout)")
         #expect(markdown.stdout.contains("## City of Carson (carson)"))
         #expect(markdown.stdout.contains("| Deadline: Late report | "), "\(markdown.stdout)")

@@ -43,7 +43,7 @@ struct RestartSafetyTests {
         #expect(before.count == 1)
         // Until the next start puts them back, the rows the killed process claimed are shown as
         // in flight, not counted nowhere; and status says the daemon is not running (exit 3).
-        let status = try CommandRunner.run("compactctl", ["status", "--json", "--config", setup.config])
+        let status = try CommandRunner.run("compactctl", ["status", "--output", "json", "--config", setup.config])
         #expect(status.status == 3, "\(status.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
         let channel = try #require((report["channels"] as? [[String: Any]])?.first, "\(status.stdout)")

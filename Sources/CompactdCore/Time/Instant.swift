@@ -31,6 +31,15 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
         adding(microseconds: seconds * 1_000_000)
     }
 
+    /// This instant if it falls on a whole minute, else the next whole minute. A snooze given as
+    /// a span ("--for 1m" at 04:47:40) ends on a minute, so that the time every listing shows
+    /// ("until 04:49") is the time the daemon sends, not 04:48 for a notice sent at 04:48:40.
+    public var roundedUpToMinute: Instant {
+        let minute: Int64 = 60_000_000
+        let over = CivilCalendar.floorModulo(microsecondsSinceEpoch, minute)
+        return over == 0 ? self : Instant(microsecondsSinceEpoch: microsecondsSinceEpoch - over + minute)
+    }
+
     /// RFC 3339 in UTC, e.g. `2024-03-11T09:30:00Z` (fractional seconds only when present).
     public var description: String { rfc3339UTC }
 
