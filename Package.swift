@@ -21,6 +21,11 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // The HTTP listener (action links, status pages, health, metrics). Without its default
+        // traits: swift-configuration support and full Foundation are not used here.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries behind typed shims. Swift cannot call variadic C functions, so the
@@ -79,6 +84,19 @@ let package = Package(
             dependencies: [
                 "CompactdCore",
                 "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The HTTP side: signed action links, status pages, the calendar feed, health and
+        // metrics, on Hummingbird 2; one more service in the daemon's group.
+        .target(
+            name: "CompactdHTTP",
+            dependencies: [
+                "CompactdCore", "CompactdStore", "CompactdDelivery",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

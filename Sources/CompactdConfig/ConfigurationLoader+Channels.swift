@@ -164,10 +164,10 @@ extension ConfigurationLoader {
 
     /// True when the file can be read.
     @discardableResult
-    private func checkSecretFile(_ path: String, reader: TOMLTableReader, key: String) -> Bool {
+    func checkSecretFile(_ path: String, reader: TOMLTableReader, key: String, otherwise: String = "or disable the channel") -> Bool {
         if !FileManager.default.isReadableFile(atPath: path) {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
-            reader.report(key, "secret file '\(path)' \(reason); expected a readable file (or disable the channel)")
+            reader.report(key, "secret file '\(path)' \(reason); expected a readable file (\(otherwise))")
             return false
         }
         return true

@@ -10,7 +10,7 @@ public struct ConfigurationLoader {
         self.environment = environment
     }
 
-    static let mainKeys = ["time_zone", "state_path", "templates", "compacts", "catch_up", "policy", "delivery", "business_days", "holidays", "channels", "contacts", "goals"]
+    static let mainKeys = ["time_zone", "state_path", "templates", "compacts", "catch_up", "policy", "delivery", "business_days", "holidays", "channels", "contacts", "goals", "http"]
 
     /// Loads and validates; throws with every error found (warnings ride along when there
     /// are errors too).
@@ -43,6 +43,7 @@ public struct ConfigurationLoader {
             policyTable.finish(known: Self.policyKeys)
         }
         let delivery = root.table("delivery").map(readDelivery) ?? DeliverySettings()
+        let http = root.table("http").flatMap { readHTTP($0, baseDirectory: baseDirectory) }
         root.finish(known: Self.mainKeys)
 
         var compacts: [Compact] = []
@@ -62,7 +63,7 @@ public struct ConfigurationLoader {
         let configuration = Configuration(
             timeZone: zone, statePath: statePath, templatesDirectory: templates, catchUp: catchUp,
             defaultPolicy: defaultPolicy, delivery: delivery, businessCalendar: calendar, channels: channels,
-            contacts: districtContacts, compacts: compacts, goals: goals, sourceFile: path
+            contacts: districtContacts, compacts: compacts, goals: goals, http: http, sourceFile: path
         )
         validateAcrossFiles(configuration, mainSource: source, problems: problems)
         if problems.hasErrors { throw ConfigError(problems: problems.items, templatesDirectory: templates) }

@@ -23,35 +23,12 @@ struct ExportICSCommand: AsyncParsableCommand {
         if let compact, c.compact(compact) == nil { throw UnknownName.compact(compact, in: c) }
         let now = Instant.now
         let end = now.adding(seconds: Int64(days) * 86_400)
-        let planner = Planner(configuration: c)
         // Done steps are shown done, as the store says (when there is a store yet).
         var acknowledgments: [String: StepAcknowledgment] = [:]
         if FileManager.default.fileExists(atPath: StateAccess.path(c)) {
             acknowledgments = try await StateAccess.open(c).plannerState().acknowledgments
         }
-        var events: [ICalendarWriter.Event] = []
-        var kickoffs: Set<String> = []
-        for step in planner.stepOccurrences(from: now, to: end, compactID: compact) {
-            guard let compact = c.compact(step.compactID) else { continue }
-            let cycle = compact.cycles.first { $0.id == step.cycleID }
-            let commitments = compact.commitments.map(\.title)
-            events.append(.init(
-                uid: "\(step.key)@compactd",
-                start: step.dueAt, minutes: 30,
-                summary: "\(compact.partner): \(step.stepTitle) (\(acknowledgments[step.key].map { "done, \($0.by ?? "acknowledged")" } ?? "due"))",
-                description: "Education Compact with the \(compact.partner)\n\(cycle?.title ?? "Deadline") \(step.occurrence)\nCommitments:\n" + commitments.map { "- \($0)" }.joined(separator: "\n")
-            ))
-            if let cycle, !kickoffs.contains("\(compact.id)/\(cycle.id)/\(step.occurrence)") {
-                kickoffs.insert("\(compact.id)/\(cycle.id)/\(step.occurrence)")
-                let start = c.timeZone.instant(for: LocalDateTime(date: step.occurrence, hour: 9))
-                if start >= now {
-                    // "cycle-start:" cannot collide with a step key: ids have no colon.
-                    events.append(.init(uid: "cycle-start:\(compact.id)/\(cycle.id)/\(step.occurrence)@compactd", start: start, minutes: 60,
-                                        summary: "\(compact.partner): \(cycle.title) begins", description: "Review cycle \(cycle.title) of the Education Compact with the \(compact.partner)."))
-                }
-            }
-        }
-        events.sort { ($0.start, $0.uid) < ($1.start, $1.uid) }
+        let events = CalendarFeed.events(configuration: c, acknowledgments: acknowledgments, from: now, to: end, compactID: compact)
         let text = ICalendarWriter.calendar(events: events, stamp: now, name: "Education Compacts")
         if let output {
             do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {

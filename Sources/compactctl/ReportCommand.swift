@@ -25,73 +25,13 @@ struct ReportCommand: AsyncParsableCommand {
     var output: OutputFormat = .table
     @Flag(help: .hidden) var json = false
 
-    struct Report: Encodable {
-        struct Goal: Encodable {
-            var id: String
-            var title: String
-            var active: Int
-            var minimum: Int
-            var by: String
-            var daysLeft: Int
-            var met: Bool
-            var plainly: String
-        }
-
-        struct Step: Encodable {
-            var key: String
-            var step: String
-            var title: String
-            /// The cycle's title, or "Deadline".
-            var kind: String
-            var due: String
-            var dueUtc: String
-            /// done, snoozed, open or overdue
-            var state: String
-            var days: Int
-            var acknowledgedBy: String?
-            var acknowledgedAt: String?
-            var acknowledgedAtUtc: String?
-            var note: String?
-            var snoozedUntil: String?
-            var snoozedUntilUtc: String?
-        }
-
-        struct Compact: Encodable {
-            var id: String
-            var partner: String
-            var status: String
-            var commitments: [String]
-            var commitmentsReviewed: Int
-            var cycle: String?
-            var occurrence: String?
-            var steps: [Step]
-            var lastContact: String?
-            var lastContactUtc: String?
-        }
-
-        var generated: String
-        var generatedUtc: String
-        /// The zone of the local times (the configuration's).
-        var timeZone: String
-        var goals: [Goal]
-        var compacts: [Compact]
-        var activeCompacts: Int
-        var totalCompacts: Int
-        var stepsDone: Int
-        var stepsSnoozed: Int
-        var stepsOpen: Int
-        var stepsOverdue: Int
-    }
-
-    /// Deadlines shown: those due up to this far ahead (and every earlier one not done).
-    static let deadlineHorizonDays: Int64 = 60
+    typealias Report = PartnershipReport
 
     func run() async throws {
         let format = try OutputFormat.chosen(output, json: json, allowed: Self.formats, command: "report")
         let c = try config.load().configuration
         if let compact, c.compact(compact) == nil { throw UnknownName.compact(compact, in: c) }
         let now = Instant.now
-        let today = c.timeZone.localDateTime(at: now).date
         // The state is optional: without it nothing is acknowledged and nobody was contacted.
         var state = PlannerState.empty
         var lastContact: [String: Instant] = [:]
@@ -100,46 +40,7 @@ struct ReportCommand: AsyncParsableCommand {
             state = try await store.plannerState()
             lastContact = try await store.lastContactByCompact()
         }
-        let occurrences = Planner(configuration: c).stepOccurrences(from: now.adding(seconds: -400 * 86_400), to: now.adding(seconds: 400 * 86_400), compactID: compact)
-        var report = Report(
-            generated: JSONTime.local(now, c.timeZone), generatedUtc: JSONTime.utc(now), timeZone: c.timeZone.identifier, goals: [], compacts: [],
-            activeCompacts: c.compacts.filter { $0.status == .active }.count, totalCompacts: c.compacts.count, stepsDone: 0, stepsSnoozed: 0, stepsOpen: 0, stepsOverdue: 0
-        )
-        for goal in c.goals {
-            let progress = GoalProgress(goal: goal, compacts: c.compacts, today: today)
-            report.goals.append(.init(id: goal.id, title: goal.title, active: progress.active, minimum: goal.minimumActive, by: goal.deadline.description,
-                                      daysLeft: progress.daysLeft, met: progress.isMet, plainly: progress.plainly))
-        }
-        for entry in c.compacts where compact == nil || entry.id == compact {
-            var row = Report.Compact(id: entry.id, partner: entry.partner, status: entry.status.rawValue, commitments: entry.commitments.map(\.title), commitmentsReviewed: 0, steps: [])
-            row.lastContact = lastContact[entry.id].map { JSONTime.local($0, c.timeZone) }
-            row.lastContactUtc = lastContact[entry.id].map(JSONTime.utc)
-            let mine = occurrences.filter { $0.compactID == entry.id }
-            var reviewed: Set<String> = []
-            // The current occurrence: the latest begun, else the next (first cycle of the compact).
-            if let cycle = entry.cycles.first {
-                let dates = Set(mine.filter { $0.cycleID == cycle.id }.map(\.occurrence)).sorted()
-                if let current = dates.last(where: { $0 <= today }) ?? dates.first {
-                    row.cycle = cycle.title
-                    row.occurrence = current.description
-                    for step in mine where step.cycleID == cycle.id && step.occurrence == current {
-                        let added = add(step, kind: cycle.title, to: &row, report: &report, state: state, now: now, zone: c.timeZone)
-                        if added.state == "done" {
-                            let named = cycle.steps.first { $0.id == step.stepID }?.commitments ?? []
-                            reviewed.formUnion(named.isEmpty ? entry.commitments.map(\.id) : named)
-                        }
-                    }
-                }
-            }
-            let horizon = now.adding(seconds: Self.deadlineHorizonDays * 86_400)
-            for step in mine where step.cycleID == StepOccurrence.deadlineCycleID && step.dueAt < horizon {
-                // Past deadlines done long ago are history, not news: only those of the last 60 days.
-                if state.acknowledgments[step.key] != nil && step.dueAt < now.adding(seconds: -Self.deadlineHorizonDays * 86_400) { continue }
-                _ = add(step, kind: "Deadline", to: &row, report: &report, state: state, now: now, zone: c.timeZone)
-            }
-            row.commitmentsReviewed = reviewed.intersection(entry.commitments.map(\.id)).count
-            report.compacts.append(row)
-        }
+        let report = PartnershipReport(configuration: c, state: state, lastContact: lastContact, now: now, compactID: compact)
         switch format {
         case .json:
             print(try JSONOutput.encode(report))
@@ -157,33 +58,6 @@ struct ReportCommand: AsyncParsableCommand {
         case .table:
             print(TerminalWidth.current().map { Self.text(report).wrapped(to: $0) } ?? Self.text(report))
         }
-    }
-
-    /// Adds one step occurrence with its state; returns it.
-    private func add(_ step: StepOccurrence, kind: String, to row: inout Report.Compact, report: inout Report, state: PlannerState, now: Instant, zone: ZoneInfo) -> Report.Step {
-        let days = Int((step.dueAt.secondsSinceEpoch - now.secondsSinceEpoch) / 86_400)
-        var entry = Report.Step(key: step.key, step: step.stepID, title: step.stepTitle, kind: kind, due: JSONTime.local(step.dueAt, zone), dueUtc: JSONTime.utc(step.dueAt), state: "open", days: days)
-        if let ack = state.acknowledgments[step.key] {
-            entry.state = "done"
-            entry.acknowledgedBy = ack.by
-            entry.acknowledgedAt = JSONTime.local(ack.at, zone)
-            entry.acknowledgedAtUtc = JSONTime.utc(ack.at)
-            entry.note = ack.note
-            report.stepsDone += 1
-        } else if let snooze = state.snoozes[step.key], snooze.until > now {
-            entry.state = "snoozed"
-            entry.snoozedUntil = JSONTime.local(snooze.until, zone)
-            entry.snoozedUntilUtc = JSONTime.utc(snooze.until)
-            report.stepsSnoozed += 1
-        } else if step.dueAt < now {
-            entry.state = "overdue"
-            entry.days = -days
-            report.stepsOverdue += 1
-        } else {
-            report.stepsOpen += 1
-        }
-        row.steps.append(entry)
-        return entry
     }
 
     /// The short local form of a report time, for text and Markdown.

@@ -16,6 +16,8 @@ public struct Configuration: Sendable, Hashable {
     public var contacts: [Contact]
     public var compacts: [Compact]
     public var goals: [Goal]
+    /// The HTTP listener and action links; nil when `[http]` is absent or disabled.
+    public var http: HTTPSettings?
     /// The main configuration file, for messages.
     public var sourceFile: String?
 
@@ -23,7 +25,7 @@ public struct Configuration: Sendable, Hashable {
         timeZone: ZoneInfo, statePath: String, templatesDirectory: String, catchUp: TimeSpan = TimeSpan(days: 3),
         defaultPolicy: ReminderPolicy = .standard, delivery: DeliverySettings = DeliverySettings(), businessCalendar: BusinessCalendar = BusinessCalendar(),
         channels: [Channel] = [], contacts: [Contact] = [], compacts: [Compact] = [], goals: [Goal] = [],
-        sourceFile: String? = nil
+        http: HTTPSettings? = nil, sourceFile: String? = nil
     ) {
         self.timeZone = timeZone
         self.statePath = statePath
@@ -36,6 +38,7 @@ public struct Configuration: Sendable, Hashable {
         self.contacts = contacts
         self.compacts = compacts
         self.goals = goals
+        self.http = http
         self.sourceFile = sourceFile
     }
 

@@ -18,8 +18,13 @@ public struct ICalendarWriter {
         }
     }
 
-    public static func calendar(events: [Event], stamp: Instant, name: String) -> String {
+    /// - Parameter refreshMinutes: for a subscription, how often to fetch it again
+    ///   (RFC 7986 REFRESH-INTERVAL, and Outlook's X-PUBLISHED-TTL).
+    public static func calendar(events: [Event], stamp: Instant, name: String, refreshMinutes: Int? = nil) -> String {
         var lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//compactd//Education Compacts//EN", "CALSCALE:GREGORIAN", "METHOD:PUBLISH", "X-WR-CALNAME:" + escape(name)]
+        if let refreshMinutes {
+            lines += ["REFRESH-INTERVAL;VALUE=DURATION:PT\(refreshMinutes)M", "X-PUBLISHED-TTL:PT\(refreshMinutes)M"]
+        }
         for event in events {
             lines += [
                 "BEGIN:VEVENT",

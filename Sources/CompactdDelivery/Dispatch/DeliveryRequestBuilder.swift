@@ -13,12 +13,20 @@ public struct DeliveryRequestBuilder: Sendable {
     public let configuration: Configuration
     public let templates: TemplateSet
     public let secrets: SecretResolver
+    /// Signs the notices' action links; nil (or keyless) sends none.
+    public let linkSigner: ActionLinkSigner?
     let prepared = PreparedWebhooks()
 
-    public init(configuration: Configuration, templates: TemplateSet, secrets: SecretResolver) {
+    public init(configuration: Configuration, templates: TemplateSet, secrets: SecretResolver, linkSigner: ActionLinkSigner? = nil) {
         self.configuration = configuration
         self.templates = templates
         self.secrets = secrets
+        self.linkSigner = linkSigner
+    }
+
+    /// The delivery's "Mark done" and "Snooze" links, when there are any.
+    public func links(for delivery: DeliveryRecord) -> ActionLinks? {
+        linkSigner.flatMap { ActionLinks.make(for: delivery, configuration: configuration, signer: $0) }
     }
 
     var limits: (connect: Int, total: Int) {
@@ -58,9 +66,9 @@ public struct DeliveryRequestBuilder: Sendable {
         let body: [UInt8]
         switch settings.format {
         case .standard:
-            body = WebhookPayload(noticeID: delivery.id, eventID: eventID, sentAt: now.rfc3339UTC, snapshot: delivery.snapshot).encoded()
+            body = WebhookPayload(noticeID: delivery.id, eventID: eventID, sentAt: now.rfc3339UTC, snapshot: delivery.snapshot, links: links(for: delivery)).encoded()
         case .slack, .teams:
-            guard let rendered = templates.render(kind: delivery.snapshot.kind, language: "en", values: NoticeTemplateContext.values(for: delivery.snapshot, contactName: nil)) else {
+            guard let rendered = templates.render(kind: delivery.snapshot.kind, language: "en", values: NoticeTemplateContext.values(for: delivery.snapshot, contactName: nil, links: links(for: delivery))) else {
                 throw Failure(reason: "no template for \(delivery.snapshot.kind) notices")
             }
             body = settings.format == .slack
@@ -104,7 +112,7 @@ public struct DeliveryRequestBuilder: Sendable {
         guard let contact else {
             throw Failure(reason: "contact \(delivery.contact ?? "(none)") is no longer configured")
         }
-        guard let rendered = templates.render(kind: delivery.snapshot.kind, language: contact.language.rawValue, values: NoticeTemplateContext.values(for: delivery.snapshot, contactName: contact.name)) else {
+        guard let rendered = templates.render(kind: delivery.snapshot.kind, language: contact.language.rawValue, values: NoticeTemplateContext.values(for: delivery.snapshot, contactName: contact.name, links: links(for: delivery))) else {
             throw Failure(reason: "no template for \(delivery.snapshot.kind) notices")
         }
         let domain = settings.from.split(separator: "@").last.map(String.init) ?? "compactd.invalid"

@@ -30,14 +30,14 @@ public final class Dispatcher: Sendable {
 
     public init(
         configuration: Configuration, store: any StateStore, engine: CurlEngine, templates: TemplateSet,
-        secrets: SecretResolver = SecretResolver(), logger: Logger, clock: @escaping @Sendable () -> Instant = { Instant.now },
+        secrets: SecretResolver = SecretResolver(), linkSigner: ActionLinkSigner? = nil, logger: Logger, clock: @escaping @Sendable () -> Instant = { Instant.now },
         faultHook: (@Sendable (FaultPoint) -> Void)? = nil
     ) {
         self.faultHook = faultHook
         self.configuration = configuration
         self.store = store
         self.engine = engine
-        self.builder = DeliveryRequestBuilder(configuration: configuration, templates: templates, secrets: secrets)
+        self.builder = DeliveryRequestBuilder(configuration: configuration, templates: templates, secrets: secrets, linkSigner: linkSigner)
         self.snapshots = NoticeSnapshotBuilder(configuration: configuration)
         self.retry = RetrySchedule(delays: configuration.delivery.retryDelays)
         self.logger = logger

@@ -8,12 +8,16 @@ public enum NoticeTemplateContext {
         "partner", "compact_id", "cycle_id", "cycle_title", "occurrence", "step_id", "step_title", "kind", "label",
         "due_local", "due_utc", "time_zone", "days_until_due", "days_overdue", "is_overdue", "commitments",
         "has_commitments", "contact_name", "is_deadline", "due_today", "due_tomorrow", "due_later", "label_es",
+        "mark_done_url", "snooze_url", "snooze_days",
     ]
 
     /// `contact_name` is left out when the notice goes to no person (a channel, a team
     /// address): a section `{{#contact_name}}` is then skipped, where an empty string would
     /// still open it ("Hello ,").
-    public static func values(for snapshot: NoticeSnapshot, contactName: String?) -> [String: Any] {
+    /// `mark_done_url`, `snooze_url` and `snooze_days` are there only when the notice carries
+    /// action links (`[http]` configured), so `{{#mark_done_url}}…{{/mark_done_url}}` shows them
+    /// only then.
+    public static func values(for snapshot: NoticeSnapshot, contactName: String?, links: ActionLinks? = nil) -> [String: Any] {
         var values: [String: Any] = [
             "partner": snapshot.partner,
             "compact_id": snapshot.compactID,
@@ -41,6 +45,11 @@ public enum NoticeTemplateContext {
             "label_es": spanishLabel(kind: snapshot.kind, detail: snapshot.detail),
         ]
         if let contactName, !contactName.trimmingWhitespace().isEmpty { values["contact_name"] = contactName }
+        if let links {
+            values["mark_done_url"] = links.markDone
+            values["snooze_url"] = links.snooze
+            values["snooze_days"] = links.snoozeDays
+        }
         return values
     }
 

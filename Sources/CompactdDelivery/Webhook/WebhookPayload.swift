@@ -3,7 +3,8 @@ import CompactdStore
 import Foundation
 
 /// The JSON body of a `standard` webhook, version 1. Documented in README ("Webhook payload");
-/// fields are only ever added within a version.
+/// fields are only ever added within a version (`links` was, with the HTTP listener: absent
+/// when `[http]` is not configured).
 public struct WebhookPayload: Encodable, Sendable {
     public struct Data: Encodable, Sendable {
         public struct Named: Encodable, Sendable {
@@ -40,13 +41,16 @@ public struct WebhookPayload: Encodable, Sendable {
     public var eventID: String
     public var timestamp: String
     public var data: Data
+    /// The step's "Mark done" and "Snooze" links, signed for this receiver.
+    public var links: ActionLinks?
 
     enum CodingKeys: String, CodingKey {
         case type, version, timestamp, data
         case eventID = "event_id"
     }
 
-    public init(noticeID: String, eventID: String, sentAt: String, snapshot: NoticeSnapshot) {
+    public init(noticeID: String, eventID: String, sentAt: String, snapshot: NoticeSnapshot, links: ActionLinks? = nil) {
+        self.links = links
         type = "compact.step.\(snapshot.kind)"
         version = 1
         self.eventID = eventID
@@ -95,6 +99,15 @@ public struct WebhookPayload: Encodable, Sendable {
         w.field("time_zone", data.timeZone)
         w.endObject()
         w.field("event_id", eventID)
+        if let links {
+            w.key("links")
+            w.beginObject()
+            w.field("expires", links.expires)
+            w.field("mark_done", links.markDone)
+            w.field("snooze", links.snooze)
+            w.field("snooze_days", links.snoozeDays)
+            w.endObject()
+        }
         w.field("timestamp", timestamp)
         w.field("type", type)
         w.field("version", version)

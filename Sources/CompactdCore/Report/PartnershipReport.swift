@@ -1,0 +1,143 @@
+/// The partnership at a glance, the one model behind `compactctl report` (text, Markdown, JSON,
+/// CSV) and the HTTP status pages, so that their figures can never differ: each goal said
+/// plainly and counted on its own date; per compact its status, the last contact, its current
+/// review cycle and its deadlines with each step done (by whom, when, with the note), snoozed,
+/// open or overdue, and how many of its commitments the cycle has reviewed. Times as JSONTime
+/// writes them.
+public struct PartnershipReport: Encodable, Sendable {
+    public struct Goal: Encodable, Sendable {
+        public var id: String
+        public var title: String
+        public var active: Int
+        public var minimum: Int
+        public var by: String
+        public var daysLeft: Int
+        public var met: Bool
+        public var plainly: String
+    }
+
+    public struct Step: Encodable, Sendable {
+        public var key: String
+        public var step: String
+        public var title: String
+        /// The cycle's title, or "Deadline".
+        public var kind: String
+        public var due: String
+        public var dueUtc: String
+        /// done, snoozed, open or overdue
+        public var state: String
+        public var days: Int
+        public var acknowledgedBy: String?
+        public var acknowledgedAt: String?
+        public var acknowledgedAtUtc: String?
+        public var note: String?
+        public var snoozedUntil: String?
+        public var snoozedUntilUtc: String?
+    }
+
+    public struct Compact: Encodable, Sendable {
+        public var id: String
+        public var partner: String
+        public var status: String
+        public var commitments: [String]
+        public var commitmentsReviewed: Int
+        public var cycle: String?
+        public var occurrence: String?
+        public var steps: [Step]
+        public var lastContact: String?
+        public var lastContactUtc: String?
+    }
+
+    public var generated: String
+    public var generatedUtc: String
+    /// The zone of the local times (the configuration's).
+    public var timeZone: String
+    public var goals: [Goal]
+    public var compacts: [Compact]
+    public var activeCompacts: Int
+    public var totalCompacts: Int
+    public var stepsDone: Int
+    public var stepsSnoozed: Int
+    public var stepsOpen: Int
+    public var stepsOverdue: Int
+
+}
+
+extension PartnershipReport {
+    /// Deadlines shown: those due up to this far ahead (and every earlier one not done).
+    public static let deadlineHorizonDays: Int64 = 60
+
+    /// The report as of `now`: every compact (or only `compactID`), its current review cycle
+    /// and its deadlines, each step done, snoozed, open or overdue by the state.
+    public init(configuration c: Configuration, state: PlannerState, lastContact: [String: Instant], now: Instant, compactID compact: String? = nil) {
+        let today = c.timeZone.localDateTime(at: now).date
+        let occurrences = Planner(configuration: c).stepOccurrences(from: now.adding(seconds: -400 * 86_400), to: now.adding(seconds: 400 * 86_400), compactID: compact)
+        var report = PartnershipReport(
+            generated: JSONTime.local(now, c.timeZone), generatedUtc: JSONTime.utc(now), timeZone: c.timeZone.identifier, goals: [], compacts: [],
+            activeCompacts: c.compacts.filter { $0.status == .active }.count, totalCompacts: c.compacts.count, stepsDone: 0, stepsSnoozed: 0, stepsOpen: 0, stepsOverdue: 0
+        )
+        for goal in c.goals {
+            let progress = GoalProgress(goal: goal, compacts: c.compacts, today: today)
+            report.goals.append(.init(id: goal.id, title: goal.title, active: progress.active, minimum: goal.minimumActive, by: goal.deadline.description,
+                                      daysLeft: progress.daysLeft, met: progress.isMet, plainly: progress.plainly))
+        }
+        for entry in c.compacts where compact == nil || entry.id == compact {
+            var row = PartnershipReport.Compact(id: entry.id, partner: entry.partner, status: entry.status.rawValue, commitments: entry.commitments.map(\.title), commitmentsReviewed: 0, steps: [])
+            row.lastContact = lastContact[entry.id].map { JSONTime.local($0, c.timeZone) }
+            row.lastContactUtc = lastContact[entry.id].map(JSONTime.utc)
+            let mine = occurrences.filter { $0.compactID == entry.id }
+            var reviewed: Set<String> = []
+            // The current occurrence: the latest begun, else the next (first cycle of the compact).
+            if let cycle = entry.cycles.first {
+                let dates = Set(mine.filter { $0.cycleID == cycle.id }.map(\.occurrence)).sorted()
+                if let current = dates.last(where: { $0 <= today }) ?? dates.first {
+                    row.cycle = cycle.title
+                    row.occurrence = current.description
+                    for step in mine where step.cycleID == cycle.id && step.occurrence == current {
+                        let added = Self.add(step, kind: cycle.title, to: &row, report: &report, state: state, now: now, zone: c.timeZone)
+                        if added.state == "done" {
+                            let named = cycle.steps.first { $0.id == step.stepID }?.commitments ?? []
+                            reviewed.formUnion(named.isEmpty ? entry.commitments.map(\.id) : named)
+                        }
+                    }
+                }
+            }
+            let horizon = now.adding(seconds: Self.deadlineHorizonDays * 86_400)
+            for step in mine where step.cycleID == StepOccurrence.deadlineCycleID && step.dueAt < horizon {
+                // Past deadlines done long ago are history, not news: only those of the last 60 days.
+                if state.acknowledgments[step.key] != nil && step.dueAt < now.adding(seconds: -Self.deadlineHorizonDays * 86_400) { continue }
+                _ = Self.add(step, kind: "Deadline", to: &row, report: &report, state: state, now: now, zone: c.timeZone)
+            }
+            row.commitmentsReviewed = reviewed.intersection(entry.commitments.map(\.id)).count
+            report.compacts.append(row)
+        }
+        self = report
+    }
+
+    /// Adds one step occurrence with its state; returns it.
+    private static func add(_ step: StepOccurrence, kind: String, to row: inout Compact, report: inout PartnershipReport, state: PlannerState, now: Instant, zone: ZoneInfo) -> Step {
+        let days = Int((step.dueAt.secondsSinceEpoch - now.secondsSinceEpoch) / 86_400)
+        var entry = Step(key: step.key, step: step.stepID, title: step.stepTitle, kind: kind, due: JSONTime.local(step.dueAt, zone), dueUtc: JSONTime.utc(step.dueAt), state: "open", days: days)
+        if let ack = state.acknowledgments[step.key] {
+            entry.state = "done"
+            entry.acknowledgedBy = ack.by
+            entry.acknowledgedAt = JSONTime.local(ack.at, zone)
+            entry.acknowledgedAtUtc = JSONTime.utc(ack.at)
+            entry.note = ack.note
+            report.stepsDone += 1
+        } else if let snooze = state.snoozes[step.key], snooze.until > now {
+            entry.state = "snoozed"
+            entry.snoozedUntil = JSONTime.local(snooze.until, zone)
+            entry.snoozedUntilUtc = JSONTime.utc(snooze.until)
+            report.stepsSnoozed += 1
+        } else if step.dueAt < now {
+            entry.state = "overdue"
+            entry.days = -days
+            report.stepsOverdue += 1
+        } else {
+            report.stepsOpen += 1
+        }
+        row.steps.append(entry)
+        return entry
+    }
+}
