@@ -5,6 +5,7 @@ import CompactdStore
 import CompactdSystemd
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 import Synchronization
 import UnixSignals
@@ -38,7 +39,9 @@ public final class DaemonService: Service, Sendable {
     /// The one clock everything that decides by time reads.
     let clock: @Sendable () -> Instant
     let startedAt: Instant
-    private let state: Mutex<State>
+    /// Signs the notices' action links; nil without `[http]`.
+    let linkSigner: ActionLinkSigner?
+    let state: Mutex<State>
 
     struct State {
         var active: ActiveConfiguration
@@ -49,6 +52,12 @@ public final class DaemonService: Service, Sendable {
         var degraded: String?
         /// The running delivery run's progress; nil when none runs.
         var delivery: DeliveryProgress?
+        /// Wakes the loop from outside it (an action link's change).
+        var wake: AsyncStream<DaemonTrigger>.Continuation?
+        /// Since when the loop has been handling events; nil while it waits for the next.
+        var busySince: Instant?
+        /// When the loop last finished handling events.
+        var lastTurn: Instant?
     }
 
     public init(
@@ -57,8 +66,10 @@ public final class DaemonService: Service, Sendable {
         notifier: SystemdNotifier = SystemdNotifier(), controlSocketPath: String?, hangForTest: Bool = false,
         idlePageReleaseSeconds: Int64? = DaemonService.defaultIdlePageReleaseSeconds,
         clock: @escaping @Sendable () -> Instant = { Instant.now },
+        linkSigner: ActionLinkSigner? = nil,
         faultHook: (@Sendable (FaultPoint) -> Void)? = nil
     ) {
+        self.linkSigner = linkSigner
         self.idlePageReleaseSeconds = idlePageReleaseSeconds
         self.configPath = configPath
         self.openStore = openStore
@@ -75,7 +86,7 @@ public final class DaemonService: Service, Sendable {
 
     func dispatcher(store: any StateStore) -> Dispatcher {
         let active = state.withLock { $0.active }
-        return Dispatcher(configuration: active.configuration, store: store, engine: engine, templates: active.templates, logger: logger, clock: clock, faultHook: faultHook)
+        return Dispatcher(configuration: active.configuration, store: store, engine: engine, templates: active.templates, linkSigner: linkSigner, logger: logger, clock: clock, faultHook: faultHook)
     }
 
     /// The state machine's settings for a configuration: the watchdog systemd asked for, and how
@@ -108,6 +119,7 @@ public final class DaemonService: Service, Sendable {
         }
         defer { control?.close() }
         let (triggers, continuation) = AsyncStream.makeStream(of: DaemonTrigger.self, bufferingPolicy: .unbounded)
+        state.withLock { $0.wake = continuation }
         let stopping = StopFlag()
 
         await withTaskGroup(of: Void.self) { group in
@@ -164,6 +176,7 @@ public final class DaemonService: Service, Sendable {
         await withTaskGroup(of: Void.self) { deliveries in
             var events: [DaemonLoopStateMachine.Event] = [.started]
             while true {
+                state.withLock { $0.busySince = clock() }
                 while !events.isEmpty {
                     let event = events.removeFirst()
                     for action in machine.handle(event, observation()) {
@@ -172,6 +185,10 @@ public final class DaemonService: Service, Sendable {
                             events.append(next)
                         }
                     }
+                }
+                state.withLock {
+                    $0.busySince = nil
+                    $0.lastTurn = clock()
                 }
                 guard let trigger = await triggers.next() else { return }
                 events.append(await event(for: trigger, machine: machine))
@@ -286,6 +303,7 @@ public final class DaemonService: Service, Sendable {
 
         case .reportDegraded(let reason, let retryIn):
             state.withLock { $0.degraded = reason }
+            Counter(label: "compactd_store_errors_total").increment()
             logger.error("state store unavailable", metadata: ["error": "\(reason)", "retry_in_s": "\(retryIn)"])
             notifier.status("degraded: \(reason); retrying in \(retryIn) s")
             return nil
@@ -365,12 +383,15 @@ public final class DaemonService: Service, Sendable {
                 $0.lastReloadError = nil
             }
             logger.notice("reloaded", metadata: ["config": "\(configPath)", "compacts": "\(active.configuration.compacts.count)"])
+            Counter(label: "compactd_reloads_total", dimensions: [("result", "ok")]).increment()
             reply?("ok reloaded \(configPath)")
         } catch {
             state.withLock { $0.lastReloadError = error.summary }
             logger.error("reload failed", metadata: ["error": "\(error.summary)", "config": "\(configPath)"])
+            Counter(label: "compactd_reloads_total", dimensions: [("result", "error")]).increment()
             reply?("error \(error.summary)")
         }
+        Gauge(label: "compactd_last_reload_timestamp_seconds").record(Double(clock().secondsSinceEpoch))
         // READY=1 ends RELOADING=1 either way; the status says whether the reload failed.
         notifier.ready(status: await statusLine())
     }

@@ -303,6 +303,16 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
         }
     }
 
+    public func oldestPendingSendAt() async throws(StateStoreError) -> Instant? {
+        try await run { connection throws(StateStoreError) in
+            var oldest: Instant?
+            try connection.query("SELECT MIN(send_at) FROM deliveries WHERE status IN ('pending', 'sending')", operation: "finding the oldest pending delivery") { row in
+                oldest = row.optionalInt(0).map(Instant.init(microsecondsSinceEpoch:))
+            }
+            return oldest
+        }
+    }
+
     // MARK: - Operator actions
 
     public func plannerState() async throws(StateStoreError) -> PlannerState {

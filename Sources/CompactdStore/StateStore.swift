@@ -29,6 +29,8 @@ public protocol StateStore: Sendable {
 
     /// When the earliest pending delivery is due, if any.
     func nextAttemptDue() async throws(StateStoreError) -> Instant?
+    /// The send time of the oldest delivery still waiting (pending or sending); nil when none.
+    func oldestPendingSendAt() async throws(StateStoreError) -> Instant?
 
     func plannerState() async throws(StateStoreError) -> PlannerState
 

@@ -3,10 +3,13 @@ import CompactdConfig
 import CompactdCore
 import CompactdDaemon
 import CompactdDelivery
+import CompactdHTTP
 import CompactdStore
 import CompactdSystemd
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 
 /// The compactd daemon. Without options it runs until stopped, as a systemd service; `--once`
@@ -83,6 +86,18 @@ struct CompactdCommand: AsyncParsableCommand {
             }
             return try SQLiteStateStore(path: statePath)
         }
+        // The action links' key and the status pages' token, when [http] is on: compactd's own
+        // are made beside the state on the first start.
+        var linkSecrets: LinkSecrets?
+        if let http = configuration.http {
+            do {
+                linkSecrets = try LinkSecrets.load(http, statePath: statePath, create: true)
+            } catch {
+                FileHandle.standardError.write(Data("compactd: [http] \(error)\n".utf8))
+                logger.critical("http secrets unavailable", metadata: ["error": "\(error)"])
+                throw ExitCode(1)
+            }
+        }
         let engine = CurlEngine(limits: CurlEngineLimits(
             maxConcurrentTransfers: configuration.delivery.maxConcurrentTransfers,
             maxConnectionsPerHost: configuration.delivery.maxConnectionsPerHost
@@ -96,7 +111,7 @@ struct CompactdCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("compactd: \(error)\n".utf8))
                 throw ExitCode(1)
             }
-            let dispatcher = Dispatcher(configuration: configuration, store: store, engine: engine, templates: active.templates, logger: logger, faultHook: Self.testCrashHook())
+            let dispatcher = Dispatcher(configuration: configuration, store: store, engine: engine, templates: active.templates, linkSigner: linkSecrets?.signer, logger: logger, faultHook: Self.testCrashHook())
             let summary = try await dispatcher.runOnce()
             logger.info("once finished", metadata: ["summary": "\(summary)"])
             print("compactd --once: \(summary)")
@@ -109,9 +124,20 @@ struct CompactdCommand: AsyncParsableCommand {
             controlSocketPath: controlSocketPath,
             hangForTest: environment["COMPACTD_TEST_HANG_AFTER_READY"] == "1",
             idlePageReleaseSeconds: Self.idlePageReleaseSeconds(environment["COMPACTD_IDLE_PAGE_RELEASE"], logger: logger),
+            linkSigner: linkSecrets?.signer,
             faultHook: Self.testCrashHook()
         )
-        var groupConfiguration = ServiceGroupConfiguration(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // Stopped in reverse order: STOPPING=1 first, then the HTTP listener (requests in
+        // flight finish), then the loop (the delivery in flight finishes).
+        var services: [any Service] = [service]
+        if let http = configuration.http, let linkSecrets {
+            let registry = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(HelpfulPrometheusFactory(registry: registry))
+            Gauge(label: MetricsCatalog.buildInfo, dimensions: [("version", CompactdVersion.current)]).record(1)
+            services.append(CompactdHTTPServer(backend: service, settings: http, secrets: linkSecrets, registry: registry, logger: logger))
+        }
+        services.append(StoppingNotice(notifier: SystemdNotifier()))
+        var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         // In-flight transfers get this long to finish; the unit's TimeoutStopSec= is longer.
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(20)
         try await ServiceGroup(configuration: groupConfiguration).run()

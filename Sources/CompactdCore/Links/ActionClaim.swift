@@ -13,15 +13,18 @@ public struct ActionClaim: Sendable, Hashable {
         case done = 1
         /// Snooze it (for `[http] snooze_days`).
         case snooze = 2
-        /// Take back what a `done` or `snooze` link did, shortly after (the result page's button).
-        case undo = 3
+        /// Take back what a `done` link did, shortly after (the result page's button).
+        case undoDone = 3
+        /// Take back what a `snooze` link did.
+        case undoSnooze = 4
 
         /// The path segment: `/link/done/TOKEN`. The token's own action must match it.
         public var pathSegment: String {
             switch self {
             case .done: "done"
             case .snooze: "snooze"
-            case .undo: "undo"
+            case .undoDone: "undo-done"
+            case .undoSnooze: "undo-snooze"
             }
         }
 

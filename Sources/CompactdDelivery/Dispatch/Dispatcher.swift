@@ -314,6 +314,7 @@ public final class Dispatcher: Sendable {
             logger.critical("channel disabled", metadata: with(["reason": "\(reason)"]))
         }
         if outcome == .delivered { logger.info("delivered", metadata: metadata) }
+        DeliveryMetrics.attemptFinished(channel: delivery.channel, outcome: outcome, latencyMilliseconds: latencyMs)
         let record = AttemptRecord(
             deliveryID: delivery.id, number: delivery.attempts, startedAt: started, finishedAt: finished, outcome: outcome,
             httpStatus: httpStatus, smtpReply: smtpReply, curlCode: curlCode, curlError: curlError,

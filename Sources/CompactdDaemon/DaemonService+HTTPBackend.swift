@@ -1,0 +1,61 @@
+import CompactdCore
+import CompactdHTTP
+import CompactdStore
+import Foundation
+
+/// The daemon as the HTTP listener sees it: the configuration in force, the store it holds,
+/// changes made exactly as `compactctl`'s are (then the loop plans again at once), and its
+/// health.
+extension DaemonService: HTTPBackend {
+    struct StoreUnavailable: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    func heldStore() throws -> any StateStore {
+        let (store, degraded) = state.withLock { ($0.store, $0.degraded) }
+        guard let store, degraded == nil else { throw StoreUnavailable(description: degraded ?? "starting") }
+        return store
+    }
+
+    public func currentConfiguration() -> Configuration { state.withLock { $0.active.configuration } }
+
+    public func plannerState() async throws -> PlannerState { try await heldStore().plannerState() }
+
+    public func lastContactByCompact() async throws -> [String: Instant] { try await heldStore().lastContactByCompact() }
+
+    public func channelSummaries() async throws -> [ChannelSummary] { try await heldStore().channelSummaries() }
+
+    public func oldestPendingSendAt() async throws -> Instant? { try await heldStore().oldestPendingSendAt() }
+
+    public func writtenIDs(sendAtFrom: Instant) async throws -> Set<String> { try await heldStore().writtenIDs(sendAtFrom: sendAtFrom) }
+
+    public func apply(_ write: OperatorWrite, actor: String) async -> Result<String, OperatorWrite.Refusal> {
+        let store: any StateStore
+        do { store = try heldStore() } catch {
+            return .failure(OperatorWrite.Refusal(code: "unavailable", message: "compactd cannot use its state store now (\(error)); nothing was changed, try again shortly"))
+        }
+        do {
+            let done = try await write.apply(to: store, unixUser: actor, source: "link", now: clock())
+            // Plan again at once: an acknowledgment or a snooze changes what is due.
+            _ = state.withLock { $0.wake }?.yield(.wakeup(.poked))
+            return .success(done)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Alive while the loop waits for its next trigger, or has handled one for less than the
+    /// watchdog interval (a minute without a watchdog); ready while the store takes writes.
+    public func health() async -> DaemonHealth {
+        let now = clock()
+        let (busySince, lastTurn, store, degraded, nextWake) = state.withLock { ($0.busySince, $0.lastTurn, $0.store, $0.degraded, $0.nextWake) }
+        let limit = Double(notifier.watchdogIntervalMicroseconds ?? 60_000_000) / 1_000_000
+        let busyFor = busySince.map { Double(now.microsecondsSinceEpoch - $0.microsecondsSinceEpoch) / 1_000_000 } ?? 0
+        let sinceTurn = Double(now.microsecondsSinceEpoch - (lastTurn ?? startedAt).microsecondsSinceEpoch) / 1_000_000
+        return DaemonHealth(
+            loopAlive: lastTurn != nil && busyFor < limit, loopAgeSeconds: busySince == nil ? sinceTurn : busyFor,
+            storeWritable: store != nil && degraded == nil, degradedReason: degraded ?? (store == nil ? "the state store is not open yet" : nil),
+            nextNotice: nextWake
+        )
+    }
+}

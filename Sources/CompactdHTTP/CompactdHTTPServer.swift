@@ -1,0 +1,226 @@
+import CompactdCore
+import CompactdDelivery
+import CompactdStore
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import Logging
+import Metrics
+import NIOCore
+import Prometheus
+import ServiceLifecycle
+
+/// compactd's HTTP listener, one more service in the daemon's group: action links, status
+/// pages, the calendar feed, `/healthz`, `/readyz`, `/metrics`. On a graceful shutdown it stops
+/// accepting and lets requests in flight finish (Hummingbird's server does that) before the
+/// loop stops.
+///
+/// Hostile traffic: headers capped at 8 KiB a field and 32 KiB in all, bodies at 16 KiB, 256
+/// connections at once, an idle connection closed after 30 s, token endpoints rate-limited per
+/// client in bounded memory, every string escaped, a strict CSP, and no redirect anywhere.
+public final class CompactdHTTPServer: Service, Sendable {
+    let backend: any HTTPBackend
+    let secrets: LinkSecrets
+    let registry: PrometheusCollectorRegistry
+    let logger: Logger
+    let host: String
+    let port: Int
+    let limiter = RateLimiter()
+    /// Told the bound address once the listener is up (tests, the start-up log line).
+    let onListening: @Sendable (String) -> Void
+
+    public init(backend: any HTTPBackend, settings: HTTPSettings, secrets: LinkSecrets, registry: PrometheusCollectorRegistry, logger: Logger, onListening: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.backend = backend
+        self.secrets = secrets
+        self.registry = registry
+        self.logger = logger
+        self.host = settings.listenHost
+        self.port = settings.listenPort
+        self.onListening = onListening
+    }
+
+    public func run() async throws {
+        let logger = self.logger
+        let onListening = self.onListening
+        let app = Application(
+            router: makeRouter(),
+            server: .http1(configuration: .init(
+                idleTimeout: .seconds(30),
+                httpDecoderConfiguration: .init(maxHeaderFieldSize: 8 * 1024, maxHeaderListSize: 32 * 1024, maxHeaderFieldCount: 100)
+            )),
+            configuration: .init(address: .hostname(host, port: port), serverName: nil, backlog: 256, reuseAddress: true,
+                                 availableConnectionsDelegate: MaximumAvailableConnections(256)),
+            onServerRunning: { channel in
+                let address = channel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
+                logger.notice("http listening", metadata: ["address": "\(address)"])
+                onListening(address)
+            },
+            logger: logger
+        )
+        try await app.run()
+    }
+
+    func makeRouter() -> Router<CompactdRequestContext> {
+        let router = Router(context: CompactdRequestContext.self)
+        router.add(middleware: SecurityHeadersMiddleware())
+        router.get("style.css") { _, _ in
+            var response = HTTPResponses.text(HTMLPage.stylesheet, contentType: "text/css; charset=utf-8")
+            response.headers[.cacheControl] = "public, max-age=3600"
+            return response
+        }
+        router.get("healthz") { _, _ in await self.healthz() }
+        router.get("readyz") { _, _ in await self.readyz() }
+        router.get("metrics") { _, _ in await self.metrics() }
+        router.get("link/:action/:token") { request, context in await self.link(request, context, isPost: false) }
+        router.post("link/:action/:token") { request, context in await self.link(request, context, isPost: true) }
+        router.get("status/:token") { request, context in await self.status(request, context, compact: nil) }
+        router.get("status/:token/compact/:id") { request, context in await self.status(request, context, compact: context.parameters.get("id")) }
+        router.get("status") { request, context in await self.status(request, context, compact: nil) }
+        router.get("status/compact/:id") { request, context in await self.status(request, context, compact: context.parameters.get("id")) }
+        // One parameter name per position (Hummingbird's router asks it): the first segment is
+        // the file with open access, the token with secret access.
+        router.get("calendar/:first") { request, context in await self.calendar(request, context, token: nil, file: context.parameters.get("first")) }
+        router.get("calendar/:first/:file") { request, context in await self.calendar(request, context, token: context.parameters.get("first"), file: context.parameters.get("file")) }
+        return router
+    }
+
+    static func language(_ request: Request) -> PageLanguage {
+        PageLanguage.choose(query: request.uri.queryParameters.get("lang").map { String($0) }, acceptLanguage: request.headers[.acceptLanguage])
+    }
+
+    func client(_ request: Request, _ context: CompactdRequestContext) -> String? {
+        ClientAddress.resolve(peer: context.remoteAddress?.ipAddress, forwardedFor: request.headers[HTTPField.Name("X-Forwarded-For")!],
+                              trustedProxies: backend.currentConfiguration().http?.trustedProxies ?? [])
+    }
+
+    // MARK: action links
+
+    func link(_ request: Request, _ context: CompactdRequestContext, isPost: Bool) async -> Response {
+        let language = Self.language(request)
+        let client = self.client(request, context)
+        let now = Instant.now
+        guard limiter.allow(client ?? "unknown", now: now) else {
+            Counter(label: MetricsCatalog.linkActions, dimensions: [("action", context.parameters.get("action") ?? "?"), ("result", "rate-limited")]).increment()
+            var response = HTTPResponses.html(HTMLPage.message(title: language.say("Too many requests", "Demasiadas solicitudes"), text: language.say("Please wait a minute and try again.", "Espere un minuto e inténtelo de nuevo."), language: language), status: .tooManyRequests)
+            response.headers[.retryAfter] = "60"
+            return response
+        }
+        let handler = ActionLinkHandler(backend: backend, signer: secrets.signer, logger: logger)
+        let page = await handler.handle(
+            actionSegment: context.parameters.get("action") ?? "", token: context.parameters.get("token") ?? "", isPost: isPost,
+            origin: request.headers[.origin], referer: request.headers[.referer], client: client, language: language, now: now
+        )
+        Counter(label: MetricsCatalog.linkActions, dimensions: [("action", ActionClaim.Action(pathSegment: context.parameters.get("action") ?? "")?.pathSegment ?? "unknown"), ("result", isPost ? "post-\(page.status)" : "get-\(page.status)")]).increment()
+        return HTTPResponses.html(page.html, status: HTTPResponse.Status(code: page.status))
+    }
+
+    // MARK: status pages and the calendar feed
+
+    /// The status token in the path is right (constant time), or access is open and none is given.
+    func authorized(_ token: String?) -> Bool {
+        switch (secrets.statusToken, token) {
+        case (nil, nil): return true
+        case (let expected?, let given?): return Self.constantTimeEqual(Array(expected.utf8), Array(given.utf8))
+        default: return false
+        }
+    }
+
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for (x, y) in zip(a, b) { difference |= x ^ y }
+        return difference == 0
+    }
+
+    func status(_ request: Request, _ context: CompactdRequestContext, compact: String?) async -> Response {
+        let language = Self.language(request)
+        let token = context.parameters.get("token")
+        // Guessing a secret address is rate-limited like the link endpoints.
+        guard limiter.allow("status:" + (client(request, context) ?? "unknown"), now: Instant.now) else {
+            return HTTPResponses.html(HTMLPage.message(title: language.say("Too many requests", "Demasiadas solicitudes"), text: language.say("Please wait a minute and try again.", "Espere un minuto e inténtelo de nuevo."), language: language), status: .tooManyRequests)
+        }
+        guard authorized(token) else {
+            return HTTPResponses.html(HTMLPage.message(title: language.say("Not found", "No encontrado"), text: language.say("There is no such page.", "Esta página no existe."), language: language), status: .notFound)
+        }
+        let c = backend.currentConfiguration()
+        let now = Instant.now
+        do {
+            let state = try await backend.plannerState()
+            let report = PartnershipReport(configuration: c, state: state, lastContact: try await backend.lastContactByCompact(), now: now)
+            let projection = NoticeProjection(configuration: c)
+            let next = projection.upcoming(now: now, to: now.adding(seconds: 30 * 86_400), state: state, written: try await backend.writtenIDs(sendAtFrom: projection.catchUpStart(now: now)))
+            let pages = StatusPages(report: report, next: next, configuration: c, language: language, base: token.map { "/status/\($0)" } ?? "/status")
+            if let compact {
+                guard let page = pages.compact(compact) else {
+                    return HTTPResponses.html(HTMLPage.message(title: language.say("Not found", "No encontrado"), text: language.say("There is no such compact.", "Este pacto no existe."), language: language), status: .notFound)
+                }
+                return HTTPResponses.html(page)
+            }
+            return HTTPResponses.html(pages.overview())
+        } catch {
+            logger.error("status page failed", metadata: ["error": "\(error)"])
+            return HTTPResponses.html(HTMLPage.message(title: language.say("Please try again shortly", "Inténtelo de nuevo en un momento"), text: language.say("The schedule cannot be read right now.", "No se puede leer el calendario ahora."), language: language), status: .serviceUnavailable)
+        }
+    }
+
+    /// `/calendar/TOKEN.ics` (all compacts), `/calendar/TOKEN/COMPACT.ics`; with open access
+    /// `/calendar/all.ics` and `/calendar/COMPACT.ics`.
+    func calendar(_ request: Request, _ context: CompactdRequestContext, token pathToken: String?, file: String?) async -> Response {
+        let file = file ?? ""
+        guard file.hasSuffix(".ics") else { return HTTPResponses.text("not found\n", status: .notFound) }
+        let name = String(file.dropLast(4))
+        let token: String?, compact: String?
+        if let pathToken { (token, compact) = (pathToken, name) } else if secrets.statusToken == nil { (token, compact) = (nil, name == "all" ? nil : name) } else { (token, compact) = (name, nil) }
+        guard authorized(token) else { return HTTPResponses.text("not found\n", status: .notFound) }
+        let c = backend.currentConfiguration()
+        if let compact, c.compact(compact) == nil { return HTTPResponses.text("not found\n", status: .notFound) }
+        do {
+            let now = Instant.now
+            let events = CalendarFeed.events(configuration: c, acknowledgments: try await backend.plannerState().acknowledgments, from: now, to: now.adding(seconds: 365 * 86_400), compactID: compact)
+            var response = HTTPResponses.text(ICalendarWriter.calendar(events: events, stamp: now, name: compact.flatMap { c.compact($0)?.partner }.map { "Education Compacts: \($0)" } ?? "Education Compacts", refreshMinutes: CalendarFeed.refreshMinutes),
+                                              contentType: "text/calendar; charset=utf-8")
+            response.headers[.cacheControl] = "private, max-age=\(CalendarFeed.refreshMinutes * 60)"
+            return response
+        } catch {
+            return HTTPResponses.text("the schedule cannot be read right now\n", status: .serviceUnavailable)
+        }
+    }
+
+    // MARK: operations
+
+    func healthz() async -> Response {
+        let health = await backend.health()
+        return health.loopAlive
+            ? HTTPResponses.text("ok: the loop turned \(Int(health.loopAgeSeconds)) s ago\n")
+            : HTTPResponses.text("unhealthy: the loop last turned \(Int(health.loopAgeSeconds)) s ago\n", status: .serviceUnavailable)
+    }
+
+    func readyz() async -> Response {
+        let health = await backend.health()
+        return health.storeWritable
+            ? HTTPResponses.text("ready\n")
+            : HTTPResponses.text("not ready: \(health.degradedReason ?? "the state store cannot be written")\n", status: .serviceUnavailable)
+    }
+
+    /// The Prometheus text format. Gauges that describe the store are read now; counters and
+    /// histograms accumulate as things happen.
+    func metrics() async -> Response {
+        let health = await backend.health()
+        Gauge(label: MetricsCatalog.up).record(health.loopAlive ? 1 : 0)
+        Gauge(label: MetricsCatalog.nextNotice).record(Double(health.nextNotice?.secondsSinceEpoch ?? 0))
+        if let summaries = try? await backend.channelSummaries() {
+            for status in DeliveryStatus.allCases {
+                Gauge(label: MetricsCatalog.outboxRows, dimensions: [("status", status.rawValue)]).record(Double(summaries.reduce(0) { $0 + $1.count(status) }))
+            }
+            Gauge(label: MetricsCatalog.deadLetters).record(Double(summaries.reduce(0) { $0 + $1.count(.dead) }))
+        }
+        if let oldest = try? await backend.oldestPendingSendAt() {
+            Gauge(label: MetricsCatalog.oldestPendingAge).record(Double(max(0, Instant.now.secondsSinceEpoch - oldest.secondsSinceEpoch)))
+        } else {
+            Gauge(label: MetricsCatalog.oldestPendingAge).record(0)
+        }
+        var response = HTTPResponses.text(registry.emitToString(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        response.headers[.cacheControl] = "no-store"
+        return response
+    }
+}

@@ -1,0 +1,42 @@
+import CompactdCore
+import CompactdStore
+
+/// What the HTTP side needs from the daemon, and nothing more: the configuration in force, the
+/// store's word, a way to make a change as `compactctl` makes one (recorded, then the loop
+/// plans again at once), and the daemon's health. `DaemonService` is the real one; tests may
+/// give their own.
+public protocol HTTPBackend: Sendable {
+    /// The configuration in force (the last good one after a failed reload).
+    func currentConfiguration() -> Configuration
+    func plannerState() async throws -> PlannerState
+    func lastContactByCompact() async throws -> [String: Instant]
+    func channelSummaries() async throws -> [ChannelSummary]
+    func oldestPendingSendAt() async throws -> Instant?
+    /// The ids already in the outbox from `sendAtFrom` on (for the projection of what is next).
+    func writtenIDs(sendAtFrom: Instant) async throws -> Set<String>
+    /// Records a change made through a link, by `actor` (the recipient's name), then wakes
+    /// the loop. The answer is the one-line account, or why it was refused.
+    func apply(_ write: OperatorWrite, actor: String) async -> Result<String, OperatorWrite.Refusal>
+    func health() async -> DaemonHealth
+}
+
+/// The daemon's own account of itself, for `/healthz`, `/readyz` and the metrics.
+public struct DaemonHealth: Sendable {
+    /// The loop turned recently enough (within the watchdog interval, or a minute without one).
+    public var loopAlive: Bool
+    /// How long ago the loop last turned.
+    public var loopAgeSeconds: Double
+    /// A configuration is loaded (always, once started) and the store took the last write.
+    public var storeWritable: Bool
+    /// Why not, when it is not.
+    public var degradedReason: String?
+    public var nextNotice: Instant?
+
+    public init(loopAlive: Bool, loopAgeSeconds: Double, storeWritable: Bool, degradedReason: String? = nil, nextNotice: Instant? = nil) {
+        self.loopAlive = loopAlive
+        self.loopAgeSeconds = loopAgeSeconds
+        self.storeWritable = storeWritable
+        self.degradedReason = degradedReason
+        self.nextNotice = nextNotice
+    }
+}

@@ -1,0 +1,43 @@
+import HTTPTypes
+import Hummingbird
+
+/// The headers every response carries, errors included: a Content-Security-Policy that allows
+/// only our own stylesheet and forms posting to us (no script at all), no framing, no MIME
+/// sniffing, no referrer beyond our own origin (links carry tokens), and no caching of pages
+/// that show a step's state. A route that does not exist gets our own 404 page.
+struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
+    static var contentSecurityPolicy: String {
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as HTTPError {
+            let language = PageLanguage.choose(query: request.uri.queryParameters.get("lang"), acceptLanguage: request.headers[.acceptLanguage])
+            let title = error.status == .notFound ? language.say("Not found", "No encontrado") : language.say("Request refused", "Solicitud rechazada")
+            let text = error.status == .notFound ? language.say("There is no such page.", "Esta página no existe.") : "\(error.status.code) \(error.status.reasonPhrase)"
+            response = HTTPResponses.html(HTMLPage.message(title: title, text: text, language: language), status: error.status)
+        }
+        response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
+        response.headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
+        response.headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
+        response.headers[HTTPField.Name("Cross-Origin-Opener-Policy")!] = "same-origin"
+        response.headers[HTTPField.Name("Permissions-Policy")!] = "interest-cohort=()"
+        if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
+        return response
+    }
+}
+
+/// Response makers.
+enum HTTPResponses {
+    static func html(_ page: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
+    }
+
+    static func text(_ text: String, status: HTTPResponse.Status = .ok, contentType: String = "text/plain; charset=utf-8") -> Response {
+        Response(status: status, headers: [.contentType: contentType], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+}

@@ -1,0 +1,104 @@
+import CompactdCore
+
+/// The coordinator's read-only pages: the partnership at a glance and a page per compact. Every
+/// figure is `PartnershipReport`'s (the model behind `compactctl report`), never recomputed
+/// here; each step's row carries its key and state as data attributes, so a test can hold the
+/// page to `report -o json`.
+struct StatusPages: Sendable {
+    let report: PartnershipReport
+    let next: [PlannedNotice]
+    let configuration: Configuration
+    let language: PageLanguage
+    /// The base of the status pages' own links (`/status/TOKEN` or `/status`).
+    let base: String
+
+    private var l: PageLanguage { language }
+    private func e(_ text: String) -> String { HTMLText.escape(text) }
+    private func shown(_ rfc3339: String?) -> String {
+        JSONTime.display(rfc3339, configuration.timeZone) ?? l.say("none recorded", "sin registro")
+    }
+
+    private func state(_ step: PartnershipReport.Step) -> String {
+        switch step.state {
+        case "done":
+            return "<span class=\"done\">\(l.say("done", "hecho"))</span>" + (step.acknowledgedBy.map { " " + l.say("by", "por") + " " + e($0) } ?? "")
+                + (step.acknowledgedAt.map { " " + l.say("on", "el") + " " + e(shown($0)) } ?? "") + (step.note.map { " <span class=\"note\">&ldquo;\(e($0))&rdquo;</span>" } ?? "")
+        case "snoozed": return l.say("snoozed until", "pospuesto hasta") + " " + e(shown(step.snoozedUntil))
+        case "overdue": return "<span class=\"overdue\">" + l.say("overdue by \(step.days) day\(step.days == 1 ? "" : "s")", "vencido hace \(step.days) día\(step.days == 1 ? "" : "s")") + "</span>"
+        default: return step.days == 0 ? l.say("due today", "vence hoy") : l.say("due in \(step.days) day\(step.days == 1 ? "" : "s")", "vence en \(step.days) día\(step.days == 1 ? "" : "s")")
+        }
+    }
+
+    private func stepRows(_ compact: PartnershipReport.Compact) -> String {
+        compact.steps.map { step in
+            let name = step.kind == "Deadline" ? l.say("Deadline", "Fecha límite") + ": " + step.title : step.title
+            return "<tr data-step=\"\(e(step.key))\" data-state=\"\(e(step.state))\"><td>\(e(name))</td><td>\(e(shown(step.due)))</td><td>\(state(step))</td></tr>"
+        }.joined(separator: "\n")
+    }
+
+    private var goals: String {
+        report.goals.map { goal in
+            "<li data-goal=\"\(e(goal.id))\" data-active=\"\(goal.active)\" data-minimum=\"\(goal.minimum)\" data-met=\"\(goal.met)\"><strong>\(e(goal.title))</strong>: \(e(goal.plainly))</li>"
+        }.joined(separator: "\n")
+    }
+
+    /// The partnership at a glance.
+    func overview() -> String {
+        var body = """
+        <h1>\(l.say("Education Compacts at a glance", "Pactos Educativos de un vistazo"))</h1>
+        <p class="small">\(l.say("As of", "Al")) \(e(shown(report.generated))).</p>
+        <p id="summary" data-active="\(report.activeCompacts)" data-total="\(report.totalCompacts)" data-done="\(report.stepsDone)" data-snoozed="\(report.stepsSnoozed)" data-open="\(report.stepsOpen)" data-overdue="\(report.stepsOverdue)">\(l.say("\(report.activeCompacts) active compacts of \(report.totalCompacts). In the current review cycles and deadlines: \(report.stepsDone) steps done, \(report.stepsSnoozed) snoozed, \(report.stepsOpen) open, \(report.stepsOverdue) overdue.", "\(report.activeCompacts) pactos activos de \(report.totalCompacts). En los ciclos de revisión y fechas límite actuales: \(report.stepsDone) pasos hechos, \(report.stepsSnoozed) pospuestos, \(report.stepsOpen) abiertos, \(report.stepsOverdue) vencidos."))</p>
+
+        """
+        if !report.goals.isEmpty { body += "<h2>\(l.say("Goals", "Metas"))</h2>\n<ul>\n\(goals)\n</ul>\n" }
+        body += "<h2>\(l.say("Compacts", "Pactos"))</h2>\n<table>\n<thead><tr><th>\(l.say("Partner", "Socio"))</th><th>\(l.say("Current cycle", "Ciclo actual"))</th><th>\(l.say("Steps", "Pasos"))</th><th>\(l.say("Last contact", "Último contacto"))</th></tr></thead>\n<tbody>\n"
+        for compact in report.compacts {
+            let done = compact.steps.filter { $0.state == "done" }.count, overdue = compact.steps.filter { $0.state == "overdue" }.count
+            body += "<tr data-compact=\"\(e(compact.id))\"><td><a href=\"\(e(base))/compact/\(e(compact.id))\(l == .es ? "?lang=es" : "")\">\(e(compact.partner))</a> <span class=\"small\">(\(e(compact.status)))</span></td>"
+            body += "<td>\(e(compact.cycle.map { "\($0) \(compact.occurrence ?? "")" } ?? "-"))</td>"
+            body += "<td>\(l.say("\(done) of \(compact.steps.count) done", "\(done) de \(compact.steps.count) hechos"))\(overdue > 0 ? ", <span class=\"overdue\">\(l.say("\(overdue) overdue", "\(overdue) vencidos"))</span>" : "")</td>"
+            body += "<td>\(e(shown(compact.lastContact)))</td></tr>\n"
+        }
+        body += "</tbody>\n</table>\n"
+        body += "<h2>\(l.say("Open and overdue steps", "Pasos abiertos y vencidos"))</h2>\n<table>\n<thead><tr><th>\(l.say("Step", "Paso"))</th><th>\(l.say("Due", "Vence"))</th><th>\(l.say("State", "Estado"))</th></tr></thead>\n<tbody>\n"
+        for compact in report.compacts {
+            for step in compact.steps where step.state != "done" {
+                body += "<tr data-step=\"\(e(step.key))\" data-state=\"\(e(step.state))\"><td>\(e(compact.partner)): \(e(step.kind == "Deadline" ? l.say("Deadline", "Fecha límite") + ": " + step.title : step.title))</td><td>\(e(shown(step.due)))</td><td>\(state(step))</td></tr>\n"
+            }
+        }
+        body += "</tbody>\n</table>\n"
+        body += "<h2>\(l.say("Next notices", "Próximos avisos"))</h2>\n"
+        if next.isEmpty {
+            body += "<p>\(l.say("None in the next 30 days.", "Ninguno en los próximos 30 días."))</p>\n"
+        } else {
+            body += "<table>\n<thead><tr><th>\(l.say("When", "Cuándo"))</th><th>\(l.say("Step", "Paso"))</th><th>\(l.say("Notice", "Aviso"))</th></tr></thead>\n<tbody>\n"
+            for notice in next.prefix(25) {
+                body += "<tr><td>\(e(TimestampFormat.short(notice.sendAt, in: configuration.timeZone)))</td><td>\(e(configuration.compact(notice.step.compactID)?.partner ?? notice.step.compactID)): \(e(notice.step.stepTitle))</td><td>\(e(notice.kind.label))</td></tr>\n"
+            }
+            body += "</tbody>\n</table>\n"
+        }
+        body += "<p class=\"small\"><a href=\"\(e(base))\(l == .es ? "" : "?lang=es")\">\(l.say("En español", "In English"))</a></p>\n"
+        return HTMLPage.render(title: l.say("Education Compacts at a glance", "Pactos Educativos de un vistazo"), language: language, body: body)
+    }
+
+    /// One compact: its commitments, its current cycle's steps and its deadlines.
+    func compact(_ id: String) -> String? {
+        guard let compact = report.compacts.first(where: { $0.id == id }) else { return nil }
+        var body = """
+        <p class="small"><a href="\(e(base))\(l == .es ? "?lang=es" : "")">\(l.say("All compacts", "Todos los pactos"))</a></p>
+        <h1>\(e(compact.partner))</h1>
+        <dl>
+        <dt>\(l.say("Status", "Estado"))</dt><dd>\(e(compact.status))</dd>
+        <dt>\(l.say("Last contact", "Último contacto"))</dt><dd>\(e(shown(compact.lastContact)))</dd>
+        <dt>\(l.say("Current cycle", "Ciclo actual"))</dt><dd>\(e(compact.cycle.map { "\($0) \(compact.occurrence ?? "")" } ?? "-"))</dd>
+        <dt>\(l.say("Commitments reviewed", "Compromisos revisados"))</dt><dd data-reviewed="\(compact.commitmentsReviewed)">\(l.say("\(compact.commitmentsReviewed) of \(compact.commitments.count)", "\(compact.commitmentsReviewed) de \(compact.commitments.count)"))</dd>
+        </dl>
+
+        """
+        if !compact.commitments.isEmpty {
+            body += "<h2>\(l.say("Commitments", "Compromisos"))</h2>\n<ul>\n" + compact.commitments.map { "<li>\(e($0))</li>" }.joined(separator: "\n") + "\n</ul>\n"
+        }
+        body += "<h2>\(l.say("Steps", "Pasos"))</h2>\n<table>\n<thead><tr><th>\(l.say("Step", "Paso"))</th><th>\(l.say("Due", "Vence"))</th><th>\(l.say("State", "Estado"))</th></tr></thead>\n<tbody>\n\(stepRows(compact))\n</tbody>\n</table>\n"
+        return HTMLPage.render(title: compact.partner, language: language, body: body)
+    }
+}
