@@ -14,10 +14,12 @@ SWIFT        ?= swift
 CONFIG       ?= Config/compactd.toml
 PREFIX       ?= /usr/local
 DESTDIR      ?=
-APT_PACKAGES := libcurl4-openssl-dev libsystemd-dev libsqlite3-dev pkg-config systemd tzdata openssl
+APT_PACKAGES := libcurl4-openssl-dev libsystemd-dev libsqlite3-dev pkg-config systemd tzdata openssl \
+                chromium chromium-driver prometheus
 # Real servers and reference checkers the tests run: an SMTP server, the Standard Webhooks
-# reference verifier, an iCalendar parser.
-PY_PACKAGES  := aiosmtpd standardwebhooks icalendar
+# reference verifier, an iCalendar parser, Selenium to drive Chromium (the HTTP pages are
+# tested in a real browser; promtool, from Debian's prometheus, checks /metrics).
+PY_PACKAGES  := aiosmtpd standardwebhooks icalendar selenium
 PYTHON       ?= python3
 STAMP        := .build/.deps-installed
 # Release builds carry the Swift runtime and Foundation inside the binaries: what `make install`
@@ -50,7 +52,7 @@ $(STAMP):
 	  if [ "$$(id -u)" -ne 0 ]; then SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
-	@$(PYTHON) -c "import aiosmtpd, standardwebhooks, icalendar" 2>/dev/null || \
+	@$(PYTHON) -c "import aiosmtpd, standardwebhooks, icalendar, selenium" 2>/dev/null || \
 	  $(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore $(PY_PACKAGES)
 	@mkdir -p .build && touch $(STAMP)
 

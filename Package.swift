@@ -201,7 +201,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CompactctlTests",
-            dependencies: ["CompactdCore", "CompactdStore", "CompactdSystemd", "CompactdTestSupport"],
+            dependencies: ["CompactdCore", "CompactdStore", "CompactdSystemd", "CompactdDelivery", "CompactdTestSupport"],
             swiftSettings: strictSettings
         ),
     ],

@@ -44,6 +44,17 @@ extension DaemonService: HTTPBackend {
         }
     }
 
+    public func storeWriteProblem() async -> String? {
+        // The store itself, degraded or not: the probe is the truth of the moment.
+        guard let store = state.withLock({ $0.store }) else { return "the state store is not open yet" }
+        do {
+            try await store.probeWrite()
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
     /// Alive while the loop waits for its next trigger, or has handled one for less than the
     /// watchdog interval (a minute without a watchdog); ready while the store takes writes.
     public func health() async -> DaemonHealth {

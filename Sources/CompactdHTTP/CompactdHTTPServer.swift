@@ -72,6 +72,8 @@ public final class CompactdHTTPServer: Service, Sendable {
         router.get("readyz") { _, _ in await self.readyz() }
         router.get("metrics") { _, _ in await self.metrics() }
         router.get("link/:action/:token") { request, context in await self.link(request, context, isPost: false) }
+        // HEAD as GET (a mail scanner's favourite): the same page's status and headers.
+        router.head("link/:action/:token") { request, context in await self.link(request, context, isPost: false) }
         router.post("link/:action/:token") { request, context in await self.link(request, context, isPost: true) }
         router.get("status/:token") { request, context in await self.status(request, context, compact: nil) }
         router.get("status/:token/compact/:id") { request, context in await self.status(request, context, compact: context.parameters.get("id")) }
@@ -170,7 +172,13 @@ public final class CompactdHTTPServer: Service, Sendable {
         guard file.hasSuffix(".ics") else { return HTTPResponses.text("not found\n", status: .notFound) }
         let name = String(file.dropLast(4))
         let token: String?, compact: String?
-        if let pathToken { (token, compact) = (pathToken, name) } else if secrets.statusToken == nil { (token, compact) = (nil, name == "all" ? nil : name) } else { (token, compact) = (name, nil) }
+        if let pathToken {
+            (token, compact) = (pathToken, name == "all" ? nil : name)
+        } else if secrets.statusToken == nil {
+            (token, compact) = (nil, name == "all" ? nil : name)
+        } else {
+            (token, compact) = (name, nil)
+        }
         guard authorized(token) else { return HTTPResponses.text("not found\n", status: .notFound) }
         let c = backend.currentConfiguration()
         if let compact, c.compact(compact) == nil { return HTTPResponses.text("not found\n", status: .notFound) }
@@ -195,11 +203,13 @@ public final class CompactdHTTPServer: Service, Sendable {
             : HTTPResponses.text("unhealthy: the loop last turned \(Int(health.loopAgeSeconds)) s ago\n", status: .serviceUnavailable)
     }
 
+    /// Ready when the configuration is loaded (always, once running) and the store takes a
+    /// write now: probed each time, nothing written.
     func readyz() async -> Response {
-        let health = await backend.health()
-        return health.storeWritable
-            ? HTTPResponses.text("ready\n")
-            : HTTPResponses.text("not ready: \(health.degradedReason ?? "the state store cannot be written")\n", status: .serviceUnavailable)
+        if let problem = await backend.storeWriteProblem() {
+            return HTTPResponses.text("not ready: \(problem)\n", status: .serviceUnavailable)
+        }
+        return HTTPResponses.text("ready\n")
     }
 
     /// The Prometheus text format. Gauges that describe the store are read now; counters and

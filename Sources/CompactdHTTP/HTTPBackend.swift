@@ -18,6 +18,8 @@ public protocol HTTPBackend: Sendable {
     /// the loop. The answer is the one-line account, or why it was refused.
     func apply(_ write: OperatorWrite, actor: String) async -> Result<String, OperatorWrite.Refusal>
     func health() async -> DaemonHealth
+    /// Nil when the store takes writes now (probed, nothing written), else why not.
+    func storeWriteProblem() async -> String?
 }
 
 /// The daemon's own account of itself, for `/healthz`, `/readyz` and the metrics.

@@ -13,6 +13,7 @@ struct StatusPages: Sendable {
     let base: String
 
     private var l: PageLanguage { language }
+    private func plural(_ n: Int, _ one: String, _ many: String) -> String { n == 1 ? one : many }
     private func e(_ text: String) -> String { HTMLText.escape(text) }
     private func shown(_ rfc3339: String?) -> String {
         JSONTime.display(rfc3339, configuration.timeZone) ?? l.say("none recorded", "sin registro")
@@ -47,7 +48,7 @@ struct StatusPages: Sendable {
         var body = """
         <h1>\(l.say("Education Compacts at a glance", "Pactos Educativos de un vistazo"))</h1>
         <p class="small">\(l.say("As of", "Al")) \(e(shown(report.generated))).</p>
-        <p id="summary" data-active="\(report.activeCompacts)" data-total="\(report.totalCompacts)" data-done="\(report.stepsDone)" data-snoozed="\(report.stepsSnoozed)" data-open="\(report.stepsOpen)" data-overdue="\(report.stepsOverdue)">\(l.say("\(report.activeCompacts) active compacts of \(report.totalCompacts). In the current review cycles and deadlines: \(report.stepsDone) steps done, \(report.stepsSnoozed) snoozed, \(report.stepsOpen) open, \(report.stepsOverdue) overdue.", "\(report.activeCompacts) pactos activos de \(report.totalCompacts). En los ciclos de revisión y fechas límite actuales: \(report.stepsDone) pasos hechos, \(report.stepsSnoozed) pospuestos, \(report.stepsOpen) abiertos, \(report.stepsOverdue) vencidos."))</p>
+        <p id="summary" data-active="\(report.activeCompacts)" data-total="\(report.totalCompacts)" data-done="\(report.stepsDone)" data-snoozed="\(report.stepsSnoozed)" data-open="\(report.stepsOpen)" data-overdue="\(report.stepsOverdue)">\(l.say("\(report.activeCompacts) active \(plural(report.activeCompacts, "compact", "compacts")) of \(report.totalCompacts). In the current review cycles and deadlines: \(report.stepsDone) \(plural(report.stepsDone, "step", "steps")) done, \(report.stepsSnoozed) snoozed, \(report.stepsOpen) open, \(report.stepsOverdue) overdue.", "\(report.activeCompacts) \(plural(report.activeCompacts, "pacto activo", "pactos activos")) de \(report.totalCompacts). En los ciclos de revisión y fechas límite actuales: \(report.stepsDone) \(plural(report.stepsDone, "paso hecho", "pasos hechos")), \(report.stepsSnoozed) \(plural(report.stepsSnoozed, "pospuesto", "pospuestos")), \(report.stepsOpen) \(plural(report.stepsOpen, "abierto", "abiertos")), \(report.stepsOverdue) \(plural(report.stepsOverdue, "vencido", "vencidos"))."))</p>
 
         """
         if !report.goals.isEmpty { body += "<h2>\(l.say("Goals", "Metas"))</h2>\n<ul>\n\(goals)\n</ul>\n" }
@@ -60,7 +61,11 @@ struct StatusPages: Sendable {
             body += "<td>\(e(shown(compact.lastContact)))</td></tr>\n"
         }
         body += "</tbody>\n</table>\n"
-        body += "<h2>\(l.say("Open and overdue steps", "Pasos abiertos y vencidos"))</h2>\n<table>\n<thead><tr><th>\(l.say("Step", "Paso"))</th><th>\(l.say("Due", "Vence"))</th><th>\(l.say("State", "Estado"))</th></tr></thead>\n<tbody>\n"
+        body += "<h2>\(l.say("Open and overdue steps", "Pasos abiertos y vencidos"))</h2>\n"
+        if !report.compacts.contains(where: { $0.steps.contains { $0.state != "done" } }) {
+            body += "<p>\(l.say("None: every step of the current cycles and deadlines is done.", "Ninguno: todos los pasos de los ciclos y fechas límite actuales están hechos."))</p>\n"
+        }
+        body += "<table>\n<thead><tr><th>\(l.say("Step", "Paso"))</th><th>\(l.say("Due", "Vence"))</th><th>\(l.say("State", "Estado"))</th></tr></thead>\n<tbody>\n"
         for compact in report.compacts {
             for step in compact.steps where step.state != "done" {
                 body += "<tr data-step=\"\(e(step.key))\" data-state=\"\(e(step.state))\"><td>\(e(compact.partner)): \(e(step.kind == "Deadline" ? l.say("Deadline", "Fecha límite") + ": " + step.title : step.title))</td><td>\(e(shown(step.due)))</td><td>\(state(step))</td></tr>\n"

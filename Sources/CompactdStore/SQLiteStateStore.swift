@@ -682,6 +682,15 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
         }
     }
 
+    /// Takes the write lock and lets it go, writing nothing: can the store be written now?
+    /// (`/readyz`.) Throws what a write would meet: locked, read-only, no space for the journal.
+    public func probeWrite() async throws(StateStoreError) {
+        try await run { connection throws(StateStoreError) in
+            try connection.execute("BEGIN IMMEDIATE", operation: "probing for writes")
+            try connection.execute("ROLLBACK", operation: "probing for writes")
+        }
+    }
+
     public func integrityProblems() async throws(StateStoreError) -> String? {
         try await run { connection throws(StateStoreError) in
             var lines: [String] = []

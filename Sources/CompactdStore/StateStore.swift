@@ -73,4 +73,7 @@ public protocol StateStore: Sendable {
 
     /// `PRAGMA integrity_check` or its equivalent: nil when consistent, else the problems.
     func integrityProblems() async throws(StateStoreError) -> String?
+
+    /// Whether a write would succeed now, without writing anything.
+    func probeWrite() async throws(StateStoreError)
 }

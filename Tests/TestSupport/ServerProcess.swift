@@ -42,6 +42,7 @@ public final class ServerProcess: @unchecked Sendable {
     public struct ServerError: Error, CustomStringConvertible {
         public var message: String
         public var description: String { message }
+        public init(message: String) { self.message = message }
     }
 
     /// Runs a fixture script to completion and returns its output and exit status.

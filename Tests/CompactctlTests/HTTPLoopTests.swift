@@ -1,0 +1,182 @@
+import CompactdCore
+import CompactdDelivery
+import CompactdTestSupport
+import Foundation
+import Testing
+
+/// The loop closed with the people compactd reminds, against the built daemon on 127.0.0.1: a
+/// real email from a real SMTP server, its links fetched by curl (as a mail scanner would) and
+/// clicked in a real browser (Debian's Chromium, headless, through Selenium), the store read
+/// with Python's sqlite3, `/metrics` checked by `promtool`.
+@Suite("HTTP: action links, status pages, health and metrics", .serialized)
+struct HTTPLoopTests {
+    /// Screenshots land here (README shows one of each).
+    static let artifacts = CommandRunner.packageRoot.appendingPathComponent(".build/artifacts").path
+
+    @Test("mark done from a real email in a real browser: scanners change nothing, forged and expired links are refused, the old key still works after a rotation, the store records the recipient and source link, no further notice goes out")
+    func markDoneFromEmail() throws {
+        let fixture = try HTTPLoopFixture(keys: [HTTPLoopFixture.oldKey])
+        defer { fixture.remove() }
+        try FileManager.default.createDirectory(atPath: Self.artifacts, withIntermediateDirectories: true)
+        try fixture.start()
+        let mail = try #require(try fixture.mails(atLeast: 1).first)
+        let links = try fixture.links(in: mail)
+        let done = try #require(links.text.first { $0.contains("/link/done/") }, "\(links)")
+        let snooze = try #require(links.text.first { $0.contains("/link/snooze/") }, "\(links)")
+        #expect(Set(links.html) == Set(links.text), "the HTML part carries the same two links")
+
+        // A mail scanner fetches every link, GET and HEAD: pages, no change.
+        for link in links.text + links.html {
+            #expect(try fixture.curl([link]).status == 200, "\(link)")
+            #expect(try fixture.curl(["-I", link]).status == 200, "HEAD \(link)")
+        }
+        let page = try fixture.curl([done]).body
+        #expect(page.contains("Mark this step done?") && page.contains("Rocío Rivas") && page.contains("Report to the Board of Education"), "\(page)")
+        #expect(page.contains("&lt;script&gt;alert(1)&lt;/script&gt; City of Carson") && !page.contains("<script>"), "the XSS probe stays text")
+        #expect(page.contains("Crossing guards &amp; other traffic safety improvements"))
+        #expect(try fixture.acknowledgments().isEmpty, "GET and HEAD changed nothing")
+
+        // Rotation: a new key signs, the old one still verifies while listed.
+        fixture.stop()
+        try fixture.writeConfig(keys: [HTTPLoopFixture.newKey, HTTPLoopFixture.oldKey])
+        try fixture.start()
+
+        // Hostile requests: a clear page, 403 or 410, nothing changed.
+        let token = String(done.split(separator: "/").last!)
+        let past = Instant.now.adding(seconds: -60)
+        let recipient = "contact:rocio"
+        let expired = try #require(ActionLinkSigner(keys: [HTTPLoopFixture.oldKey]).token(for: ActionClaim(action: .done, stepKey: fixture.stepKey, recipient: recipient, expires: past)))
+        let otherKey = try #require(ActionLinkSigner(keys: ["some-key-nobody-configured-0123"]).token(for: ActionClaim(action: .done, stepKey: fixture.stepKey, recipient: recipient, expires: Instant.now.adding(seconds: 86_400))))
+        var flipped = Array(token)
+        flipped[flipped.count / 2] = flipped[flipped.count / 2] == "A" ? "B" : "A"
+        let hostile: [(String, [String], Int, String)] = [
+            ("forged", ["\(fixture.base)/link/done/\(String(flipped))"], 403, "This link is not valid"),
+            ("truncated", ["\(fixture.base)/link/done/\(token.dropLast(10))"], 403, "This link is not valid"),
+            ("wrong action", ["\(fixture.base)/link/snooze/\(token)"], 403, "This link is not valid"),
+            ("wrong key", ["\(fixture.base)/link/done/\(otherKey)"], 403, "This link is not valid"),
+            ("expired", ["\(fixture.base)/link/done/\(expired)"], 410, "This link has expired"),
+            ("POST without Origin", ["-X", "POST", done], 403, "Please use the button on the page"),
+            ("POST from another site", ["-X", "POST", "-H", "Origin: https://evil.example", done], 403, "Please use the button on the page"),
+        ]
+        for (name, arguments, status, text) in hostile {
+            for method in [[], ["-X", "POST", "-H", "Origin: \(fixture.base)"]] where !(arguments.first == "-X" && !method.isEmpty) {
+                let answer = try fixture.curl(method + arguments)
+                #expect(answer.status == status, "\(name) \(method): \(answer.status)")
+                #expect(answer.body.contains(text), "\(name): \(answer.body.prefix(400))")
+            }
+        }
+        #expect(try fixture.acknowledgments().isEmpty, "nothing hostile changed anything")
+
+        // A person clicks the link from the email, signed with the old key, in Chromium.
+        let browser = try ServerProcess.runScript("browser_click.py", [done, "--click", "--screenshot", Self.artifacts + "/action-page.png", "--after", Self.artifacts + "/action-done.png"])
+        #expect(browser.status == 0, "\(browser.output)")
+        let seen = try #require(try JSONSerialization.jsonObject(with: Data(browser.output.utf8)) as? [String: String], "\(browser.output)")
+        #expect(seen["before"]?.contains("Mark this step done?") == true, "\(seen)")
+        #expect(seen["after"]?.contains("Marked done. Thank you, Rocío Rivas.") == true, "\(seen)")
+        #expect(FileManager.default.fileExists(atPath: Self.artifacts + "/action-page.png"))
+
+        let acks = try fixture.acknowledgments()
+        #expect(acks.count == 1)
+        #expect(acks.first?[0] == fixture.stepKey && acks.first?[1] == "Rocío Rivas" && acks.first?[2] == "link", "\(acks)")
+        #expect(acks.first?[3].contains("from 127.0.0.1") == true, "\(acks)")
+
+        // Twice is harmless; the snooze link now says it is done.
+        let again = try fixture.curl(["-X", "POST", "-H", "Origin: \(fixture.base)", done])
+        #expect(again.status == 200 && again.body.contains("Already marked done") && again.body.contains("Rocío Rivas"), "\(again.body.prefix(600))")
+        #expect(try fixture.curl([snooze]).body.contains("Already marked done"))
+        #expect(try fixture.acknowledgments().count == 1)
+
+        // No further notice for the step: every planned one is now "not sent".
+        let agenda = try CommandRunner.run("compactctl", ["agenda", "--all", "--days", "60", "-o", "json"], environment: fixture.environment)
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(agenda.stdout.utf8)) as? [[String: Any]], "\(agenda.stderr)")
+        let mine = entries.filter { $0["step_key"] as? String == fixture.stepKey }
+        #expect(!mine.isEmpty && mine.allSatisfy { ($0["fate"] as? String)?.hasPrefix("not sent: acknowledged by Rocío Rivas") == true }, "\(mine)")
+        #expect(try fixture.mails(atLeast: 1).count == 1, "one message only")
+        #expect(fixture.daemonLog.contains("link action"), "the journal says what happened")
+        #expect(!fixture.daemonLog.contains(token), "tokens never reach the journal")
+    }
+
+    @Test("the status page's figures equal report -o json; Spanish by Accept-Language; the calendar feed; an unknown token is a 404")
+    func statusPageEqualsReport() throws {
+        let fixture = try HTTPLoopFixture()
+        defer { fixture.remove() }
+        try fixture.start()
+        _ = try fixture.mails(atLeast: 1)
+        let token = try String(contentsOfFile: fixture.stateDirectory + "/http-status.token", encoding: .utf8).trimmingWhitespace()
+        // A state with something done and something open: acknowledge through the daemon.
+        let ack = try CommandRunner.run("compactctl", ["ack", fixture.stepKey, "--note", "presented on time"], environment: fixture.environment)
+        #expect(ack.status == 0, "\(ack.stderr)")
+
+        let page = try fixture.curl(["\(fixture.base)/status/\(token)"])
+        #expect(page.status == 200)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(try CommandRunner.run("compactctl", ["report", "-o", "json"], environment: fixture.environment).stdout.utf8)) as? [String: Any])
+        // Summary: every figure as the page's data attributes carry it.
+        for (attribute, key) in [("data-active", "active_compacts"), ("data-total", "total_compacts"), ("data-done", "steps_done"), ("data-snoozed", "steps_snoozed"), ("data-open", "steps_open"), ("data-overdue", "steps_overdue")] {
+            let value = try #require(report[key] as? Int, "\(key)")
+            #expect(page.body.contains("\(attribute)=\"\(value)\""), "\(attribute) \(value)")
+        }
+        let reportSteps = (report["compacts"] as? [[String: Any]] ?? []).flatMap { $0["steps"] as? [[String: Any]] ?? [] }
+        #expect(!reportSteps.isEmpty)
+        let compactPage = try fixture.curl(["\(fixture.base)/status/\(token)/compact/carson"])
+        for step in reportSteps {
+            let key = try #require(step["key"] as? String), state = try #require(step["state"] as? String)
+            #expect(compactPage.body.contains("data-step=\"\(key)\" data-state=\"\(state)\""), "\(key) \(state)")
+        }
+        #expect(compactPage.body.contains("presented on time") && compactPage.body.contains("&lt;script&gt;"))
+        #expect(!page.body.contains("<script>") && !compactPage.body.contains("<script>"))
+
+        let spanish = try fixture.curl(["-H", "Accept-Language: es-MX,es;q=0.9,en;q=0.5", "\(fixture.base)/status/\(token)"])
+        #expect(spanish.body.contains("Pactos Educativos de un vistazo") && spanish.body.contains("lang=\"es\""))
+        #expect(try fixture.curl(["\(fixture.base)/status/not-the-token-0123456789"]).status == 404)
+
+        let feed = try fixture.curl(["\(fixture.base)/calendar/\(token)/all.ics"])
+        #expect(feed.status == 200 && feed.body.contains("REFRESH-INTERVAL;VALUE=DURATION:PT60M"))
+        let icsFile = fixture.directory.appendingPathComponent("feed.ics").path
+        try feed.body.write(toFile: icsFile, atomically: true, encoding: .utf8)
+        let parsed = try ServerProcess.runScript("parse_ics.py", [icsFile])
+        #expect(parsed.status == 0, "the feed parses with the icalendar package: \(parsed.output)")
+
+        let browser = try ServerProcess.runScript("browser_click.py", ["\(fixture.base)/status/\(token)", "--screenshot", Self.artifacts + "/status-page.png"])
+        #expect(browser.status == 0, "\(browser.output)")
+        #expect(browser.output.contains("Education Compacts at a glance"))
+    }
+
+    @Test("/metrics passes promtool check metrics and counts the delivery; /readyz is 503 while the store cannot be written and 200 after; /healthz answers")
+    func operations() throws {
+        let fixture = try HTTPLoopFixture()
+        defer { fixture.remove() }
+        try fixture.start()
+        _ = try fixture.mails(atLeast: 1)
+        #expect(try fixture.curl(["\(fixture.base)/healthz"]).status == 200)
+
+        // The counter moves when the delivery is recorded, just after the mail is accepted.
+        var metrics = ""
+        for _ in 0..<100 {
+            metrics = try fixture.curl(["\(fixture.base)/metrics"]).body
+            if metrics.contains("compactd_deliveries_total{channel=\"mail\",outcome=\"delivered\"} 1") { break }
+            usleep(50_000)
+        }
+        #expect(metrics.contains("compactd_deliveries_total{channel=\"mail\",outcome=\"delivered\"} 1"), "\(metrics)")
+        #expect(metrics.contains("compactd_outbox_rows{status=\"delivered\"} 1"))
+        #expect(metrics.contains("compactd_build_info{version=\"\(CompactdVersion.current)\"} 1"))
+        let file = fixture.directory.appendingPathComponent("metrics.txt").path
+        try metrics.write(toFile: file, atomically: true, encoding: .utf8)
+        let promtool = try CommandRunner.runProgram("/bin/sh", ["-c", "promtool check metrics < \"$0\"", file])
+        #expect(promtool.status == 0, "promtool: \(promtool.stdout) \(promtool.stderr)")
+
+        // Another process holds the write lock: not ready, with the reason; released: ready.
+        let locker = Process()
+        locker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        locker.arguments = ["python3", "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN EXCLUSIVE'); print('locked', flush=True); sys.stdin.read()", fixture.stateDirectory + "/compactd.sqlite"]
+        let input = Pipe(), output = Pipe()
+        locker.standardInput = input
+        locker.standardOutput = output
+        try locker.run()
+        _ = output.fileHandleForReading.availableData   // "locked"
+        let notReady = try fixture.curl(["\(fixture.base)/readyz"])
+        #expect(notReady.status == 503 && notReady.body.contains("not ready"), "\(notReady)")
+        try input.fileHandleForWriting.close()
+        locker.waitUntilExit()
+        #expect(try fixture.curl(["\(fixture.base)/readyz"]).status == 200)
+    }
+}

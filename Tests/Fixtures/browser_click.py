@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""A person at a real browser (Debian's chromium, headless, driven by Selenium): opens a URL,
+saves a screenshot, clicks the page's first submit button when asked, saves another, and prints
+what the pages said as JSON: {"before": text, "after": text, "title_after": title}."""
+import argparse
+import json
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
+parser = argparse.ArgumentParser()
+parser.add_argument("url")
+parser.add_argument("--screenshot", required=True, help="PNG of the page as opened")
+parser.add_argument("--click", action="store_true", help="press the page's submit button")
+parser.add_argument("--after", help="PNG of the page after the click")
+parser.add_argument("--lang", default="en-US")
+args = parser.parse_args()
+
+options = webdriver.ChromeOptions()
+options.binary_location = "/usr/bin/chromium"
+for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1000,1300", f"--lang={args.lang}"]:
+    options.add_argument(argument)
+options.add_experimental_option("prefs", {"intl.accept_languages": args.lang})
+driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+try:
+    driver.get(args.url)
+    result = {"before": driver.find_element(By.TAG_NAME, "body").text, "title_before": driver.title}
+    driver.save_screenshot(args.screenshot)
+    if args.click:
+        old = driver.find_element(By.TAG_NAME, "h1")
+        driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        WebDriverWait(driver, 20).until(expected_conditions.staleness_of(old))
+        result["after"] = driver.find_element(By.TAG_NAME, "body").text
+        result["title_after"] = driver.title
+        if args.after:
+            driver.save_screenshot(args.after)
+    print(json.dumps(result))
+finally:
+    driver.quit()
