@@ -112,6 +112,14 @@ cp -r "$ROOT/Config" "$WORK/shipped"
 install_unit "$WORK/shipped/compactd.toml"
 systemctl --user start compactd.service || fail "fresh install: start failed: $(systemctl --user status compactd.service --no-pager 2>&1 | tail -15)"
 [ "$(show ActiveState)" = active ] || fail "fresh install: ActiveState=$(show ActiveState) Result=$(show Result)"
+# The shipped configuration's HTTP listener, under the real user manager: health, and the
+# status page at the secret address compactd made for itself in its state directory.
+for i in $(seq 100); do curl -sf http://127.0.0.1:8787/healthz > /dev/null 2>&1 && break; sleep 0.1; done
+curl -sf http://127.0.0.1:8787/healthz > /dev/null || fail "shipped configuration: /healthz does not answer"
+[ -s "$STATE/http-status.token" ] || fail "no status token in $STATE"
+[ "$(stat -c %a "$STATE/http-status.token")" = 600 ] || fail "status token mode $(stat -c %a "$STATE/http-status.token")"
+curl -sf "http://127.0.0.1:8787/status/$(cat "$STATE/http-status.token")" | grep -q "Education Compacts at a glance" || fail "shipped configuration: no status page"
+pass "the shipped configuration's HTTP listener answers /healthz and the status page under systemd"
 systemctl --user stop compactd.service
 rm -rf "$STATE"
 pass "a fresh install (no drop-in, no credential file, shipped configuration) comes up active"
