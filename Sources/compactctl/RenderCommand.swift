@@ -34,13 +34,27 @@ struct RenderCommand: ParsableCommand {
         let contact = found.recipient.contactID.flatMap { id in c.contacts.first { $0.id == id } ?? c.compact(step.compactID)?.contacts.first { $0.id == id } }
         let language = lang ?? contact?.language.rawValue ?? "en"
         let templates = TemplateSet(directory: c.templatesDirectory)
-        guard !templates.hasErrors, let rendered = templates.render(kind: snapshot.kind, language: language, values: NoticeTemplateContext.values(for: snapshot, contactName: contact?.name)) else {
+        // The links as sent when compactctl may read the signing key; else placeholders, said so.
+        var links: ActionLinks?
+        var linkNote: String?
+        if let http = c.http {
+            let signer: ActionLinkSigner
+            do {
+                signer = try LinkSecrets.load(http, statePath: StateAccess.path(c), create: false).signer
+            } catch {
+                signer = ActionLinkSigner(keys: ["placeholder-key-not-the-real-one"])
+                linkNote = "links signed with a placeholder key: \(error)"
+            }
+            links = ActionLinks.make(stepKey: step.key, due: step.dueAt, channel: found.recipient.channelID, contact: found.recipient.contactID, configuration: c, signer: signer)
+        }
+        guard !templates.hasErrors, let rendered = templates.render(kind: snapshot.kind, language: language, values: NoticeTemplateContext.values(for: snapshot, contactName: contact?.name, links: links)) else {
             throw CommandFailure("the templates have errors; run compactctl check")
         }
         print("To: \(found.recipient)\(contact.map { " (\($0.name) <\($0.email)>)" } ?? "")")
         print("Send at: \(TimestampFormat.short(found.sendAt, in: c.timeZone))")
         print("Language: \(rendered.language)")
         print("Subject: \(rendered.subject)")
+        if let linkNote { print("Note: \(linkNote)") }
         print("\n--- text ---\n\(rendered.text)")
         print("--- html ---\n\(rendered.html)")
     }

@@ -22,12 +22,17 @@ public struct ActionLinks: Sendable, Hashable, Encodable {
     /// They stay valid until `link_valid_days` after the last notice the step can get (its due
     /// time plus every overdue interval).
     public static func make(for delivery: DeliveryRecord, configuration: Configuration, signer: ActionLinkSigner) -> ActionLinks? {
-        guard let http = configuration.http, signer.canSign, let step = StepIdentity(key: delivery.stepKey),
-              let described = step.described(in: configuration),
-              let due = TimestampFormat.parse(delivery.snapshot.dueAtUTC, zone: .utc) else { return nil }
+        guard let due = TimestampFormat.parse(delivery.snapshot.dueAtUTC, zone: .utc) else { return nil }
+        return make(stepKey: delivery.stepKey, due: due, channel: delivery.channel, contact: delivery.contact, configuration: configuration, signer: signer)
+    }
+
+    /// The links for a notice of `stepKey`, due at `due`, to this channel and contact.
+    public static func make(stepKey: String, due: Instant, channel: String, contact: String?, configuration: Configuration, signer: ActionLinkSigner) -> ActionLinks? {
+        guard let http = configuration.http, signer.canSign, let step = StepIdentity(key: stepKey),
+              let described = step.described(in: configuration) else { return nil }
         let overdue = (described.policy.overdueEvery?.maximumSeconds ?? 0) * Int64(described.policy.overdueLimit)
         let expires = Instant(secondsSinceEpoch: due.secondsSinceEpoch + overdue + Int64(http.linkValidDays) * 86_400)
-        let recipient = ActionClaim.recipient(channel: delivery.channel, contact: delivery.contact)
+        let recipient = ActionClaim.recipient(channel: channel, contact: contact)
         guard let done = signer.token(for: ActionClaim(action: .done, stepKey: step.key, recipient: recipient, expires: expires)),
               let snooze = signer.token(for: ActionClaim(action: .snooze, stepKey: step.key, recipient: recipient, expires: expires)) else { return nil }
         return ActionLinks(markDone: "\(http.publicURL)/link/done/\(done)", snooze: "\(http.publicURL)/link/snooze/\(snooze)", snoozeDays: http.snoozeDays, expires: expires.rfc3339UTC)
