@@ -1,6 +1,7 @@
 import CompactdCore
 import CompactdDelivery
 import CompactdStore
+import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
@@ -28,6 +29,9 @@ public final class CompactdHTTPServer: Service, Sendable {
     let limiter = RateLimiter()
     /// Told the bound address once the listener is up (tests, the start-up log line).
     let onListening: @Sendable (String) -> Void
+    /// Test-only (`COMPACTD_TEST_LINK_POST_DELAY_MS`): how long a link POST waits before it
+    /// acts, so that a test can stop the daemon while one is in flight. Never set in production.
+    let postDelayMilliseconds: Int
 
     public init(backend: any HTTPBackend, settings: HTTPSettings, secrets: LinkSecrets, registry: PrometheusCollectorRegistry, logger: Logger, onListening: @escaping @Sendable (String) -> Void = { _ in }) {
         self.backend = backend
@@ -37,6 +41,7 @@ public final class CompactdHTTPServer: Service, Sendable {
         self.host = settings.listenHost
         self.port = settings.listenPort
         self.onListening = onListening
+        self.postDelayMilliseconds = ProcessInfo.processInfo.environment["COMPACTD_TEST_LINK_POST_DELAY_MS"].flatMap(Int.init) ?? 0
     }
 
     public func run() async throws {
@@ -106,6 +111,10 @@ public final class CompactdHTTPServer: Service, Sendable {
             var response = HTTPResponses.html(HTMLPage.message(title: language.say("Too many requests", "Demasiadas solicitudes"), text: language.say("Please wait a minute and try again.", "Espere un minuto e inténtelo de nuevo."), language: language), status: .tooManyRequests)
             response.headers[.retryAfter] = "60"
             return response
+        }
+        if isPost {
+            logger.info("link request", metadata: ["action": "\(context.parameters.get("action") ?? "?")", "token_hash": "\(ActionLinkSigner.fingerprint(context.parameters.get("token") ?? ""))", "client": "\(client ?? "-")"])
+            if postDelayMilliseconds > 0 { try? await Task.sleep(for: .milliseconds(postDelayMilliseconds)) }
         }
         let handler = ActionLinkHandler(backend: backend, signer: secrets.signer, logger: logger)
         let page = await handler.handle(

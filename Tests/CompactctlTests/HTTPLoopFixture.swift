@@ -15,6 +15,8 @@ final class HTTPLoopFixture {
     let smtp: ServerProcess
     let port: Int
     var daemon: Process?
+    /// More environment for the daemon (test-only switches).
+    var extraEnvironment: [String: String] = [:]
 
     var base: String { "http://127.0.0.1:\(port)" }
     var stateDirectory: String { directory.appendingPathComponent("state").path }
@@ -109,7 +111,7 @@ final class HTTPLoopFixture {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandRunner.executable("compactd"))
         var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
+        for (k, v) in environment.merging(extraEnvironment, uniquingKeysWith: { $1 }) { env[k] = v }
         process.environment = env
         let log = FileHandle(forWritingAtPath: directory.appendingPathComponent("daemon.log").path) ?? {
             FileManager.default.createFile(atPath: directory.appendingPathComponent("daemon.log").path, contents: nil)

@@ -179,4 +179,31 @@ struct HTTPLoopTests {
         locker.waitUntilExit()
         #expect(try fixture.curl(["\(fixture.base)/readyz"]).status == 200)
     }
+
+    @Test("stopping the daemon lets a link POST in flight finish: the person sees the result and the store holds it")
+    func inFlightPostFinishes() throws {
+        let fixture = try HTTPLoopFixture()
+        defer { fixture.remove() }
+        fixture.extraEnvironment = ["COMPACTD_TEST_LINK_POST_DELAY_MS": "1500"]
+        try fixture.start()
+        let mail = try #require(try fixture.mails(atLeast: 1).first)
+        let done = try #require(try fixture.links(in: mail).text.first { $0.contains("/link/done/") })
+        let client = Process()
+        client.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        client.arguments = ["-s", "-S", "--max-time", "30", "-X", "POST", "-H", "Origin: \(fixture.base)", "-w", "\n%{http_code}", done]
+        let output = Pipe()
+        client.standardOutput = output
+        try client.run()
+        // The request has reached the handler (it says so), then SIGTERM, as systemctl stop sends.
+        for _ in 0..<200 where !fixture.daemonLog.contains("link request") { usleep(20_000) }
+        #expect(fixture.daemonLog.contains("link request"))
+        let daemon = try #require(fixture.daemon)
+        daemon.terminate()
+        let answer = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        client.waitUntilExit()
+        daemon.waitUntilExit()
+        #expect(answer.hasSuffix("\n200") && answer.contains("Marked done. Thank you, Rocío Rivas."), "\(answer.suffix(300))")
+        #expect(daemon.terminationStatus == 0, "\(fixture.daemonLog.suffix(2000))")
+        #expect(try fixture.acknowledgments().first?[2] == "link")
+    }
 }
