@@ -5,7 +5,7 @@
 #   make chaos   the full chaos run (kills, a failing receiver) and a longer fuzz
 #   make fuzz    the configuration loader under libFuzzer for 30 minutes (FUZZ_SECONDS)
 #   make bench   release build, then the planner benchmark
-#   make bench-delivery, make bench-idle   the delivery and idle-memory benchmarks
+#   make bench-delivery, make bench-idle, make bench-http   the delivery, idle-memory and HTTP benchmarks
 #   make order-file   re-record which functions the release link places side by side
 #
 # Everything the project needs from Debian is installed here, so a fresh machine works.
@@ -37,7 +37,7 @@ RELEASE      := -c release --static-swift-stdlib -Xswiftc -use-ld=lld \
                 -Xlinker -z -Xlinker pack-relative-relocs -Xlinker --no-export-dynamic \
                 -Xlinker --symbol-ordering-file=$(CURDIR)/Benchmarks/compactd.order -Xlinker --no-warn-symbol-ordering
 
-.PHONY: all deps build run test fuzz readme chaos bench bench-delivery bench-idle order-file install clean
+.PHONY: all deps build run test fuzz readme chaos bench bench-delivery bench-idle bench-http order-file install clean
 
 all: build
 
@@ -120,6 +120,14 @@ bench-idle: deps
 	$(SWIFT) build $(RELEASE) --product compactd
 	Benchmarks/idle-bench.sh 60
 
+# The HTTP listener: READY and idle RSS with [http] on and off, then wrk against the status
+# page and /metrics beside nginx serving a static copy of the same page (installs wrk, nginx).
+bench-http: deps
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
+	@command -v nginx >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light)
+	$(SWIFT) build $(RELEASE) --product compactd
+	Benchmarks/http-bench.sh 3 10
+
 # Rewrites Benchmarks/compactd.order from what a release compactd runs (valgrind's callgrind):
 # after changes to what it does at start or per delivery. A stale list costs memory only.
 order-file: deps
@@ -139,6 +147,7 @@ install:
 	  $(DESTDIR)/etc/compactd/compacts $(DESTDIR)/etc/compactd/templates $(DESTDIR)$(PREFIX)/share/doc/compactd
 	install -m 0755 .build/release/compactd .build/release/compactctl $(DESTDIR)$(PREFIX)/bin/
 	sed 's|/usr/local|$(PREFIX)|g' Units/compactd.service > $(DESTDIR)/etc/systemd/system/compactd.service
+	sed 's|/usr/local|$(PREFIX)|g' Units/compactd.socket > $(DESTDIR)/etc/systemd/system/compactd.socket
 	install -m 0644 Units/compactd.catalog $(DESTDIR)/usr/lib/systemd/catalog/compactd.catalog
 	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/compactd/README.md
 	@# The configuration is the operator's: never overwritten.

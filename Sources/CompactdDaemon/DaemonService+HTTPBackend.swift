@@ -61,10 +61,11 @@ extension DaemonService: HTTPBackend {
         let now = clock()
         let (busySince, lastTurn, store, degraded, nextWake) = state.withLock { ($0.busySince, $0.lastTurn, $0.store, $0.degraded, $0.nextWake) }
         let limit = Double(notifier.watchdogIntervalMicroseconds ?? 60_000_000) / 1_000_000
-        let busyFor = busySince.map { Double(now.microsecondsSinceEpoch - $0.microsecondsSinceEpoch) / 1_000_000 } ?? 0
+        // Before its first turn the loop is starting: busy since the daemon started.
+        let busyFor = (busySince ?? (lastTurn == nil ? startedAt : nil)).map { Double(now.microsecondsSinceEpoch - $0.microsecondsSinceEpoch) / 1_000_000 } ?? 0
         let sinceTurn = Double(now.microsecondsSinceEpoch - (lastTurn ?? startedAt).microsecondsSinceEpoch) / 1_000_000
         return DaemonHealth(
-            loopAlive: lastTurn != nil && busyFor < limit, loopAgeSeconds: busySince == nil ? sinceTurn : busyFor,
+            loopAlive: busyFor < limit, loopAgeSeconds: busySince == nil ? sinceTurn : busyFor,
             storeWritable: store != nil && degraded == nil, degradedReason: degraded ?? (store == nil ? "the state store is not open yet" : nil),
             nextNotice: nextWake
         )

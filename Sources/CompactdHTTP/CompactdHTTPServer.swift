@@ -32,8 +32,17 @@ public final class CompactdHTTPServer: Service, Sendable {
     /// Test-only (`COMPACTD_TEST_LINK_POST_DELAY_MS`): how long a link POST waits before it
     /// acts, so that a test can stop the daemon while one is in flight. Never set in production.
     let postDelayMilliseconds: Int
+    /// A listening socket systemd passed (socket activation); nil: bind `listen`.
+    let passedSocket: CInt?
+    static let maxConnections = 256
+    static let channelConfiguration = HTTP1Channel.Configuration(
+        idleTimeout: .seconds(30),
+        httpDecoderConfiguration: .init(maxHeaderFieldSize: 8 * 1024, maxHeaderListSize: 32 * 1024, maxHeaderFieldCount: 100)
+    )
 
-    public init(backend: any HTTPBackend, settings: HTTPSettings, secrets: LinkSecrets, registry: PrometheusCollectorRegistry, logger: Logger, onListening: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(backend: any HTTPBackend, settings: HTTPSettings, secrets: LinkSecrets, registry: PrometheusCollectorRegistry, logger: Logger,
+                passedSocket: CInt? = nil, onListening: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.passedSocket = passedSocket
         self.backend = backend
         self.secrets = secrets
         self.registry = registry
@@ -47,14 +56,16 @@ public final class CompactdHTTPServer: Service, Sendable {
     public func run() async throws {
         let logger = self.logger
         let onListening = self.onListening
+        if let passedSocket {
+            try await PassedSocketServer(descriptor: passedSocket, router: makeRouter(), channel: Self.channelConfiguration, logger: logger, maxConnections: Self.maxConnections)
+                .run(onListening: onListening)
+            return
+        }
         let app = Application(
             router: makeRouter(),
-            server: .http1(configuration: .init(
-                idleTimeout: .seconds(30),
-                httpDecoderConfiguration: .init(maxHeaderFieldSize: 8 * 1024, maxHeaderListSize: 32 * 1024, maxHeaderFieldCount: 100)
-            )),
+            server: .http1(configuration: Self.channelConfiguration),
             configuration: .init(address: .hostname(host, port: port), serverName: nil, backlog: 256, reuseAddress: true,
-                                 availableConnectionsDelegate: MaximumAvailableConnections(256)),
+                                 availableConnectionsDelegate: MaximumAvailableConnections(Self.maxConnections)),
             onServerRunning: { channel in
                 let address = channel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
                 logger.notice("http listening", metadata: ["address": "\(address)"])

@@ -14,9 +14,9 @@ struct SnoozeCommand: AsyncParsableCommand {
         time zone (or with UTC); a bare date YYYY-MM-DD means 00:00 that day in the configured zone, \
         as everywhere compactctl reads a time. SPAN is a systemd time span such as 14d or "1w 2d", \
         counted in the configured zone (a day keeps the wall clock across a DST change). A snooze \
-        ends on a whole minute (the next one, if the time has seconds): what agenda shows is \
-        when the daemon sends. An \
-        acknowledged step cannot be snoozed.
+        counted from now (--for, or a relative --until such as "+2h") ends on the next whole \
+        minute, so that what agenda shows is when the daemon sends; a time written out is kept \
+        to the second. An acknowledged step cannot be snoozed.
         """
     )
 
@@ -81,8 +81,12 @@ struct SnoozeCommand: AsyncParsableCommand {
             }
             end = c.timeZone.instant(for: span.added(to: c.timeZone.localDateTime(at: now)))
         }
-        // On a whole minute, so that what is shown is when the daemon sends (Instant.roundedUpToMinute).
-        end = end.roundedUpToMinute
+        // Counted from now, its seconds are an accident of when the command ran: on a whole
+        // minute, so that what is shown is when the daemon sends (Instant.roundedUpToMinute).
+        // A time written out (it parses without "now") is the operator's, to the second.
+        if duration != nil || until.flatMap({ TimestampFormat.parse($0, zone: c.timeZone) }) == nil {
+            end = end.roundedUpToMinute
+        }
         guard end > now else { throw CommandFailure("the snooze's end, \(TimestampFormat.short(end, in: c.timeZone)), is in the past; expected a future time") }
         let step = try reference.resolve(in: c, now: now)
         let result = try await StateAccess.write(

@@ -134,7 +134,9 @@ struct CompactdCommand: AsyncParsableCommand {
             let registry = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(HelpfulPrometheusFactory(registry: registry))
             Gauge(label: MetricsCatalog.buildInfo, dimensions: [("version", CompactdVersion.current)]).record(1)
-            services.append(CompactdHTTPServer(backend: service, settings: http, secrets: linkSecrets, registry: registry, logger: logger))
+            // A socket systemd passed (compactd.socket) is used instead of binding `listen`.
+            let passed = SystemdListenSockets.take().first
+            services.append(CompactdHTTPServer(backend: service, settings: http, secrets: linkSecrets, registry: registry, logger: logger, passedSocket: passed))
         }
         services.append(StoppingNotice(notifier: SystemdNotifier()))
         var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

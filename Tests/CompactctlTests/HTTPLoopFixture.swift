@@ -13,6 +13,9 @@ final class HTTPLoopFixture {
     let config: String
     let mailDirectory: String
     let smtp: ServerProcess
+    /// A city's system: a signed-webhook receiver that records what it gets.
+    let receiver: ServerProcess
+    let received: String
     let port: Int
     var daemon: Process?
     /// More environment for the daemon (test-only switches).
@@ -33,6 +36,9 @@ final class HTTPLoopFixture {
         try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("templates").path, withDestinationPath: CommandRunner.packageRoot.appendingPathComponent("Config/templates").path)
         mailDirectory = directory.appendingPathComponent("mail").path
         smtp = try ServerProcess(script: "smtp_server.py", arguments: ["--messages", mailDirectory])
+        received = directory.appendingPathComponent("received.jsonl").path
+        receiver = try ServerProcess(script: "http_receiver.py", arguments: ["--record", received])
+        try "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".write(to: directory.appendingPathComponent("hook.secret"), atomically: true, encoding: .utf8)
         port = try Self.freePort()
         config = directory.appendingPathComponent("compactd.toml").path
         var due = ZoneInfo.utc.localDateTime(at: Instant.now.adding(seconds: -60))
@@ -43,7 +49,7 @@ final class HTTPLoopFixture {
         id = "carson"
         partner = "<script>alert(1)</script> City of Carson"
         status = "active"
-        notify = ["mail"]
+        notify = ["mail", "hook"]
 
         [[commitments]]
         id = "traffic-safety"
@@ -83,6 +89,10 @@ final class HTTPLoopFixture {
         server = "smtp://127.0.0.1:\(smtp.port)"
         from = "compacts@district.example.org"
         tls = "none"
+        [channels.hook]
+        type = "webhook"
+        url = "http://127.0.0.1:\(receiver.port)/hook"
+        secret_files = ["\(directory.appendingPathComponent("hook.secret").path)"]
         [http]
         listen = "127.0.0.1:\(port)"
         public_url = "http://127.0.0.1:\(port)"
@@ -169,6 +179,18 @@ final class HTTPLoopFixture {
         return (urls("text/plain"), urls("text/html"))
     }
 
+    /// The `links` object of the first webhook the city's system received (waits for it).
+    func webhookLinks() throws -> [String: Any] {
+        for _ in 0..<400 {
+            if let first = RecordedRequest.load(received).first,
+               let body = try JSONSerialization.jsonObject(with: first.body) as? [String: Any] {
+                return body["links"] as? [String: Any] ?? [:]
+            }
+            usleep(50_000)
+        }
+        throw ServerProcess.ServerError(message: "no webhook arrived: \(daemonLog)")
+    }
+
     /// The acknowledgments as the SQLite file holds them, read with Python's sqlite3.
     func acknowledgments() throws -> [[String]] {
         let script = "import json, sqlite3, sys; c = sqlite3.connect('file:' + sys.argv[1] + '?mode=ro', uri=True); print(json.dumps([[r[0], r[1] or '', r[2] or '', r[3] or ''] for r in c.execute('SELECT step_key, actor, source, note FROM acknowledgments')]))"
@@ -179,6 +201,7 @@ final class HTTPLoopFixture {
     func remove() {
         stop()
         smtp.stop()
+        receiver.stop()
         try? FileManager.default.removeItem(at: directory)
     }
 }

@@ -24,9 +24,14 @@ struct HTTPLoopTests {
         let done = try #require(links.text.first { $0.contains("/link/done/") }, "\(links)")
         let snooze = try #require(links.text.first { $0.contains("/link/snooze/") }, "\(links)")
         #expect(Set(links.html) == Set(links.text), "the HTML part carries the same two links")
+        // The city's system got the step's links too, signed for it (not for Rocío).
+        let hook = try fixture.webhookLinks()
+        let hookLinks = [hook["mark_done"] as? String, hook["snooze"] as? String].compactMap { $0 }
+        #expect(hookLinks.count == 2 && hook["snooze_days"] as? Int == 7 && !hookLinks.contains(done), "\(hook)")
+        #expect(try fixture.curl([hookLinks.first ?? ""]).body.contains("channel hook"), "the page says whom it was sent to")
 
         // A mail scanner fetches every link, GET and HEAD: pages, no change.
-        for link in links.text + links.html {
+        for link in links.text + links.html + hookLinks {
             #expect(try fixture.curl([link]).status == 200, "\(link)")
             #expect(try fixture.curl(["-I", link]).status == 200, "HEAD \(link)")
         }
@@ -149,15 +154,18 @@ struct HTTPLoopTests {
         _ = try fixture.mails(atLeast: 1)
         #expect(try fixture.curl(["\(fixture.base)/healthz"]).status == 200)
 
-        // The counter moves when the delivery is recorded, just after the mail is accepted.
+        // The counters move as the deliveries are recorded: the mail and the city's webhook.
+        _ = try fixture.webhookLinks()
         var metrics = ""
         for _ in 0..<100 {
             metrics = try fixture.curl(["\(fixture.base)/metrics"]).body
-            if metrics.contains("compactd_deliveries_total{channel=\"mail\",outcome=\"delivered\"} 1") { break }
+            if metrics.contains("compactd_outbox_rows{status=\"delivered\"} 2") { break }
             usleep(50_000)
         }
         #expect(metrics.contains("compactd_deliveries_total{channel=\"mail\",outcome=\"delivered\"} 1"), "\(metrics)")
-        #expect(metrics.contains("compactd_outbox_rows{status=\"delivered\"} 1"))
+        #expect(metrics.contains("compactd_deliveries_total{channel=\"hook\",outcome=\"delivered\"} 1"), "\(metrics)")
+        #expect(metrics.contains("compactd_outbox_rows{status=\"delivered\"} 2"))
+        #expect(metrics.contains("compactd_delivery_attempt_duration_seconds_count{channel=\"mail\"} 1"), "\(metrics)")
         #expect(metrics.contains("compactd_build_info{version=\"\(CompactdVersion.current)\"} 1"))
         let file = fixture.directory.appendingPathComponent("metrics.txt").path
         try metrics.write(toFile: file, atomically: true, encoding: .utf8)
@@ -205,5 +213,28 @@ struct HTTPLoopTests {
         #expect(answer.hasSuffix("\n200") && answer.contains("Marked done. Thank you, Rocío Rivas."), "\(answer.suffix(300))")
         #expect(daemon.terminationStatus == 0, "\(fixture.daemonLog.suffix(2000))")
         #expect(try fixture.acknowledgments().first?[2] == "link")
+    }
+
+    @Test("the result page's Undo takes the acknowledgment back, once, by the same person")
+    func undo() throws {
+        let fixture = try HTTPLoopFixture()
+        defer { fixture.remove() }
+        try fixture.start()
+        let mail = try #require(try fixture.mails(atLeast: 1).first)
+        let done = try #require(try fixture.links(in: mail).text.first { $0.contains("/link/done/") })
+        let result = try fixture.curl(["-X", "POST", "-H", "Origin: \(fixture.base)", done])
+        #expect(result.status == 200 && result.body.contains("Marked done"))
+        let pattern = try NSRegularExpression(pattern: "action=\"([^\"]+/link/undo-done/[A-Za-z0-9_-]+)\"")
+        let match = try #require(pattern.firstMatch(in: result.body, range: NSRange(result.body.startIndex..., in: result.body)), "\(result.body)")
+        let undo = String(result.body[Range(match.range(at: 1), in: result.body)!])
+        #expect(try fixture.acknowledgments().count == 1)
+        #expect(try fixture.curl([undo]).status == 200 && (try fixture.acknowledgments().count == 1), "a GET on undo changes nothing")
+        let undone = try fixture.curl(["-X", "POST", "-H", "Origin: \(fixture.base)", undo])
+        #expect(undone.status == 200 && undone.body.contains("Undone: the step is open again"), "\(undone.body.prefix(400))")
+        #expect(try fixture.acknowledgments().isEmpty)
+        let again = try fixture.curl(["-X", "POST", "-H", "Origin: \(fixture.base)", undo])
+        #expect(again.body.contains("Nothing to undo"))
+        let history = try CommandRunner.run("compactctl", ["history", "--kind", "unacknowledged", "-o", "json"], environment: fixture.environment)
+        #expect(history.stdout.contains("Rocío Rivas") && history.stdout.contains("via link"), "\(history.stdout)")
     }
 }

@@ -8,16 +8,20 @@ import Testing
 struct SystemdServiceTests {
     static let unit = CommandRunner.packageRoot.appendingPathComponent("Units/compactd.service").path
 
-    @Test("the unit passes systemd-analyze verify (binaries pointed at this build)")
+    @Test("the service and socket units pass systemd-analyze verify (binaries pointed at this build)")
     func verify() throws {
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("verify-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: copy, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: copy) }
-        let text = try String(contentsOfFile: Self.unit, encoding: .utf8)
-            .replacingOccurrences(of: "/usr/local/bin/", with: CommandRunner.productsDirectory.path + "/")
-        let path = copy.appendingPathComponent("compactd.service").path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        let result = try CommandRunner.run("/usr/bin/systemd-analyze", ["verify", path])
+        var paths: [String] = []
+        for name in ["compactd.service", "compactd.socket"] {
+            let text = try String(contentsOfFile: CommandRunner.packageRoot.appendingPathComponent("Units/\(name)").path, encoding: .utf8)
+                .replacingOccurrences(of: "/usr/local/bin/", with: CommandRunner.productsDirectory.path + "/")
+            let path = copy.appendingPathComponent(name).path
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            paths.append(path)
+        }
+        let result = try CommandRunner.run("/usr/bin/systemd-analyze", ["verify"] + paths)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.isEmpty, "\(result.stderr)")
     }
@@ -31,11 +35,11 @@ struct SystemdServiceTests {
         #expect(level <= 1.5, "\(line)")
     }
 
-    @Test("under a real user manager: a fresh install, READY, STATUS, signed delivery, journal, reload, kill -9, idle pages, stop, a hung loop replaced, a stalled receiver under a 5 s watchdog, no journal noise")
+    @Test("under a real user manager: a fresh install with its HTTP listener, socket activation, READY, STATUS, signed delivery, journal, reload, kill -9, idle pages, stop, a hung loop replaced, a stalled receiver under a 5 s watchdog, no journal noise")
     func underSystemd() throws {
         let result = try SystemScript.run("systemd-service-test.sh", [CommandRunner.productsDirectory.path], limitSeconds: 360)
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("ALL PASSED"))
-        #expect(result.passed == 19)
+        #expect(result.passed == 20)
     }
 }

@@ -124,6 +124,23 @@ systemctl --user stop compactd.service
 rm -rf "$STATE"
 pass "a fresh install (no drop-in, no credential file, shipped configuration) comes up active"
 
+# 2c. Socket activation: compactd.socket as shipped (on another port), the service stopped. A
+# request to the port starts compactd, which takes the socket systemd passed (sd_listen_fds)
+# instead of binding [http] listen, and answers it.
+sed -e 's|127.0.0.1:8787|127.0.0.1:18787|' -e 's|^WantedBy=.*|WantedBy=default.target|' "$ROOT/Units/compactd.socket" > "$UNIT_DIR/compactd.socket"
+systemctl --user daemon-reload
+systemctl --user start compactd.socket || fail "socket: start failed: $(systemctl --user status compactd.socket --no-pager 2>&1 | tail -5)"
+[ "$(show ActiveState)" = inactive ] || fail "socket: the service runs before any request ($(show ActiveState))"
+body=$(curl -s --max-time 20 http://127.0.0.1:18787/healthz) || fail "socket: no answer on the passed socket: $(systemctl --user status compactd.service --no-pager 2>&1 | tail -15)"
+case "$body" in ok*) ;; *) fail "socket: /healthz said: $body" ;; esac
+[ "$(show ActiveState)" = active ] || fail "socket: the request did not start compactd ($(show ActiveState))"
+curl -sf http://127.0.0.1:8787/healthz > /dev/null 2>&1 && fail "socket: compactd also bound [http] listen"
+systemctl --user stop compactd.service compactd.socket
+rm -f "$UNIT_DIR/compactd.socket"
+systemctl --user daemon-reload
+rm -rf "$STATE"
+pass "socket activation: a request on compactd.socket's port starts compactd, which answers on the passed socket"
+
 install_unit "$WORK/etc/compactd.toml"
 mkdir -p "$UNIT_DIR/compactd.service.d"
 # The hook's signing secret comes the way the unit's smtp-password does: LoadCredential=, read
