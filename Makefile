@@ -37,7 +37,7 @@ RELEASE      := -c release --static-swift-stdlib -Xswiftc -use-ld=lld \
                 -Xlinker -z -Xlinker pack-relative-relocs -Xlinker --no-export-dynamic \
                 -Xlinker --symbol-ordering-file=$(CURDIR)/Benchmarks/compactd.order -Xlinker --no-warn-symbol-ordering
 
-.PHONY: all deps build run test fuzz readme chaos bench bench-delivery bench-idle bench-http order-file install clean
+.PHONY: all deps build run test fuzz readme chaos bench bench-delivery bench-idle bench-http bench-scale order-file install clean
 
 all: build
 
@@ -127,6 +127,14 @@ bench-http: deps
 	@command -v nginx >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light)
 	$(SWIFT) build $(RELEASE) --product compactd
 	Benchmarks/http-bench.sh 3 10
+
+# 1,000 / 10,000 / 100,000 compacts shaped like the shipped ones: READY, idle and peak RSS,
+# reload, check, agenda (SIZES=1000,10000 for a shorter run).
+SIZES ?= 1000,10000,100000
+bench-scale: deps
+	$(SWIFT) build $(RELEASE) --product compactd
+	$(SWIFT) build $(RELEASE) --product compactctl
+	$(PYTHON) Benchmarks/scale-bench.py --sizes $(SIZES)
 
 # Rewrites Benchmarks/compactd.order from what a release compactd runs (valgrind's callgrind):
 # after changes to what it does at start or per delivery. A stale list costs memory only.

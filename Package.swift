@@ -198,6 +198,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "CompactdHTTPTests",
+            dependencies: ["CompactdCore", "CompactdHTTP"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "CShimTests",
             dependencies: ["CCurl", "CSystemd"],
             swiftSettings: strictSettings

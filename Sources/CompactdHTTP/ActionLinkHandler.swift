@@ -96,7 +96,7 @@ struct ActionLinkHandler: Sendable {
     /// Referer's beginning. Neither: refused (every current browser sends Origin on a POST).
     static func fromOurPage(origin: String?, referer: String?, publicURL: String) -> Bool {
         let ours = Self.origin(of: publicURL)
-        if let origin, origin != "null" { return origin == ours }
+        if let origin, origin != "null" { return Self.origin(of: origin) == ours }
         if let referer { return Self.origin(of: referer) == ours }
         return false
     }

@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""compactd at scale: N compacts shaped like the shipped ones (one summer cycle of three steps,
+four commitments, one contact; notified through the district log), written as TOML files
+beside the shipped main configuration. For each size, with the release build:
+
+  READY       exec to READY=1 (a real NOTIFY_SOCKET), fresh state
+  idle RSS    10 s after READY (the idle page release on, as shipped)
+  peak RSS    VmHWM of the daemon after READY and a reload
+  reload      `compactctl reload --wait`, wall time
+  check       `compactctl check`: wall time and max RSS
+  agenda 30   `compactctl agenda --days 30 -o json`: wall time and max RSS
+  agenda 400  `compactctl agenda --days 400 -o json`: wall time and max RSS
+
+Usage: Benchmarks/scale-bench.py [--sizes 1000,10000,100000] [--bin .build/release]
+"""
+import argparse
+import os
+import resource
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--sizes", default="1000,10000,100000")
+parser.add_argument("--bin", default=os.path.join(ROOT, ".build/release"))
+args = parser.parse_args()
+
+COMPACT = """id = "city-{n}"
+partner = "City {n}"
+status = "active"
+approved = 2024-06-04
+notify = ["district-log"]
+
+[[commitments]]
+id = "crossing-guards-traffic-safety"
+title = "Crossing guards and other traffic safety improvements"
+
+[[commitments]]
+id = "school-facilities"
+title = "School facilities"
+
+[[commitments]]
+id = "parent-family-engagement"
+title = "Parent and family engagement"
+
+[[commitments]]
+id = "safety-collaboratives"
+title = "Engagement and participation in the District's Safety Collaboratives"
+
+[[contacts]]
+id = "liaison-{n}"
+name = "City {n} liaison"
+email = "liaison@city-{n}.example.org"
+language = "en"
+
+[[cycles]]
+id = "summer-reengagement"
+title = "Summer re-engagement"
+calendar = "*-05-01 09:00"
+since = 2025-05-01
+
+[[cycles.steps]]
+id = "kickoff"
+title = "Re-engage the city on the compact"
+due = "+14d"
+
+[[cycles.steps]]
+id = "implementation-review"
+title = "Review implementation of current commitments"
+due = "+45d"
+
+[[cycles.steps]]
+id = "next-year-goals"
+title = "Set goals for the next school year"
+due = "+75d"
+"""
+
+
+def make_config(work, size):
+    config = os.path.join(work, "config")
+    shutil.copytree(os.path.join(ROOT, "Config"), config)
+    shutil.rmtree(os.path.join(config, "compacts"))
+    os.makedirs(os.path.join(config, "compacts"))
+    for n in range(size):
+        with open(os.path.join(config, "compacts", f"city-{n:06d}.toml"), "w") as f:
+            f.write(COMPACT.format(n=n))
+    main = os.path.join(config, "compactd.toml")
+    text = open(main).read()
+    # No listener: this measures the scheduler; the HTTP benchmark measures the listener.
+    start = text.index("[http]")
+    end = text.index("\n[", start + 1)
+    open(main, "w").write(text[:start] + text[end + 1:])
+    return main
+
+
+def measured(command, env):
+    """Wall seconds and max RSS (MiB) of one command run to completion."""
+    # A fresh process per measurement: RUSAGE_CHILDREN's maxrss is the largest child so far,
+    # so each command runs in a child python that reports its own child's figure.
+    out = subprocess.run(["python3", "-c", (
+        "import resource, subprocess, sys, time; t = time.monotonic(); "
+        "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE); "
+        "print(time.monotonic() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode); "
+        "sys.stderr.write(r.stderr.decode()[-500:])")] + command,
+        env=env, capture_output=True, text=True)
+    seconds, kib, code = out.stdout.split()
+    if code != "0":
+        raise SystemExit(f"{command} failed: {out.stderr}")
+    return float(seconds), int(kib) / 1024
+
+
+def vm(pid, field):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith(field):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run_size(size):
+    work = tempfile.mkdtemp(prefix=f"compactd-scale-{size}-")
+    try:
+        main = make_config(work, size)
+        state = os.path.join(work, "state")
+        os.makedirs(state)
+        env = dict(os.environ, STATE_DIRECTORY=state, COMPACTD_CONTROL_SOCKET=os.path.join(state, "control.sock"), COMPACTD_CONFIG=main)
+        notify = os.path.join(work, "notify.sock")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind(notify)
+        ready = threading.Event()
+        stamps = {}
+
+        def listen():
+            while True:
+                data = sock.recv(4096).decode()
+                if "READY=1" in data and "ready" not in stamps:
+                    stamps["ready"] = time.monotonic()
+                    ready.set()
+
+        threading.Thread(target=listen, daemon=True).start()
+        t0 = time.monotonic()
+        daemon = subprocess.Popen([os.path.join(args.bin, "compactd"), "--config", main], env=dict(env, NOTIFY_SOCKET=notify),
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if not ready.wait(600):
+            raise SystemExit("compactd did not become ready")
+        ready_s = stamps["ready"] - t0
+        time.sleep(10)
+        idle = vm(daemon.pid, "VmRSS")
+        t = time.monotonic()
+        subprocess.run([os.path.join(args.bin, "compactctl"), "reload", "--wait"], env=env, check=True, stdout=subprocess.DEVNULL)
+        reload_s = time.monotonic() - t
+        peak = vm(daemon.pid, "VmHWM")
+        after_reload = vm(daemon.pid, "VmRSS")
+        ctl = os.path.join(args.bin, "compactctl")
+        check = measured([ctl, "check", "--config", main], env)
+        agenda30 = measured([ctl, "agenda", "--days", "30", "-o", "json", "--config", main], env)
+        agenda400 = measured([ctl, "agenda", "--days", "400", "-o", "json", "--config", main], env)
+        daemon.terminate()
+        daemon.wait()
+        return {"size": size, "ready": ready_s, "idle": idle, "peak": peak, "after_reload": after_reload, "reload": reload_s,
+                "check": check, "agenda30": agenda30, "agenda400": agenda400}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+print("| compacts | READY | idle RSS | peak RSS | reload | check | agenda --days 30 | agenda --days 400 |")
+print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+for size in [int(s) for s in args.sizes.split(",")]:
+    r = run_size(size)
+    cell = lambda m: f"{m[0]:.2f} s, {m[1]:.0f} MiB"
+    print(f"| {r['size']:,} | {r['ready']:.2f} s | {r['idle']:.0f} MiB | {r['peak']:.0f} MiB | {r['reload']:.2f} s | {cell(r['check'])} | {cell(r['agenda30'])} | {cell(r['agenda400'])} |", flush=True)
+    per = r["idle"] * 1024 / r["size"]
+    print(f"|  | idle {per:.1f} KiB per compact; RSS after the reload {r['after_reload']:.0f} MiB |  |  |  |  |  |  |", flush=True)
