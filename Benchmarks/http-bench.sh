@@ -75,6 +75,7 @@ for i in $(seq 200); do curl -sf "http://127.0.0.1:$PORT/readyz" > /dev/null && 
 TOKEN=$(cat "$WORK/state-load/http-status.token")
 STATUS="http://127.0.0.1:$PORT/status/$TOKEN"
 mkdir -p "$WORK/www/status"
+chmod 755 "$WORK"   # nginx's worker reads as nobody
 curl -sf "$STATUS" > "$WORK/www/status/index.html"
 curl -sf "http://127.0.0.1:$PORT/style.css" > "$WORK/www/style.css"
 NGINX_PORT=$(free_port)
@@ -89,6 +90,7 @@ http {
   server { listen 127.0.0.1:$NGINX_PORT; root $WORK/www; location / { default_type text/html; } }
 }
 NGINX
+chmod -R a+rX "$WORK/www"
 nginx -c "$WORK/nginx.conf" &
 PIDS+=($!)
 for i in $(seq 100); do curl -sf "http://127.0.0.1:$NGINX_PORT/status/" > /dev/null && break; sleep 0.05; done

@@ -354,6 +354,19 @@ public final class DaemonService: Service, Sendable {
     /// After a pass that leaves nothing to do for a while (the state machine decides), gives
     /// back the pages it touched (`IdlePageRelease`): compactd waits hours between reminders,
     /// holding start-up and delivery code it will not run again until then.
+    /// The HTTP listener is up: its start (event-loop threads, the router) touched pages after
+    /// the loop may already have given its idle pages back. When the loop is idle with nothing
+    /// due for a while, give them back now too, so idle RSS does not depend on which came first.
+    public func listenerStarted() {
+        guard let threshold = idlePageReleaseSeconds else { return }
+        let now = clock()
+        let idle = state.withLock { s in
+            s.lastTurn != nil && s.busySince == nil && s.delivery == nil && s.degraded == nil
+                && (s.nextWake.map { $0.secondsSinceEpoch - now.secondsSinceEpoch >= threshold } ?? true)
+        }
+        if idle { releasePages() }
+    }
+
     func releasePages() {
         let outcome = IdlePageRelease.release()
         logger.debug("idle pages released", metadata: [

@@ -157,11 +157,11 @@ public final class CompactdHTTPServer: Service, Sendable {
     func status(_ request: Request, _ context: CompactdRequestContext, compact: String?) async -> Response {
         let language = Self.language(request)
         let token = context.parameters.get("token")
-        // Guessing a secret address is rate-limited like the link endpoints.
-        guard limiter.allow("status:" + (client(request, context) ?? "unknown"), now: Instant.now) else {
-            return HTTPResponses.html(HTMLPage.message(title: language.say("Too many requests", "Demasiadas solicitudes"), text: language.say("Please wait a minute and try again.", "Espere un minuto e inténtelo de nuevo."), language: language), status: .tooManyRequests)
-        }
+        // Guessing the secret address is rate-limited (each wrong guess counts); the right one is not.
         guard authorized(token) else {
+            if !limiter.allow("status:" + (client(request, context) ?? "unknown"), now: Instant.now) {
+                return HTTPResponses.html(HTMLPage.message(title: language.say("Too many requests", "Demasiadas solicitudes"), text: language.say("Please wait a minute and try again.", "Espere un minuto e inténtelo de nuevo."), language: language), status: .tooManyRequests)
+            }
             return HTTPResponses.html(HTMLPage.message(title: language.say("Not found", "No encontrado"), text: language.say("There is no such page.", "Esta página no existe."), language: language), status: .notFound)
         }
         let c = backend.currentConfiguration()
@@ -199,7 +199,10 @@ public final class CompactdHTTPServer: Service, Sendable {
         } else {
             (token, compact) = (name, nil)
         }
-        guard authorized(token) else { return HTTPResponses.text("not found\n", status: .notFound) }
+        guard authorized(token) else {
+            let allowed = limiter.allow("status:" + (client(request, context) ?? "unknown"), now: Instant.now)
+            return HTTPResponses.text(allowed ? "not found\n" : "too many requests\n", status: allowed ? .notFound : .tooManyRequests)
+        }
         let c = backend.currentConfiguration()
         if let compact, c.compact(compact) == nil { return HTTPResponses.text("not found\n", status: .notFound) }
         do {

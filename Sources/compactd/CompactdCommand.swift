@@ -136,7 +136,8 @@ struct CompactdCommand: AsyncParsableCommand {
             Gauge(label: MetricsCatalog.buildInfo, dimensions: [("version", CompactdVersion.current)]).record(1)
             // A socket systemd passed (compactd.socket) is used instead of binding `listen`.
             let passed = SystemdListenSockets.take().first
-            services.append(CompactdHTTPServer(backend: service, settings: http, secrets: linkSecrets, registry: registry, logger: logger, passedSocket: passed))
+            services.append(CompactdHTTPServer(backend: service, settings: http, secrets: linkSecrets, registry: registry, logger: logger, passedSocket: passed,
+                                              onListening: { _ in service.listenerStarted() }))
         }
         services.append(StoppingNotice(notifier: SystemdNotifier()))
         var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
