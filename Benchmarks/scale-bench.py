@@ -11,7 +11,7 @@ beside the shipped main configuration. For each size, with the release build:
   agenda 30   `compactctl agenda --days 30 -o json`: wall time and max RSS
   agenda 400  `compactctl agenda --days 400 -o json`: wall time and max RSS
 
-Usage: Benchmarks/scale-bench.py [--sizes 1000,10000,100000] [--bin .build/release]
+Usage: Benchmarks/scale-bench.py [--sizes 1000,10000,100000] [--bin .build/release] [--generate DIR]
 """
 import argparse
 import os
@@ -28,6 +28,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 parser = argparse.ArgumentParser()
 parser.add_argument("--sizes", default="1000,10000,100000")
 parser.add_argument("--bin", default=os.path.join(ROOT, ".build/release"))
+parser.add_argument("--generate", metavar="DIR", help="only write the configuration of the first size into DIR (for profiling by hand)")
 args = parser.parse_args()
 
 COMPACT = """id = "city-{n}"
@@ -83,6 +84,7 @@ due = "+75d"
 
 def make_config(work, size):
     config = os.path.join(work, "config")
+    shutil.rmtree(config, ignore_errors=True)
     shutil.copytree(os.path.join(ROOT, "Config"), config)
     shutil.rmtree(os.path.join(config, "compacts"))
     os.makedirs(os.path.join(config, "compacts"))
@@ -166,6 +168,10 @@ def run_size(size):
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
+
+if args.generate:
+    print(make_config(args.generate, int(args.sizes.split(",")[0])))
+    raise SystemExit(0)
 
 print("| compacts | READY | idle RSS | peak RSS | reload | check | agenda --days 30 | agenda --days 400 |")
 print("|---:|---:|---:|---:|---:|---:|---:|---:|")
