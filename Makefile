@@ -14,14 +14,16 @@ SWIFT        ?= swift
 CONFIG       ?= Config/compactd.toml
 PREFIX       ?= /usr/local
 DESTDIR      ?=
-APT_PACKAGES := libcurl4-openssl-dev libsystemd-dev libsqlite3-dev pkg-config systemd tzdata openssl \
-                chromium chromium-driver prometheus
+APT_PACKAGES := libcurl4-openssl-dev libsystemd-dev libsqlite3-dev pkg-config systemd tzdata openssl
+# For the tests only: a real browser for the HTTP pages (Chromium, driven by Selenium) and
+# promtool (Debian's prometheus) for /metrics.
+TEST_APT_PACKAGES := chromium chromium-driver prometheus
 # Real servers and reference checkers the tests run: an SMTP server, the Standard Webhooks
-# reference verifier, an iCalendar parser, Selenium to drive Chromium (the HTTP pages are
-# tested in a real browser; promtool, from Debian's prometheus, checks /metrics).
+# reference verifier, an iCalendar parser, Selenium.
 PY_PACKAGES  := aiosmtpd standardwebhooks icalendar selenium
 PYTHON       ?= python3
 STAMP        := .build/.deps-installed
+TEST_STAMP   := .build/.test-deps-installed
 # Release builds carry the Swift runtime and Foundation inside the binaries: what `make install`
 # puts in $(PREFIX)/bin then runs without the Swift toolchain on the machine, and idles in less
 # memory (measured: RSS 30 MiB against 35 MiB with the shared libraries).
@@ -37,14 +39,14 @@ RELEASE      := -c release --static-swift-stdlib -Xswiftc -use-ld=lld \
                 -Xlinker -z -Xlinker pack-relative-relocs -Xlinker --no-export-dynamic \
                 -Xlinker --symbol-ordering-file=$(CURDIR)/Benchmarks/compactd.order -Xlinker --no-warn-symbol-ordering
 
-.PHONY: all deps build run test fuzz readme chaos bench bench-delivery bench-idle bench-http bench-scale order-file install clean
+.PHONY: all deps test-deps build run test fuzz readme chaos bench bench-delivery bench-idle bench-http bench-scale order-file install clean
 
 all: build
 
-# Installs the Debian packages compactd builds against and tests with, once per checkout.
-deps: $(STAMP)
-$(STAMP):
-	@missing=""; for p in $(APT_PACKAGES); do \
+# Installs the Debian packages compactd builds against and runs with, once per checkout;
+# test-deps adds what the tests use.
+define apt_install
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -52,9 +54,18 @@ $(STAMP):
 	  if [ "$$(id -u)" -ne 0 ]; then SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
+endef
+deps: $(STAMP)
+$(STAMP):
+	$(call apt_install,$(APT_PACKAGES))
+	@mkdir -p .build && touch $(STAMP)
+
+test-deps: $(TEST_STAMP)
+$(TEST_STAMP): $(STAMP)
+	$(call apt_install,$(TEST_APT_PACKAGES))
 	@$(PYTHON) -c "import aiosmtpd, standardwebhooks, icalendar, selenium" 2>/dev/null || \
 	  $(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore $(PY_PACKAGES)
-	@mkdir -p .build && touch $(STAMP)
+	@touch $(TEST_STAMP)
 
 build: deps
 	$(SWIFT) build
@@ -69,7 +80,7 @@ run: build
 # cooperative pool has 2 threads, so running them in parallel starves everything (measured:
 # 103 s in parallel, 33 s serially).
 # A minute of the configuration fuzzer first, so the test runner's summary is the last line.
-test: deps
+test: test-deps
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=60 FUZZ_CORPUS=$(CURDIR)/.build-fuzz/corpus-short
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
@@ -97,7 +108,7 @@ fuzz: deps
 # SIGKILL 20 times; then the hostile-input fuzzers twenty times longer than in `make test`.
 # `make test` runs a scaled-down chaos run (400 reminders, 6 kills).
 CHAOS_SEED ?= 1
-chaos: deps
+chaos: test-deps
 	$(SWIFT) build --build-tests
 	$(PYTHON) Tests/Chaos/chaos.py --bin .build/debug --reminders 5000 --kills 20 --span 60 --seed $(CHAOS_SEED)
 	COMPACTD_FUZZ_SCALE=20 $(SWIFT) test --skip-build --filter HostileInputTests
