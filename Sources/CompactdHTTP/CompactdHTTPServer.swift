@@ -8,6 +8,7 @@ import HummingbirdCore
 import Logging
 import Metrics
 import NIOCore
+import NIOPosix
 import Prometheus
 import ServiceLifecycle
 
@@ -35,6 +36,9 @@ public final class CompactdHTTPServer: Service, Sendable {
     /// A listening socket systemd passed (socket activation); nil: bind `listen`.
     let passedSocket: CInt?
     static let maxConnections = 256
+    /// One event loop: the pages are small and rare, and each thread costs resident memory at
+    /// rest (its stack and malloc arena).
+    static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     static let channelConfiguration = HTTP1Channel.Configuration(
         idleTimeout: .seconds(30),
         httpDecoderConfiguration: .init(maxHeaderFieldSize: 8 * 1024, maxHeaderListSize: 32 * 1024, maxHeaderFieldCount: 100)
@@ -71,6 +75,7 @@ public final class CompactdHTTPServer: Service, Sendable {
                 logger.notice("http listening", metadata: ["address": "\(address)"])
                 onListening(address)
             },
+            eventLoopGroupProvider: .shared(Self.eventLoops),
             logger: logger
         )
         try await app.run()

@@ -45,7 +45,7 @@ struct PassedSocketServer {
             response.headers[.date] = HTTPDate.now()
             try await writer.write(response: response.head, body: response.body)
         }, configuration: channel)
-        let group = MultiThreadedEventLoopGroup.singleton
+        let group = CompactdHTTPServer.eventLoops
         let quiescing = ServerQuiescingHelper(group: group)
         let limit = ConnectionLimit(maximum: maxConnections)
         let bootstrap = ServerBootstrap(group: group)
