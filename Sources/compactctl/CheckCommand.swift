@@ -83,7 +83,7 @@ struct CheckSummary {
         for goal in c.goals {
             text += " Goal \(goal.id): \(GoalProgress(goal: goal, compacts: c.compacts, today: today).summary)."
         }
-        if let next = NoticeProjection(configuration: c).upcoming(now: now, to: now.adding(seconds: 800 * 86_400), state: state, written: written).first {
+        if let next = NoticeProjection(configuration: c).next(now: now, state: state, written: written, horizonDays: 800) {
             text += " Next notice: \(TimestampFormat.short(next.sendAt, in: c.timeZone)), \(next.kind.label) for \(next.step.key) to \(next.recipient)."
         } else {
             text += " No notice is planned in the next 800 days."

@@ -197,3 +197,26 @@ struct PlannerTests {
         #expect(pieces == whole)
     }
 }
+
+@Suite("NoticeProjection.next")
+struct NoticeProjectionNextTests {
+    @Test("the first notice of growing windows is the first of the whole horizon, at every hour of a year")
+    func nextEqualsFirstOfHorizon() {
+        let c = PlannerFixture.configuration([
+            PlannerFixture.compact("bell", cycles: [PlannerFixture.cycle(calendar: "*-05-01 09:00", steps: [PlannerFixture.step(due: "14d"), PlannerFixture.step("review", due: "45d")])]),
+            PlannerFixture.compact("vernon", cycles: [PlannerFixture.cycle("quarterly", calendar: "*-01,04,07,10-15 10:30", steps: [PlannerFixture.step(due: "3d", policy: PlannerFixture.policy(reminders: ["30d", "0"], overdue: nil))])]),
+        ])
+        let projection = NoticeProjection(configuration: c)
+        let start = PlannerFixture.at("2026-01-01 00:00")
+        var checked = 0
+        for hour in stride(from: Int64(0), to: 366 * 24, by: 7) {
+            let now = start.adding(seconds: hour * 3600)
+            // The oracle: the first of everything `upcoming` lists over the whole horizon.
+            let expected = projection.upcoming(now: now, to: now.adding(seconds: 800 * 86_400), state: .empty, written: []).first
+            let found = projection.next(now: now, state: .empty, written: [])
+            #expect(found?.id == expected?.id && found?.sendAt == expected?.sendAt, "at \(now)")
+            checked += 1
+        }
+        #expect(checked > 1000)
+    }
+}

@@ -1,0 +1,61 @@
+import CompactdConfig
+import CompactdCore
+import Foundation
+import Testing
+
+/// Compact files are read on every core at once when there are many; what comes out must be
+/// what reading them one after the other gives: compacts in file order, every problem of every
+/// file, nothing shared between files.
+@Suite("many compact files, read concurrently")
+struct ManyFilesTests {
+    static func compact(_ id: String, broken: Bool) -> String {
+        """
+        id = "\(id)"
+        partner = "City \(id)"
+        status = "active"
+        notify = ["district-log"]
+        [[cycles]]
+        id = "summer"
+        title = "Summer"
+        calendar = "\(broken ? "*-05-01 25:00" : "*-05-01 09:00")"
+        [[cycles.steps]]
+        id = "kickoff"
+        title = "Kickoff"
+        due = "+14d"
+        """
+    }
+
+    @Test("300 files, every 37th broken: the compacts in file order, each broken file's problem once, in file order")
+    func concurrentEqualsSequential() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("many-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("compacts"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try """
+        time_zone = "UTC"
+        state_path = "state.sqlite"
+        [channels.district-log]
+        type = "log"
+        """.write(to: directory.appendingPathComponent("compactd.toml"), atomically: true, encoding: .utf8)
+        let ids = (0..<300).map { String(format: "c%03d", $0) }
+        let broken = Set(ids.enumerated().filter { $0.offset % 37 == 5 }.map(\.element))
+        for id in ids {
+            try Self.compact(id, broken: broken.contains(id)).write(to: directory.appendingPathComponent("compacts/\(id).toml"), atomically: true, encoding: .utf8)
+        }
+        let main = directory.appendingPathComponent("compactd.toml").path
+        do {
+            _ = try ConfigurationLoader(environment: [:]).load(path: main)
+            Issue.record("the broken files were not reported")
+        } catch {
+            let calendarProblems = error.problems.filter { $0.key.hasSuffix("calendar") }
+            #expect(calendarProblems.map { URL(fileURLWithPath: $0.file).deletingPathExtension().lastPathComponent } == ids.filter(broken.contains), "\(calendarProblems)")
+        }
+        // Mended: every compact, in file order.
+        for id in broken {
+            try Self.compact(id, broken: false).write(to: directory.appendingPathComponent("compacts/\(id).toml"), atomically: true, encoding: .utf8)
+        }
+        let loaded = try ConfigurationLoader(environment: [:]).load(path: main)
+        #expect(loaded.configuration.compacts.map(\.id) == ids)
+        #expect(loaded.files.count == 301)
+        #expect(loaded.configuration.compacts.allSatisfy { $0.cycles.first?.steps.first?.id == "kickoff" && $0.partner == "City \($0.id)" })
+    }
+}
