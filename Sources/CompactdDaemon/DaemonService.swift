@@ -379,8 +379,8 @@ public final class DaemonService: Service, Sendable {
     func nextPlanned(after now: Instant, configuration: Configuration, state: PlannerState) -> Instant? {
         let planner = Planner(configuration: configuration)
         for days: Int64 in [1, 7, 31, 400] {
-            if let first = planner.plan(from: now.adding(microseconds: 1), to: now.adding(seconds: days * 86_400), state: state).first {
-                return first.sendAt
+            if let first = planner.earliestSendTime(from: now.adding(microseconds: 1), to: now.adding(seconds: days * 86_400), state: state) {
+                return first
             }
         }
         return nil

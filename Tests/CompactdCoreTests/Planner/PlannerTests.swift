@@ -220,3 +220,33 @@ struct NoticeProjectionNextTests {
         #expect(checked > 1000)
     }
 }
+
+@Suite("Planner.earliestSendTime")
+struct EarliestSendTimeTests {
+    @Test("equals the first of the plan, with and without state, over windows of every length through a year")
+    func equalsFirstOfPlan() {
+        let c = PlannerFixture.configuration([
+            PlannerFixture.compact("bell", cycles: [PlannerFixture.cycle(calendar: "*-05-01 09:00", steps: [PlannerFixture.step(due: "14d"), PlannerFixture.step("review", due: "45d")])]),
+            PlannerFixture.compact("vernon", cycles: [PlannerFixture.cycle("quarterly", calendar: "*-01,04,07,10-15 10:30", steps: [PlannerFixture.step(due: "3d", policy: PlannerFixture.policy(reminders: ["30d", "0"], overdue: nil))])]),
+        ])
+        let planner = Planner(configuration: c)
+        let start = PlannerFixture.at("2026-01-01 00:00")
+        // Some state: an early step acknowledged, one snoozed, so that the first notice moves.
+        let early = planner.stepOccurrences(from: start, to: start.adding(seconds: 200 * 86_400))
+        var state = PlannerState.empty
+        if let first = early.first { state.acknowledgments[first.key] = StepAcknowledgment(stepKey: first.key, at: start) }
+        if early.count > 2 { state.snoozes[early[2].key] = StepSnooze(stepKey: early[2].key, at: start, until: early[2].dueAt.adding(seconds: 5 * 86_400)) }
+        var compared = 0
+        for hour in stride(from: Int64(0), to: 366 * 24, by: 11) {
+            let from = start.adding(seconds: hour * 3600)
+            for days: Int64 in [1, 7, 31, 400] {
+                let to = from.adding(seconds: days * 86_400)
+                for s in [PlannerState.empty, state] {
+                    #expect(planner.earliestSendTime(from: from, to: to, state: s) == planner.plan(from: from, to: to, state: s).first?.sendAt, "\(from) +\(days)d")
+                    compared += 1
+                }
+            }
+        }
+        #expect(compared > 5000)
+    }
+}
