@@ -122,8 +122,11 @@ public final class CompactdHTTPServer: Service, Sendable {
         let language = Self.language(request)
         let client = self.client(request, context)
         let now = Instant.now
+        // The metric's label is one of the known actions, never what the path says: a label
+        // per made-up path would grow the registry without bound.
+        let actionLabel = ActionClaim.Action(pathSegment: context.parameters.get("action") ?? "")?.pathSegment ?? "unknown"
         guard limiter.allow(client ?? "unknown", now: now) else {
-            Counter(label: MetricsCatalog.linkActions, dimensions: [("action", context.parameters.get("action") ?? "?"), ("result", "rate-limited")]).increment()
+            Counter(label: MetricsCatalog.linkActions, dimensions: [("action", actionLabel), ("result", "rate-limited")]).increment()
             var response = HTTPResponses.html(HTMLPage.message(title: language.say("Too many requests", "Demasiadas solicitudes"), text: language.say("Please wait a minute and try again.", "Espere un minuto e inténtelo de nuevo."), language: language), status: .tooManyRequests)
             response.headers[.retryAfter] = "60"
             return response
@@ -137,7 +140,7 @@ public final class CompactdHTTPServer: Service, Sendable {
             actionSegment: context.parameters.get("action") ?? "", token: context.parameters.get("token") ?? "", isPost: isPost,
             origin: request.headers[.origin], referer: request.headers[.referer], client: client, language: language, now: now
         )
-        Counter(label: MetricsCatalog.linkActions, dimensions: [("action", ActionClaim.Action(pathSegment: context.parameters.get("action") ?? "")?.pathSegment ?? "unknown"), ("result", isPost ? "post-\(page.status)" : "get-\(page.status)")]).increment()
+        Counter(label: MetricsCatalog.linkActions, dimensions: [("action", actionLabel), ("result", isPost ? "post-\(page.status)" : "get-\(page.status)")]).increment()
         return HTTPResponses.html(page.html, status: HTTPResponse.Status(code: page.status))
     }
 

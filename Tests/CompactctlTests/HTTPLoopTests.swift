@@ -167,6 +167,12 @@ struct HTTPLoopTests {
         #expect(metrics.contains("compactd_outbox_rows{status=\"delivered\"} 2"))
         #expect(metrics.contains("compactd_delivery_attempt_duration_seconds_count{channel=\"mail\"} 1"), "\(metrics)")
         #expect(metrics.contains("compactd_build_info{version=\"\(CompactdVersion.current)\"} 1"))
+        // Made-up addresses, past the rate limit: refused, and no metric series of their own.
+        var statuses: [Int] = []
+        for n in 0..<25 { statuses.append(try fixture.curl(["\(fixture.base)/link/zzz-probe-\(n)/abc"]).status) }
+        #expect(statuses.contains(429) && statuses.allSatisfy { $0 == 404 || $0 == 429 }, "\(statuses)")
+        metrics = try fixture.curl(["\(fixture.base)/metrics"]).body
+        #expect(!metrics.contains("zzz-probe") && metrics.contains("compactd_link_actions_total{action=\"unknown\",result=\"rate-limited\"}"), "\(metrics)")
         let file = fixture.directory.appendingPathComponent("metrics.txt").path
         try metrics.write(toFile: file, atomically: true, encoding: .utf8)
         let promtool = try CommandRunner.runProgram("/bin/sh", ["-c", "promtool check metrics < \"$0\"", file])
