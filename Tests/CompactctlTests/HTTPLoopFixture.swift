@@ -29,7 +29,8 @@ final class HTTPLoopFixture {
     /// The deadline's step occurrence key.
     let stepKey: String
 
-    init(keys: [String] = [HTTPLoopFixture.oldKey]) throws {
+    /// - Parameter language: the contact's language (`en` or `es`).
+    init(keys: [String] = [HTTPLoopFixture.oldKey], language: String = "en") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("http-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("compacts"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: directory.appendingPathComponent("state").path, withIntermediateDirectories: true)
@@ -59,7 +60,7 @@ final class HTTPLoopFixture {
         id = "rocio"
         name = "Rocío Rivas"
         email = "rocio@carson.example.org"
-        language = "en"
+        language = "\(language)"
 
         [[deadlines]]
         id = "board-report"
@@ -173,7 +174,7 @@ final class HTTPLoopFixture {
         let parts = object?["parts"] as? [[String: Any]] ?? []
         func urls(_ type: String) -> [String] {
             let content = parts.first { $0["type"] as? String == type }?["content"] as? String ?? ""
-            let pattern = try! NSRegularExpression(pattern: "http://127\\.0\\.0\\.1:\(port)/link/[a-z-]+/[A-Za-z0-9_-]+")
+            let pattern = try! NSRegularExpression(pattern: "http://127\\.0\\.0\\.1:\(port)/link/[a-z-]+/[A-Za-z0-9_-]+(\\?lang=[a-z]+)?")
             return pattern.matches(in: content, range: NSRange(content.startIndex..., in: content)).map { String(content[Range($0.range, in: content)!]) }
         }
         return (urls("text/plain"), urls("text/html"))

@@ -243,4 +243,20 @@ struct HTTPLoopTests {
         let history = try CommandRunner.run("compactctl", ["history", "--kind", "unacknowledged", "-o", "json"], environment: fixture.environment)
         #expect(history.stdout.contains("Rocío Rivas") && history.stdout.contains("via link"), "\(history.stdout)")
     }
+
+    @Test("a Spanish-speaking contact's links open the page in Spanish, whatever the browser says")
+    func spanishLinks() throws {
+        let fixture = try HTTPLoopFixture(language: "es")
+        defer { fixture.remove() }
+        try fixture.start()
+        let mail = try #require(try fixture.mails(atLeast: 1).first)
+        let links = try fixture.links(in: mail)
+        let done = try #require(links.text.first { $0.contains("/link/done/") }, "\(links)")
+        #expect(done.hasSuffix("?lang=es") && Set(links.html) == Set(links.text), "\(links)")
+        let page = try fixture.curl(["-H", "Accept-Language: en-US", done])
+        #expect(page.status == 200 && page.body.contains("¿Marcar este paso como hecho?") && page.body.contains("<html lang=\"es\">"), "\(page.body.prefix(500))")
+        // The city's system gets no language (it has none): English.
+        let hook = try fixture.webhookLinks()
+        #expect((hook["mark_done"] as? String)?.contains("?lang=") == false, "\(hook)")
+    }
 }

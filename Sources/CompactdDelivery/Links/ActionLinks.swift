@@ -35,6 +35,10 @@ public struct ActionLinks: Sendable, Hashable, Encodable {
         let recipient = ActionClaim.recipient(channel: channel, contact: contact)
         guard let done = signer.token(for: ActionClaim(action: .done, stepKey: step.key, recipient: recipient, expires: expires)),
               let snooze = signer.token(for: ActionClaim(action: .snooze, stepKey: step.key, recipient: recipient, expires: expires)) else { return nil }
-        return ActionLinks(markDone: "\(http.publicURL)/link/done/\(done)", snooze: "\(http.publicURL)/link/snooze/\(snooze)", snoozeDays: http.snoozeDays, expires: expires.rfc3339UTC)
+        // The page in the recipient's language, whatever their browser says (`?lang=` is not
+        // signed: it changes only the words).
+        let language = contact.flatMap { id in configuration.contact(id, in: described.compact) }?.language.rawValue
+        let query = language.map { $0 == "en" ? "" : "?lang=\($0)" } ?? ""
+        return ActionLinks(markDone: "\(http.publicURL)/link/done/\(done)\(query)", snooze: "\(http.publicURL)/link/snooze/\(snooze)\(query)", snoozeDays: http.snoozeDays, expires: expires.rfc3339UTC)
     }
 }
