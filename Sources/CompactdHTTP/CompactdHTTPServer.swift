@@ -40,6 +40,7 @@ public final class CompactdHTTPServer: Service, Sendable {
     /// rest (its stack and malloc arena).
     static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     static let channelConfiguration = HTTP1Channel.Configuration(
+        additionalChannelHandlers: [RequestDeadlineHandler()],
         idleTimeout: .seconds(30),
         httpDecoderConfiguration: .init(maxHeaderFieldSize: 8 * 1024, maxHeaderListSize: 32 * 1024, maxHeaderFieldCount: 100)
     )

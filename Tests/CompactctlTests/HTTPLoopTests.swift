@@ -259,4 +259,37 @@ struct HTTPLoopTests {
         let hook = try fixture.webhookLinks()
         #expect((hook["mark_done"] as? String)?.contains("?lang=") == false, "\(hook)")
     }
+
+    @Test("a client that trickles its request's head a byte at a time is cut off at the head deadline; a whole request is answered")
+    func slowClientCutOff() throws {
+        let fixture = try HTTPLoopFixture()
+        defer { fixture.remove() }
+        try fixture.start()
+        let script = """
+        import socket, sys, time
+        port = int(sys.argv[1])
+        s = socket.create_connection(("127.0.0.1", port))
+        s.sendall(b"GET /healthz HTTP/1.1\\r\\nHost: x\\r\\n")
+        start = time.monotonic()
+        s.settimeout(0.5)
+        closed = None
+        while time.monotonic() - start < 40:
+            try:
+                s.sendall(b"X")
+                if s.recv(4096) == b"":
+                    closed = time.monotonic() - start
+                    break
+            except socket.timeout:
+                continue
+            except OSError:
+                closed = time.monotonic() - start
+                break
+        print(f"{closed:.1f}" if closed is not None else "open")
+        """
+        let result = try CommandRunner.runProgram("/usr/bin/env", ["python3", "-c", script, "\(fixture.port)"])
+        let seconds = try #require(Double(result.stdout.trimmingWhitespace()), "\(result.stdout) \(result.stderr)")
+        // The head deadline is 10 s; the idle timeout (30 s) never fires, a byte comes every 0.5 s.
+        #expect(seconds >= 9 && seconds < 15, "cut off after \(seconds) s")
+        #expect(try fixture.curl(["\(fixture.base)/healthz"]).status == 200)
+    }
 }
