@@ -56,18 +56,16 @@ extension DaemonService: HTTPBackend {
     }
 
     /// Alive while the loop waits for its next trigger, or has handled one for less than the
-    /// watchdog interval (a minute without a watchdog); ready while the store takes writes.
+    /// watchdog interval (a minute without a watchdog).
     public func health() async -> DaemonHealth {
         let now = clock()
-        let (busySince, lastTurn, store, degraded, nextWake) = state.withLock { ($0.busySince, $0.lastTurn, $0.store, $0.degraded, $0.nextWake) }
+        let (busySince, lastTurn, nextWake) = state.withLock { ($0.busySince, $0.lastTurn, $0.nextWake) }
         let limit = Double(notifier.watchdogIntervalMicroseconds ?? 60_000_000) / 1_000_000
         // Before its first turn the loop is starting: busy since the daemon started.
         let busyFor = (busySince ?? (lastTurn == nil ? startedAt : nil)).map { Double(now.microsecondsSinceEpoch - $0.microsecondsSinceEpoch) / 1_000_000 } ?? 0
         let sinceTurn = Double(now.microsecondsSinceEpoch - (lastTurn ?? startedAt).microsecondsSinceEpoch) / 1_000_000
         return DaemonHealth(
-            loopAlive: busyFor < limit, loopAgeSeconds: busySince == nil ? sinceTurn : busyFor,
-            storeWritable: store != nil && degraded == nil, degradedReason: degraded ?? (store == nil ? "the state store is not open yet" : nil),
-            nextNotice: nextWake
+            loopAlive: busyFor < limit, loopAgeSeconds: busySince == nil ? sinceTurn : busyFor, nextNotice: nextWake
         )
     }
 }

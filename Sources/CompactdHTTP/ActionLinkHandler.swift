@@ -21,7 +21,7 @@ struct ActionLinkHandler: Sendable {
     func handle(actionSegment: String, token: String, isPost: Bool, origin: String?, referer: String?, client: String?, language: PageLanguage, now: Instant) async -> Page {
         let c = backend.currentConfiguration()
         guard let http = c.http, let action = ActionClaim.Action(pathSegment: actionSegment) else {
-            return Page(status: 404, html: HTMLPage.message(title: language.say("Not found", "No encontrado"), text: language.say("There is no such page.", "Esta página no existe."), language: language))
+            return Page(status: 404, html: HTMLPage.notFound(language))
         }
         let fingerprint = ActionLinkSigner.fingerprint(token)
         let claim: ActionClaim
@@ -36,7 +36,7 @@ struct ActionLinkHandler: Sendable {
             return Page(status: 410, html: HTMLPage.message(title: language.say("This step is no longer scheduled", "Este paso ya no está programado"),
                                                              text: language.say("The compact's configuration no longer has it; nothing was changed.", "La configuración del pacto ya no lo incluye; no se cambió nada."), language: language))
         }
-        let who = Self.recipientName(claim.recipient, in: c)
+        let who = Self.recipientName(claim.recipient, compact: described.compact, in: c)
         let state: PlannerState
         do { state = try await backend.plannerState() } catch {
             return Page(status: 503, html: HTMLPage.message(title: language.say("Please try again shortly", "Inténtelo de nuevo en un momento"), text: language.say("The schedule cannot be read right now; nothing was changed.", "No se puede leer el calendario ahora; no se cambió nada."), language: language))
@@ -109,14 +109,12 @@ struct ActionLinkHandler: Sendable {
         return String(url[..<schemeEnd.upperBound]).lowercased() + authority.lowercased()
     }
 
-    /// A recipient's name for people: the contact's name, else the channel's partner system.
-    static func recipientName(_ recipient: String, in c: Configuration) -> String {
+    /// A recipient's name for people: the contact's name (the compact's contact, else the
+    /// district's), else the channel it went to.
+    static func recipientName(_ recipient: String, compact: Compact, in c: Configuration) -> String {
         if recipient.hasPrefix("contact:") {
             let id = String(recipient.dropFirst(8))
-            if let contact = c.contacts.first(where: { $0.id == id }) ?? c.compacts.lazy.compactMap({ $0.contacts.first { $0.id == id } }).first {
-                return contact.name
-            }
-            return id
+            return c.contact(id, in: compact)?.name ?? id
         }
         let id = recipient.hasPrefix("channel:") ? String(recipient.dropFirst(8)) : recipient
         return "channel \(id)"

@@ -128,9 +128,7 @@ public final class CompactdHTTPServer: Service, Sendable {
         let actionLabel = ActionClaim.Action(pathSegment: context.parameters.get("action") ?? "")?.pathSegment ?? "unknown"
         guard limiter.allow(client ?? "unknown", now: now) else {
             Counter(label: MetricsCatalog.linkActions, dimensions: [("action", actionLabel), ("result", "rate-limited")]).increment()
-            var response = HTTPResponses.html(HTMLPage.message(title: language.say("Too many requests", "Demasiadas solicitudes"), text: language.say("Please wait a minute and try again.", "Espere un minuto e inténtelo de nuevo."), language: language), status: .tooManyRequests)
-            response.headers[.retryAfter] = "60"
-            return response
+            return HTTPResponses.tooManyRequests(language)
         }
         if isPost {
             logger.info("link request", metadata: ["action": "\(context.parameters.get("action") ?? "?")", "token_hash": "\(ActionLinkSigner.fingerprint(context.parameters.get("token") ?? ""))", "client": "\(client ?? "-")"])
@@ -151,17 +149,11 @@ public final class CompactdHTTPServer: Service, Sendable {
     func authorized(_ token: String?) -> Bool {
         switch (secrets.statusToken, token) {
         case (nil, nil): return true
-        case (let expected?, let given?): return Self.constantTimeEqual(Array(expected.utf8), Array(given.utf8))
+        case (let expected?, let given?): return ActionLinkSigner.constantTimeEqual(Array(expected.utf8), Array(given.utf8))
         default: return false
         }
     }
 
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for (x, y) in zip(a, b) { difference |= x ^ y }
-        return difference == 0
-    }
 
     func status(_ request: Request, _ context: CompactdRequestContext, compact: String?) async -> Response {
         let language = Self.language(request)
@@ -169,9 +161,9 @@ public final class CompactdHTTPServer: Service, Sendable {
         // Guessing the secret address is rate-limited (each wrong guess counts); the right one is not.
         guard authorized(token) else {
             if !limiter.allow("status:" + (client(request, context) ?? "unknown"), now: Instant.now) {
-                return HTTPResponses.html(HTMLPage.message(title: language.say("Too many requests", "Demasiadas solicitudes"), text: language.say("Please wait a minute and try again.", "Espere un minuto e inténtelo de nuevo."), language: language), status: .tooManyRequests)
+                return HTTPResponses.tooManyRequests(language)
             }
-            return HTTPResponses.html(HTMLPage.message(title: language.say("Not found", "No encontrado"), text: language.say("There is no such page.", "Esta página no existe."), language: language), status: .notFound)
+            return HTTPResponses.html(HTMLPage.notFound(language), status: .notFound)
         }
         let c = backend.currentConfiguration()
         let now = Instant.now

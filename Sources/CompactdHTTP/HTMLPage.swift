@@ -32,6 +32,11 @@ enum HTMLPage {
         render(title: title, language: language, body: "<h1>\(HTMLText.escape(title))</h1>\n<p>\(HTMLText.escape(text))</p>")
     }
 
+    /// The 404 page, for a route, a compact or a status address that does not exist.
+    static func notFound(_ language: PageLanguage) -> String {
+        message(title: language.say("Not found", "No encontrado"), text: language.say("There is no such page.", "Esta página no existe."), language: language)
+    }
+
     static let stylesheet = """
     :root { color-scheme: light; --ink: #1b1f24; --muted: #57606a; --line: #d0d7de; --accent: #0b5cad; --done: #1a7f37; --late: #b42318; }
     * { box-sizing: border-box; }

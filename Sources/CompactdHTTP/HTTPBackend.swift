@@ -22,23 +22,18 @@ public protocol HTTPBackend: Sendable {
     func storeWriteProblem() async -> String?
 }
 
-/// The daemon's own account of itself, for `/healthz`, `/readyz` and the metrics.
+/// The daemon's own account of its loop, for `/healthz` and the metrics (`/readyz` probes the
+/// store itself: `storeWriteProblem`).
 public struct DaemonHealth: Sendable {
     /// The loop turned recently enough (within the watchdog interval, or a minute without one).
     public var loopAlive: Bool
     /// How long ago the loop last turned.
     public var loopAgeSeconds: Double
-    /// A configuration is loaded (always, once started) and the store took the last write.
-    public var storeWritable: Bool
-    /// Why not, when it is not.
-    public var degradedReason: String?
     public var nextNotice: Instant?
 
-    public init(loopAlive: Bool, loopAgeSeconds: Double, storeWritable: Bool, degradedReason: String? = nil, nextNotice: Instant? = nil) {
+    public init(loopAlive: Bool, loopAgeSeconds: Double, nextNotice: Instant? = nil) {
         self.loopAlive = loopAlive
         self.loopAgeSeconds = loopAgeSeconds
-        self.storeWritable = storeWritable
-        self.degradedReason = degradedReason
         self.nextNotice = nextNotice
     }
 }

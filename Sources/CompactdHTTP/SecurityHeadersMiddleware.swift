@@ -16,9 +16,10 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
             response = try await next(request, context)
         } catch let error as HTTPError {
             let language = PageLanguage.choose(query: request.uri.queryParameters.get("lang"), acceptLanguage: request.headers[.acceptLanguage])
-            let title = error.status == .notFound ? language.say("Not found", "No encontrado") : language.say("Request refused", "Solicitud rechazada")
-            let text = error.status == .notFound ? language.say("There is no such page.", "Esta página no existe.") : "\(error.status.code) \(error.status.reasonPhrase)"
-            response = HTTPResponses.html(HTMLPage.message(title: title, text: text, language: language), status: error.status)
+            let page = error.status == .notFound
+                ? HTMLPage.notFound(language)
+                : HTMLPage.message(title: language.say("Request refused", "Solicitud rechazada"), text: "\(error.status.code) \(error.status.reasonPhrase)", language: language)
+            response = HTTPResponses.html(page, status: error.status)
         }
         response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
         response.headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
@@ -35,6 +36,13 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
 enum HTTPResponses {
     static func html(_ page: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
+    }
+
+    /// 429, with Retry-After: a client past its rate limit.
+    static func tooManyRequests(_ language: PageLanguage) -> Response {
+        var response = html(HTMLPage.message(title: language.say("Too many requests", "Demasiadas solicitudes"), text: language.say("Please wait a minute and try again.", "Espere un minuto e inténtelo de nuevo."), language: language), status: .tooManyRequests)
+        response.headers[.retryAfter] = "60"
+        return response
     }
 
     static func text(_ text: String, status: HTTPResponse.Status = .ok, contentType: String = "text/plain; charset=utf-8") -> Response {

@@ -12,15 +12,24 @@ struct TextTable {
 
     func render() -> String {
         var widths = headers.map(\.count)
-        for row in rows {
-            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
-        }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, cell in
-                i == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
-            }.joined(separator: "  ")
-        }
-        return ([line(headers)] + rows.map(line)).joined(separator: "\n")
+        for row in rows { Self.widen(&widths, row) }
+        return ([Self.line(headers, widths)] + rows.map { Self.line($0, widths) }).joined(separator: "\n")
+    }
+
+    static func widen(_ widths: inout [Int], _ cells: [String]) {
+        for (i, cell) in cells.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
+    }
+
+    /// One line: each cell padded to its column's width but the last, two spaces between.
+    static func line(_ cells: [String], _ widths: [Int]) -> String {
+        cells.enumerated().map { i, cell in
+            i == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
+        }.joined(separator: "  ")
+    }
+
+    /// The CSV header line's fields: "LOCAL TIME" is `local_time`.
+    static func csvHeader(_ headers: [String]) -> String {
+        headers.map { csvField($0.lowercased().replacingOccurrences(of: " ", with: "_")) }.joined(separator: ",")
     }
 
     /// A table too large to hold as strings (a year of 10,000 compacts is 420,000 rows),
@@ -29,20 +38,13 @@ struct TextTable {
     static func stream(headers: [String], rows: Int, csv: Bool, row: (Int) -> [String]) {
         var out = StandardOutputBuffer()
         if csv {
-            out.write(headers.map { $0.lowercased().replacingOccurrences(of: " ", with: "_") }.map(csvField).joined(separator: ",") + "\r\n")
+            out.write(csvHeader(headers) + "\r\n")
             for i in 0..<rows { out.write(row(i).map(csvField).joined(separator: ",") + "\r\n") }
         } else {
             var widths = headers.map(\.count)
-            for i in 0..<rows {
-                for (j, cell) in row(i).enumerated() where j < widths.count { widths[j] = max(widths[j], cell.count) }
-            }
-            func line(_ cells: [String]) -> String {
-                cells.enumerated().map { j, cell in
-                    j == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[j] - cell.count)
-                }.joined(separator: "  ") + "\n"
-            }
-            out.write(line(headers))
-            for i in 0..<rows { out.write(line(row(i))) }
+            for i in 0..<rows { widen(&widths, row(i)) }
+            out.write(line(headers, widths) + "\n")
+            for i in 0..<rows { out.write(line(row(i), widths) + "\n") }
         }
         out.flush()
     }
@@ -51,8 +53,7 @@ struct TextTable {
     /// ends, fields quoted when they hold a comma, a quote or a line break. An empty table is
     /// its header line alone.
     func csv() -> String {
-        let header = headers.map { $0.lowercased().replacingOccurrences(of: " ", with: "_") }
-        return ([header] + rows).map { $0.map(Self.csvField).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        ([Self.csvHeader(headers)] + rows.map { $0.map(Self.csvField).joined(separator: ",") }).joined(separator: "\r\n") + "\r\n"
     }
 
     /// One CSV field. A cell a spreadsheet would run as a formula (=, +, -, @ first, or a tab

@@ -62,7 +62,8 @@ public struct ActionLinkSigner: Sendable {
         Array(HMAC<SHA256>.authenticationCode(for: label + payload, using: SymmetricKey(data: key)).prefix(macLength))
     }
 
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    /// Equal bytes, compared in a time that does not depend on where they differ (MACs, tokens).
+    public static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count == b.count else { return false }
         var difference: UInt8 = 0
         for (x, y) in zip(a, b) { difference |= x ^ y }
