@@ -29,6 +29,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        // The PostgreSQL state store for several replicas; swift-nio-ssl for its TLS settings.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // C libraries behind typed shims. Swift cannot call variadic C functions, so the
@@ -82,6 +85,19 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The same state in PostgreSQL, shared by several compactd replicas: leases with fencing,
+        // the database's clock, LISTEN/NOTIFY, a replicas table.
+        .target(
+            name: "CompactdPostgres",
+            dependencies: [
+                "CompactdCore", "CompactdStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The systemd shell: journal logging, sd_notify, wall-clock timers, the control socket.
         .target(
             name: "CompactdSystemd",
@@ -131,6 +147,7 @@ let package = Package(
                 "CompactdStore",
                 "CompactdDelivery",
                 "CompactdSystemd",
+                "CompactdPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -145,6 +162,7 @@ let package = Package(
                 "CompactdSystemd",
                 "CompactdDaemon",
                 "CompactdHTTP",
+                "CompactdPostgres",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -171,7 +189,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CompactdStoreTests",
-            dependencies: ["CompactdCore", "CompactdStore"],
+            dependencies: ["CompactdCore", "CompactdStore", "CompactdPostgres", "CompactdTestSupport"],
             swiftSettings: strictSettings
         ),
         // Real servers for tests: started from Tests/Fixtures, on 127.0.0.1.

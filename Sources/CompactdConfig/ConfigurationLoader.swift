@@ -10,7 +10,7 @@ public struct ConfigurationLoader: Sendable {
         self.environment = environment
     }
 
-    static let mainKeys = ["time_zone", "state_path", "templates", "compacts", "catch_up", "policy", "delivery", "business_days", "holidays", "channels", "contacts", "goals", "http"]
+    static let mainKeys = ["time_zone", "state_path", "templates", "compacts", "catch_up", "policy", "delivery", "business_days", "holidays", "channels", "contacts", "goals", "http", "state"]
 
     /// Loads and validates; throws with every error found (warnings ride along when there
     /// are errors too).
@@ -44,6 +44,7 @@ public struct ConfigurationLoader: Sendable {
         }
         let delivery = root.table("delivery").map(readDelivery) ?? DeliverySettings()
         let http = root.table("http").flatMap { readHTTP($0, baseDirectory: baseDirectory) }
+        let state = root.table("state").map { readState($0, baseDirectory: baseDirectory, http: http) } ?? StateSettings()
         root.finish(known: Self.mainKeys)
 
         var compactFiles: [String] = []
@@ -72,7 +73,7 @@ public struct ConfigurationLoader: Sendable {
         let configuration = Configuration(
             timeZone: zone, statePath: statePath, templatesDirectory: templates, catchUp: catchUp,
             defaultPolicy: defaultPolicy, delivery: delivery, businessCalendar: calendar, channels: channels,
-            contacts: districtContacts, compacts: compacts, goals: goals, http: http, sourceFile: path
+            contacts: districtContacts, compacts: compacts, goals: goals, http: http, state: state, sourceFile: path
         )
         validateAcrossFiles(configuration, mainSource: source, problems: problems)
         if problems.hasErrors { throw ConfigError(problems: problems.items, templatesDirectory: templates) }

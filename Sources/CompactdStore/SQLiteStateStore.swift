@@ -104,7 +104,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
     }
 
     /// The snapshot as JSON with sorted keys (the same bytes JSONEncoder would write).
-    static func encode(_ snapshot: NoticeSnapshot) -> String {
+    public static func encode(_ snapshot: NoticeSnapshot) -> String {
         var w = JSONWriter()
         w.beginObject()
         w.field("commitments", snapshot.commitments)
@@ -131,7 +131,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
 
     /// The snapshot, or an empty one and why the text could not be read (a damaged row: the
     /// dispatcher dead-letters it rather than send empty fields).
-    static func decodeChecked(_ text: String) -> (snapshot: NoticeSnapshot, damage: String?) {
+    public static func decodeChecked(_ text: String) -> (snapshot: NoticeSnapshot, damage: String?) {
         if let members = FlatJSONReader.object(text), let snapshot = NoticeSnapshot(members: members) { return (snapshot, nil) }
         if let snapshot = try? JSONDecoder().decode(NoticeSnapshot.self, from: Data(text.utf8)) { return (snapshot, nil) }
         return (emptySnapshot, "the notice snapshot (\(text.utf8.count) bytes) is not a readable notice")

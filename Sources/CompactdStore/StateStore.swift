@@ -1,8 +1,8 @@
 import CompactdCore
 
 /// compactd's durable state: the outbox, every attempt, acknowledgments and snoozes, channel
-/// state and the history. SQLite implements it for one machine; a PostgreSQL implementation
-/// for several replicas can follow, which is why claiming is a store operation.
+/// state and the history. SQLite implements it for one machine, `PostgresStateStore` for
+/// several replicas, which is why claiming is a store operation.
 ///
 /// Every method is async: implementations do blocking I/O on threads of their own, never on
 /// the cooperative pool.
@@ -76,4 +76,16 @@ public protocol StateStore: Sendable {
 
     /// Whether a write would succeed now, without writing anything.
     func probeWrite() async throws(StateStoreError)
+
+    /// The replicas sharing this state (PostgreSQL); empty for a store only one process uses.
+    func replicas() async throws(StateStoreError) -> [ReplicaRecord]
+
+    /// Wakes its reader whenever another process changed what is due (an acknowledgment, a
+    /// snooze, a retry made anywhere); nil when nobody else writes this state.
+    var changeNotifications: AsyncStream<Void>? { get }
+}
+
+extension StateStore {
+    public func replicas() async throws(StateStoreError) -> [ReplicaRecord] { [] }
+    public var changeNotifications: AsyncStream<Void>? { nil }
 }

@@ -1,4 +1,5 @@
-/// A failure of the state store, with SQLite's code and message and what was being done.
+/// A failure of the state store, with SQLite's code (or PostgreSQL's SQLSTATE in the message)
+/// and what was being done.
 public struct StateStoreError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
         /// The database could not be opened or created.
@@ -15,6 +16,8 @@ public struct StateStoreError: Error, Sendable, CustomStringConvertible {
         case notFound = "not-found"
         /// The request does not fit the stored state (e.g. acknowledging twice).
         case conflict
+        /// The database server cannot be reached, or did not answer in time (PostgreSQL).
+        case unavailable
         case other
     }
 
@@ -39,6 +42,7 @@ public struct StateStoreError: Error, Sendable, CustomStringConvertible {
         case .busy: text += "; another process holds the database: retry, or stop it"
         case .readOnlyOrFull: text += "; check that the state directory is writable and the disk has room"
         case .corrupt: text += "; restore the state file from a backup"
+        case .unavailable: text += "; compactd retries by itself, and sends nothing it could not record"
         default: break
         }
         return text

@@ -4,6 +4,8 @@ public struct Configuration: Sendable, Hashable {
     public var timeZone: ZoneInfo
     /// Where the SQLite state lives when systemd gives no `$STATE_DIRECTORY`.
     public var statePath: String
+    /// `[state]`: SQLite (the default) or a PostgreSQL database shared by replicas.
+    public var state: StateSettings
     /// Where the message templates live.
     public var templatesDirectory: String
     /// How far back a restarted daemon still sends what fell due while it was down.
@@ -25,8 +27,9 @@ public struct Configuration: Sendable, Hashable {
         timeZone: ZoneInfo, statePath: String, templatesDirectory: String, catchUp: TimeSpan = TimeSpan(days: 3),
         defaultPolicy: ReminderPolicy = .standard, delivery: DeliverySettings = DeliverySettings(), businessCalendar: BusinessCalendar = BusinessCalendar(),
         channels: [Channel] = [], contacts: [Contact] = [], compacts: [Compact] = [], goals: [Goal] = [],
-        http: HTTPSettings? = nil, sourceFile: String? = nil
+        http: HTTPSettings? = nil, state: StateSettings = StateSettings(), sourceFile: String? = nil
     ) {
+        self.state = state
         self.timeZone = timeZone
         self.statePath = statePath
         self.templatesDirectory = templatesDirectory

@@ -24,6 +24,7 @@ public struct JSONWriter {
 
     public mutating func value(_ text: String) { separator(); string(text); needsComma = true }
     public mutating func value(_ number: Int) { separator(); bytes.append(contentsOf: String(number).utf8); needsComma = true }
+    public mutating func null() { separator(); bytes.append(contentsOf: "null".utf8); needsComma = true }
 
     public mutating func field(_ name: String, _ text: String) { key(name); value(text) }
     public mutating func field(_ name: String, _ number: Int) { key(name); value(number) }

@@ -1,0 +1,239 @@
+import CompactdCore
+import CompactdStore
+import Foundation
+import Testing
+
+/// What every state store must do, run against each: a SQLite file and a real PostgreSQL
+/// database (Tests/Fixtures/pg_server.py). One suite, parameterized, so the two stores cannot
+/// drift apart unseen.
+@Suite("state store conformance")
+struct StateStoreConformanceTests {
+    typealias F = StoreFixture
+
+    @Test("enqueue is insert-or-ignore on the identity", arguments: StoreKind.allCases)
+    func enqueueIdempotent(_ kind: StoreKind) async throws {
+        try await F.with(kind) { fixture in
+            let store = try fixture.open()
+            let now = Instant(secondsSinceEpoch: 900)
+            #expect(try await store.enqueue([F.delivery("a"), F.delivery("b")], now: now) == ["a", "b"])
+            #expect(try await store.enqueue([F.delivery("a"), F.delivery("c")], now: now) == ["c"])
+            let all = try await store.deliveries(status: nil, channel: nil, limit: 10)
+            #expect(all.map(\.id) == ["a", "b", "c"])
+            #expect(all[0].snapshot == F.snapshot())
+            #expect(try await store.integrityProblems() == nil)
+        }
+    }
+
+    @Test("a claim is stamped with the time it is given, not the machine's clock", arguments: StoreKind.allCases)
+    func claimUsesGivenClock(_ kind: StoreKind) async throws {
+        try await F.with(kind) { fixture in
+            let store = try fixture.open()
+            try await store.enqueue([F.delivery("a", at: 100)], now: Instant(secondsSinceEpoch: 0))
+            // A "now" a century away from the machine's: the stamp must be this one.
+            let now = Instant(secondsSinceEpoch: 4_102_444_800)
+            #expect(try await store.claimDue(now: now, limit: 10, channels: ["hook"]).map(\.id) == ["a"])
+            #expect(try await store.delivery(id: "a")?.updatedAt == now)
+        }
+    }
+
+    @Test("claim takes what is due, marks it sending and counts the attempt", arguments: StoreKind.allCases)
+    func claim(_ kind: StoreKind) async throws {
+        try await F.with(kind) { fixture in
+            let store = try fixture.open()
+            try await store.enqueue([F.delivery("early", at: 100), F.delivery("late", at: 5000)], now: Instant(secondsSinceEpoch: 0))
+            let claimed = try await store.claimDue(now: Instant(secondsSinceEpoch: 1000), limit: 10, channels: ["hook", "mail"])
+            #expect(claimed.map(\.id) == ["early"])
+            #expect(claimed[0].status == .sending && claimed[0].attempts == 1)
+            #expect(try await store.claimDue(now: Instant(secondsSinceEpoch: 1000), limit: 10, channels: ["hook", "mail"]).isEmpty)
+            #expect(try await store.nextAttemptDue() == Instant(secondsSinceEpoch: 5000))
+        }
+    }
+
+    @Test("claims take due rows in due order, then in the order they were written", arguments: StoreKind.allCases)
+    func claimOrder(_ kind: StoreKind) async throws {
+        try await F.with(kind) { fixture in
+            let store = try fixture.open()
+            try await store.enqueue([F.delivery("z", at: 200), F.delivery("b", at: 100), F.delivery("a", at: 100), F.delivery("y", at: 300)], now: Instant(secondsSinceEpoch: 0))
+            let first = try await store.claimDue(now: Instant(secondsSinceEpoch: 1000), limit: 3, channels: ["hook"])
+            #expect(first.map(\.id) == ["b", "a", "z"])
+        }
+    }
+
+    @Test("an acknowledged step's pending deliveries are cancelled at claim time, others are not", arguments: StoreKind.allCases)
+    func acknowledgedCancelled(_ kind: StoreKind) async throws {
+        try await F.with(kind) { fixture in
+            let store = try fixture.open()
+            try await store.enqueue([F.delivery("acked", step: "bell/summer/2025-05-01/kickoff"), F.delivery("other", step: "bell/summer/2025-05-01/review")], now: Instant(secondsSinceEpoch: 0))
+            try await store.acknowledge(StepAcknowledgment(stepKey: "bell/summer/2025-05-01/kickoff", at: Instant(secondsSinceEpoch: 10), by: "ops", note: "done"), compactID: "bell", source: "test")
+            let claimed = try await store.claimDue(now: Instant(secondsSinceEpoch: 2000), limit: 10, channels: ["hook", "mail"])
+            #expect(claimed.map(\.id) == ["other"])
+            #expect(try await store.delivery(id: "acked")?.status == .cancelled)
+            await #expect(throws: StateStoreError.self) {
+                try await store.acknowledge(StepAcknowledgment(stepKey: "bell/summer/2025-05-01/kickoff", at: Instant(secondsSinceEpoch: 11)), compactID: "bell", source: "test")
+            }
+            let history = try await store.history(compactID: "bell", since: nil, kinds: nil, limit: 10)
+            #expect(history.map(\.kind) == ["acknowledged"])
+            #expect(history[0].actor == "ops")
+            try await store.unacknowledge(stepKey: "bell/summer/2025-05-01/kickoff", compactID: "bell", by: "ops", at: Instant(secondsSinceEpoch: 20), source: "test")
+            #expect(try await store.plannerState().acknowledgments.isEmpty)
+            do {
+                try await store.unacknowledge(stepKey: "bell/summer/2025-05-01/kickoff", compactID: "bell", by: "ops", at: Instant(secondsSinceEpoch: 21), source: "test")
+                Issue.record("withdrawing an acknowledgment that is not there should fail")
+            } catch {
+                #expect((error as? StateStoreError)?.code == .notFound)
+            }
+        }
+    }
+
+    @Test("a snoozed step's notice waits for the snooze's end; unsnooze makes it due at once", arguments: StoreKind.allCases)
+    func snoozeHolds(_ kind: StoreKind) async throws {
+        try await F.with(kind) { fixture in
+            let store = try fixture.open()
+            try await store.enqueue([F.delivery("s", at: 100)], now: Instant(secondsSinceEpoch: 0))
+            try await store.snooze(StepSnooze(stepKey: "bell/summer/2025-05-01/kickoff", at: Instant(secondsSinceEpoch: 50), until: Instant(secondsSinceEpoch: 5000), by: "ops", note: "after the board meeting"), compactID: "bell", source: "test")
+            #expect(try await store.claimDue(now: Instant(secondsSinceEpoch: 1000), limit: 10, channels: ["hook"]).isEmpty)
+            #expect(try await store.delivery(id: "s")?.nextAttemptAt == Instant(secondsSinceEpoch: 5000))
+            try await store.unsnooze(stepKey: "bell/summer/2025-05-01/kickoff", compactID: "bell", by: "ops", at: Instant(secondsSinceEpoch: 1100), source: "test")
+            #expect(try await store.claimDue(now: Instant(secondsSinceEpoch: 1100), limit: 10, channels: ["hook"]).map(\.id) == ["s"])
+            let kinds = try await store.history(compactID: "bell", since: nil, kinds: ["snoozed", "unsnoozed"], limit: 10).map(\.kind)
+            #expect(kinds == ["snoozed", "unsnoozed"])
+        }
+    }
+
+    @Test("outcomes: retry reschedules, dead and gone dead-letter, delivered is final; attempts are kept", arguments: StoreKind.allCases)
+    func outcomes(_ kind: StoreKind) async throws {
+        try await F.with(kind) { fixture in
+            let store = try fixture.open()
+            try await store.enqueue([F.delivery("d")], now: Instant(secondsSinceEpoch: 0))
+            var claimed = try await store.claimDue(now: Instant(secondsSinceEpoch: 1000), limit: 1, channels: ["hook", "mail"])
+            try await store.record([AttemptRecord(deliveryID: "d", number: claimed[0].attempts, startedAt: Instant(secondsSinceEpoch: 1000), finishedAt: Instant(secondsSinceEpoch: 1001), outcome: .retry, httpStatus: 503, latencyMilliseconds: 12, nextAttemptAt: Instant(secondsSinceEpoch: 1300), detail: "HTTP 503")])
+            #expect(try await store.delivery(id: "d")?.status == .pending)
+            #expect(try await store.claimDue(now: Instant(secondsSinceEpoch: 1200), limit: 1, channels: ["hook", "mail"]).isEmpty)
+            claimed = try await store.claimDue(now: Instant(secondsSinceEpoch: 1300), limit: 1, channels: ["hook", "mail"])
+            #expect(claimed.first?.attempts == 2)
+            try await store.record([AttemptRecord(deliveryID: "d", number: 2, startedAt: Instant(secondsSinceEpoch: 1300), finishedAt: Instant(secondsSinceEpoch: 1301), outcome: .dead, httpStatus: 404, latencyMilliseconds: 5, detail: "HTTP 404")])
+            #expect(try await store.delivery(id: "d")?.status == .dead)
+            #expect(try await store.retryDead(ids: ["d"], channel: nil, by: "ops", at: Instant(secondsSinceEpoch: 1400)) == 1)
+            claimed = try await store.claimDue(now: Instant(secondsSinceEpoch: 1400), limit: 1, channels: ["hook", "mail"])
+            try await store.record([AttemptRecord(deliveryID: "d", number: 3, startedAt: Instant(secondsSinceEpoch: 1400), finishedAt: Instant(secondsSinceEpoch: 1401), outcome: .delivered, httpStatus: 204, latencyMilliseconds: 3)])
+            #expect(try await store.delivery(id: "d")?.status == .delivered)
+            let attempts = try await store.attempts(deliveryID: "d", since: nil, limit: 10)
+            #expect(attempts.map(\.outcome) == [.retry, .dead, .delivered])
+            #expect(attempts.map(\.httpStatus) == [503, 404, 204])
+            let summary = try #require(try await store.channelSummaries().first)
+            #expect(summary.count(.delivered) == 1)
+            #expect(summary.lastSuccess == Instant(secondsSinceEpoch: 1401))
+            #expect(summary.lastFailure == Instant(secondsSinceEpoch: 1301))
+            #expect(summary.lastFailureDetail == "HTTP 404")
+            #expect(try await store.lastDeliveredByCompact() == ["bell": Instant(secondsSinceEpoch: 1401)])
+            #expect(try await store.history(compactID: "bell", since: nil, kinds: ["retried"], limit: 10).map(\.subject) == ["d"])
+            #expect(try await store.integrityProblems() == nil)
+        }
+    }
+
+    @Test("a graceful stop puts claimed, unattempted deliveries back, attempt count and all", arguments: StoreKind.allCases)
+    func releaseUnattempted(_ kind: StoreKind) async throws {
+        try await F.with(kind) { fixture in
+            let store = try fixture.open()
+            try await store.enqueue([F.delivery("r")], now: Instant(secondsSinceEpoch: 0))
+            _ = try await store.claimDue(now: Instant(secondsSinceEpoch: 1000), limit: 1, channels: ["hook"])
+            try await store.release(ids: ["r"], now: Instant(secondsSinceEpoch: 1001))
+            let row = try #require(try await store.delivery(id: "r"))
+            #expect(row.status == .pending && row.attempts == 0)
+            #expect(try await store.claimDue(now: Instant(secondsSinceEpoch: 1002), limit: 1, channels: ["hook"]).first?.attempts == 1)
+        }
+    }
+
+    @Test("after a crash, deliveries left sending are sent again under the same identity", arguments: StoreKind.allCases)
+    func recovery(_ kind: StoreKind) async throws {
+        try await F.with(kind) { fixture in
+            do {
+                // A lease of 0 s: for PostgreSQL, the crashed replica's lease has run out by the
+                // time the next one looks (a live lease is the replica tests' subject).
+                let store = try fixture.open(leaseSeconds: 0)
+                try await store.enqueue([F.delivery("x")], now: Instant(secondsSinceEpoch: 0))
+                _ = try await store.claimDue(now: Instant(secondsSinceEpoch: 1000), limit: 1, channels: ["hook", "mail"])
+            }
+            let reopened = try fixture.open()
+            #expect(try await reopened.recoverInterrupted(now: Instant(secondsSinceEpoch: 2000)) == 1)
+            let again = try await reopened.claimDue(now: Instant(secondsSinceEpoch: 2000), limit: 1, channels: ["hook", "mail"])
+            #expect(again.map(\.id) == ["x"])
+            #expect(again[0].attempts == 2)
+        }
+    }
+
+    @Test("a disabled channel's deliveries wait until it is re-enabled", arguments: StoreKind.allCases)
+    func disabledChannel(_ kind: StoreKind) async throws {
+        try await F.with(kind) { fixture in
+            let store = try fixture.open()
+            try await store.enqueue([F.delivery("h", channel: "hook"), F.delivery("m", channel: "mail")], now: Instant(secondsSinceEpoch: 0))
+            try await store.disableChannel(ChannelState(channel: "hook", disabledAt: Instant(secondsSinceEpoch: 5), reason: "HTTP 410 Gone"))
+            #expect(try await store.claimDue(now: Instant(secondsSinceEpoch: 2000), limit: 10, channels: ["hook", "mail"]).map(\.id) == ["m"])
+            #expect(try await store.disabledChannels().map(\.channel) == ["hook"])
+            #expect(try await store.nextAttemptDue() == nil)
+            try await store.enableChannel("hook", by: "ops", at: Instant(secondsSinceEpoch: 3000))
+            #expect(try await store.claimDue(now: Instant(secondsSinceEpoch: 3000), limit: 10, channels: ["hook", "mail"]).map(\.id) == ["h"])
+        }
+    }
+
+    @Test("a missed notice is recorded as missed and can be resent under its identity", arguments: StoreKind.allCases)
+    func missedResent(_ kind: StoreKind) async throws {
+        try await F.with(kind) { fixture in
+            let store = try fixture.open()
+            var missed = F.delivery("old", at: 100)
+            missed.missed = true
+            try await store.enqueue([missed], now: Instant(secondsSinceEpoch: 10_000))
+            #expect(try await store.delivery(id: "old")?.status == .missed)
+            #expect(try await store.claimDue(now: Instant(secondsSinceEpoch: 10_000), limit: 10, channels: ["hook"]).isEmpty)
+            #expect(try await store.resendMissed(id: "old", by: "ops", at: Instant(secondsSinceEpoch: 10_001)) == 1)
+            #expect(try await store.claimDue(now: Instant(secondsSinceEpoch: 10_001), limit: 10, channels: ["hook"]).map(\.id) == ["old"])
+        }
+    }
+
+    @Test("a second handle on the same state sees the first's writes", arguments: StoreKind.allCases)
+    func twoHandles(_ kind: StoreKind) async throws {
+        try await F.with(kind) { fixture in
+            let daemon = try fixture.open()
+            let operatorTool = try fixture.open()
+            try await daemon.enqueue([F.delivery("a")], now: Instant(secondsSinceEpoch: 0))
+            try await operatorTool.acknowledge(StepAcknowledgment(stepKey: "bell/summer/2025-05-01/kickoff", at: Instant(secondsSinceEpoch: 1)), compactID: "bell", source: "compactctl")
+            #expect(try await daemon.plannerState().acknowledgments.keys.sorted() == ["bell/summer/2025-05-01/kickoff"])
+            #expect(try await daemon.claimDue(now: Instant(secondsSinceEpoch: 5000), limit: 10, channels: ["hook", "mail"]).isEmpty)
+        }
+    }
+
+    @Test("the newest deliveries and attempts, oldest first, one compact's or all", arguments: StoreKind.allCases)
+    func newestFiltered(_ kind: StoreKind) async throws {
+        func delivery(_ id: String, compact: String) -> NewDelivery {
+            NewDelivery(id: "\(compact)/deadline/2025-05-01/\(id)/remind-0/hook", stepKey: "\(compact)/deadline/2025-05-01/\(id)", channel: "hook", contact: nil,
+                        sendAt: Instant(secondsSinceEpoch: 100), snapshot: F.snapshot(compact))
+        }
+        try await F.with(kind) { fixture in
+            let store = try fixture.open()
+            // Five deliveries per compact, written one second apart, bell and carson interleaved.
+            for i in 0..<5 {
+                for (j, compact) in ["bell", "carson"].enumerated() {
+                    try await store.enqueue([delivery("d\(i)", compact: compact)], now: Instant(secondsSinceEpoch: Int64(10 * i + j)))
+                }
+            }
+            let recent = try await store.recentDeliveries(compactID: "bell", since: nil, limit: 3)
+            #expect(recent.map(\.stepKey) == ["bell/deadline/2025-05-01/d2", "bell/deadline/2025-05-01/d3", "bell/deadline/2025-05-01/d4"])
+            #expect(try await store.recentDeliveries(compactID: nil, since: nil, limit: 2).map(\.snapshot.compactID) == ["bell", "carson"])
+            #expect(try await store.recentDeliveries(compactID: nil, since: Instant(secondsSinceEpoch: 35), limit: 10).count == 2)
+
+            let claimed = try await store.claimDue(now: Instant(secondsSinceEpoch: 100), limit: 10, channels: ["hook"])
+            #expect(claimed.count == 10)
+            for (n, delivery) in claimed.enumerated() {
+                try await store.record([AttemptRecord(deliveryID: delivery.id, number: 1, startedAt: Instant(secondsSinceEpoch: Int64(200 + n)), finishedAt: Instant(secondsSinceEpoch: Int64(200 + n)), outcome: .delivered, httpStatus: 204, latencyMilliseconds: 1)])
+            }
+            let attempts = try await store.recentAttempts(compactID: "carson", since: nil, limit: 2)
+            #expect(attempts.count == 2 && attempts.allSatisfy { $0.deliveryID.hasPrefix("carson/") })
+            #expect(attempts[0].finishedAt < attempts[1].finishedAt)
+            let lastCarson = try #require(claimed.enumerated().last { $0.element.id.hasPrefix("carson/") }?.offset)
+            #expect(attempts[1].finishedAt == Instant(secondsSinceEpoch: Int64(200 + lastCarson)))
+            #expect(try await store.recentAttempts(compactID: nil, since: Instant(secondsSinceEpoch: 208), limit: 10).count == 2)
+            #expect(try await store.writtenIDs(sendAtFrom: Instant(secondsSinceEpoch: 100)).count == 10)
+            #expect(try await store.oldestPendingSendAt() == nil)
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// One real PostgreSQL 15 server for a test process, started on first use by
+/// Tests/Fixtures/pg_server.py (initdb into a temporary folder, 127.0.0.1 and a free port, as
+/// the `postgres` user) and stopped when the process exits. Each test takes a database of its
+/// own, so tests running in parallel never see each other's rows.
+public final class PostgresServer: Sendable {
+    public let directory: String
+    public let port: Int
+
+    /// The process's server; started by the first test that asks.
+    public static func shared() throws -> PostgresServer {
+        try lock.withLock {
+            if let server = started { return server }
+            let server = try PostgresServer()
+            started = server
+            atexitDirectory = server.directory
+            atexit { PostgresServer.stopAtExit() }
+            return server
+        }
+    }
+
+    nonisolated(unsafe) private static var started: PostgresServer?
+    nonisolated(unsafe) private static var atexitDirectory: String?
+
+    private static func stopAtExit() {
+        if let directory = atexitDirectory { _ = try? ServerProcess.runScript("pg_server.py", ["stop", directory]) }
+    }
+    private static let lock = NSLock()
+
+    init() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("compactd-pg-\(UUID().uuidString.prefix(8))").path
+        let (status, output) = try ServerProcess.runScript("pg_server.py", ["start", directory])
+        guard status == 0, let port = Int(output.split(separator: "\n").last.map(String.init) ?? "") else {
+            throw ServerProcess.ServerError(message: "PostgreSQL did not start (is postgresql-15 installed? make test-deps): \(output)")
+        }
+        self.directory = directory
+        self.port = port
+    }
+
+    /// A new, empty database; its URL (loopback, no TLS: the server is the test's own).
+    public func makeDatabase(_ prefix: String = "t") throws -> (name: String, url: String) {
+        let name = "\(prefix)_\(UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: ""))"
+        let (status, output) = try ServerProcess.runScript("pg_server.py", ["createdb", directory, name])
+        guard status == 0 else { throw ServerProcess.ServerError(message: "CREATE DATABASE \(name) failed: \(output)") }
+        return (name, "postgres://compactd@127.0.0.1:\(port)/\(name)?sslmode=disable")
+    }
+
+    /// Runs SQL with psql (the independent reader): rows as tab-separated lines.
+    public func psql(_ database: String, _ sql: String) throws -> String {
+        let (status, output) = try ServerProcess.runScript("pg_server.py", ["psql", directory, database, sql])
+        guard status == 0 else { throw ServerProcess.ServerError(message: "psql failed: \(output)") }
+        return output
+    }
+
+    /// A fast restart on the same port: what a failover looks like to a client.
+    public func restart() throws {
+        let (status, output) = try ServerProcess.runScript("pg_server.py", ["restart", directory])
+        guard status == 0 else { throw ServerProcess.ServerError(message: "restart failed: \(output)") }
+    }
+}
