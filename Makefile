@@ -3,6 +3,7 @@
 #   make run     install what is missing, build, run on the shipped config
 #   make test    install what is missing, build, run every test
 #   make chaos   the full chaos run (kills, a failing receiver) and a longer fuzz
+#   make chaos-replicas   three replicas on one PostgreSQL, kills, a cut, a database restart
 #   make fuzz    the configuration loader under libFuzzer for 30 minutes (FUZZ_SECONDS)
 #   make bench   release build, then the planner benchmark
 #   make bench-delivery, make bench-idle, make bench-http   the delivery, idle-memory and HTTP benchmarks
@@ -15,9 +16,10 @@ CONFIG       ?= Config/compactd.toml
 PREFIX       ?= /usr/local
 DESTDIR      ?=
 APT_PACKAGES := libcurl4-openssl-dev libsystemd-dev libsqlite3-dev pkg-config systemd tzdata openssl
-# For the tests only: a real browser for the HTTP pages (Chromium, driven by Selenium) and
-# promtool (Debian's prometheus) for /metrics.
-TEST_APT_PACKAGES := chromium chromium-driver prometheus
+# For the tests only: a real browser for the HTTP pages (Chromium, driven by Selenium),
+# promtool (Debian's prometheus) for /metrics, a real PostgreSQL 15 (started by the tests as
+# their own server) and iproute2 (`ip netns`: a replica cut off from the database).
+TEST_APT_PACKAGES := chromium chromium-driver prometheus postgresql-15 postgresql-client-15 iproute2
 # Real servers and reference checkers the tests run: an SMTP server, the Standard Webhooks
 # reference verifier, an iCalendar parser, Selenium.
 PY_PACKAGES  := aiosmtpd standardwebhooks icalendar selenium
@@ -39,7 +41,7 @@ RELEASE      := -c release --static-swift-stdlib -Xswiftc -use-ld=lld \
                 -Xlinker -z -Xlinker pack-relative-relocs -Xlinker --no-export-dynamic \
                 -Xlinker --symbol-ordering-file=$(CURDIR)/Benchmarks/compactd.order -Xlinker --no-warn-symbol-ordering
 
-.PHONY: all deps test-deps build run test fuzz readme chaos bench bench-delivery bench-idle bench-http bench-scale order-file install clean
+.PHONY: all deps test-deps build run test fuzz readme chaos chaos-replicas bench bench-delivery bench-idle bench-http bench-scale order-file install clean
 
 all: build
 
@@ -112,6 +114,14 @@ chaos: test-deps
 	$(SWIFT) build --build-tests
 	$(PYTHON) Tests/Chaos/chaos.py --bin .build/debug --reminders 5000 --kills 20 --span 60 --seed $(CHAOS_SEED)
 	COMPACTD_FUZZ_SCALE=20 $(SWIFT) test --skip-build --filter HostileInputTests
+
+# The full multi-replica chaos run: three compactd replicas on one PostgreSQL (started here),
+# 3,000 deadlines, 30% of requests answered 503, 15 SIGKILLs, PostgreSQL restarted once, one
+# replica's clock 2 minutes ahead, one cut off from the database (ip netns) and one paused, each
+# longer than a lease, an acknowledgment mid-run. `make test` runs it at 600 deadlines, 6 kills.
+chaos-replicas: test-deps
+	$(SWIFT) build
+	$(PYTHON) Tests/Chaos/chaos_replicas.py --bin .build/debug --reminders 3000 --kills 15 --span 40 --lead 10 --bound 400 --seed $(CHAOS_SEED)
 
 bench: deps
 	$(SWIFT) build $(RELEASE) --product compactd-bench

@@ -149,6 +149,7 @@ let package = Package(
                 "CompactdSystemd",
                 "CompactdPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),

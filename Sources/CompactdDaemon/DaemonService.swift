@@ -26,7 +26,9 @@ import UnixSignals
 /// same identity.
 public final class DaemonService: Service, Sendable {
     let configPath: String
-    let openStore: @Sendable () throws(StateStoreError) -> any StateStore
+    let openStore: @Sendable () async throws(StateStoreError) -> any StateStore
+    /// Other processes' changes to a shared state (PostgreSQL's NOTIFY): each wakes the loop.
+    let changes: AsyncStream<Void>?
     let engine: CurlEngine
     let logger: Logger
     let notifier: SystemdNotifier
@@ -61,7 +63,8 @@ public final class DaemonService: Service, Sendable {
     }
 
     public init(
-        active: ActiveConfiguration, configPath: String, openStore: @escaping @Sendable () throws(StateStoreError) -> any StateStore,
+        active: ActiveConfiguration, configPath: String, openStore: @escaping @Sendable () async throws(StateStoreError) -> any StateStore,
+        changes: AsyncStream<Void>? = nil,
         engine: CurlEngine, logger: Logger,
         notifier: SystemdNotifier = SystemdNotifier(), controlSocketPath: String?, hangForTest: Bool = false,
         idlePageReleaseSeconds: Int64? = DaemonService.defaultIdlePageReleaseSeconds,
@@ -73,6 +76,7 @@ public final class DaemonService: Service, Sendable {
         self.idlePageReleaseSeconds = idlePageReleaseSeconds
         self.configPath = configPath
         self.openStore = openStore
+        self.changes = changes
         self.engine = engine
         self.logger = logger
         self.notifier = notifier
@@ -151,6 +155,13 @@ public final class DaemonService: Service, Sendable {
             }
             group.addTask {
                 for await _ in await UnixSignalsSequence(trapping: .sighup) { continuation.yield(.reload(reply: nil)) }
+            }
+            if let changes {
+                // An acknowledgment, snooze or retry made on another replica (or by compactctl on
+                // another host): plan and claim again at once, as for a local one.
+                group.addTask {
+                    for await _ in changes { continuation.yield(.wakeup(.poked)) }
+                }
             }
 
             await withGracefulShutdownHandler {
@@ -234,7 +245,7 @@ public final class DaemonService: Service, Sendable {
         switch action {
         case .openStore:
             do throws(StateStoreError) {
-                let store = try openStore()
+                let store = try await openStore()
                 let recovered = try await store.recoverInterrupted(now: clock())
                 if recovered > 0 { logger.warning("recovered interrupted deliveries", metadata: ["count": "\(recovered)"]) }
                 state.withLock { $0.store = store }

@@ -45,6 +45,11 @@ public final class PostgresStateStore: StateStore, Service, Sendable {
     /// Whether the schema was checked (and migrated, for a writer) in this process.
     let prepared = Mutex<Bool>(false)
     let access: Access
+    /// The lease tokens of the rows this replica claimed and has not yet recorded or released:
+    /// the heartbeat renews only these. A row whose outcome could not be recorded (the database
+    /// was away) leaves the set, so its lease lapses and another replica (or this one's
+    /// recovery) sends it again, instead of a heartbeat keeping it held forever.
+    let held = Mutex<[String: String]>([:])
 
     /// postgres-nio logs every query at debug and trace; compactd's journal does not want them.
     static let queryLogger = Logger(label: "compactd.postgres.query", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -85,16 +90,19 @@ public final class PostgresStateStore: StateStore, Service, Sendable {
 
     /// The client, the heartbeat and the listener, until a graceful stop (or cancellation).
     public func run() async throws {
+        // Detached: postgres-nio's client is a Service too and would close at the group's
+        // graceful stop, before this replica has said it stopped and released what it holds.
+        let connections = Task.detached { await self.client.run() }
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.client.run() }
             if access == .replica {
                 group.addTask { await self.heartbeats() }
                 group.addTask { await self.listen() }
             }
             try? await gracefulShutdown()
-            if access == .replica { await markStopped() }
             group.cancelAll()
         }
+        if access == .replica { await markStopped() }
+        connections.cancel()
     }
 
     /// Runs the connection pool alone, until cancelled: no heartbeat, no listener (compactctl,
@@ -236,13 +244,14 @@ public final class PostgresStateStore: StateStore, Service, Sendable {
     /// One heartbeat: the replica's row, and its leases pushed a lease further.
     public func heartbeat() async throws(StateStoreError) {
         let (id, host, pid, version, started, lease) = (replicaID, host, Int(getpid()), version, startedAt.microsecondsSinceEpoch, leaseMicroseconds)
+        let tokens = held.withLock { Array($0.values) }
         try await transaction("recording the replica's heartbeat") { connection in
             try await connection.sql("""
                 INSERT INTO replicas (id, host, pid, version, started_at, heartbeat_at) VALUES (\(id), \(host), \(pid), \(version), \(started), compactd_now_us())
                 ON CONFLICT (id) DO UPDATE SET heartbeat_at = compactd_now_us(), stopped_at = NULL
                 """)
             try await connection.sql("""
-                UPDATE deliveries SET lease_until = compactd_now_us() + \(lease) WHERE status = 'sending' AND lease_holder = \(id)
+                UPDATE deliveries SET lease_until = compactd_now_us() + \(lease) WHERE status = 'sending' AND lease_token = ANY(\(tokens))
                 """)
             // Replicas that stopped or died more than a week ago leave the list.
             try await connection.sql("DELETE FROM replicas WHERE heartbeat_at < compactd_now_us() - 604800000000")
@@ -395,6 +404,7 @@ public final class PostgresStateStore: StateStore, Service, Sendable {
             return (claimed, databaseNow)
         }
         callerAhead.store(max(0, t - databaseNow), ordering: .relaxed)
+        held.withLock { held in for record in claimed { held[record.id] = "\(me)#\(record.attempts)" } }
         return claimed
     }
 
@@ -429,6 +439,8 @@ public final class PostgresStateStore: StateStore, Service, Sendable {
         }
         w.endArray()
         let payload = String(decoding: w.bytes, as: UTF8.self)
+        // Recorded or not, the dispatcher is done with these rows.
+        defer { held.withLock { held in for a in attempts { held[a.deliveryID] = nil } } }
         let recorded: Set<String> = try await transaction("recording attempts") { connection in
             // Only where the row still carries this claim's token: a replica that lost its lease
             // (cut off, then back) records nothing over the replica that took the row since.
@@ -438,7 +450,10 @@ public final class PostgresStateStore: StateStore, Service, Sendable {
                         outcome text, http_status int, smtp_reply text, curl_code int, curl_error text, latency_ms int, next_attempt_at bigint, detail text,
                         last_error text, status text)
                 ), moved AS (
-                    UPDATE deliveries d SET status = i.status, next_attempt_at = i.next_attempt_at, last_error = i.last_error, updated_at = i.finished_at,
+                    UPDATE deliveries d SET status = i.status, last_error = i.last_error, updated_at = i.finished_at,
+                        -- A retry's time, moved back by as much as the caller's clock runs ahead of
+                        -- the database's: a replica whose clock is ahead does not delay retries.
+                        next_attempt_at = i.next_attempt_at - GREATEST(0, i.finished_at - compactd_now_us()),
                         lease_holder = NULL, lease_token = NULL, lease_until = NULL
                     FROM input i WHERE d.id = i.delivery_id AND d.status = 'sending' AND d.lease_token = i.token
                     RETURNING d.id
@@ -465,6 +480,7 @@ public final class PostgresStateStore: StateStore, Service, Sendable {
     public func release(ids: [String], now: Instant) async throws(StateStoreError) {
         guard !ids.isEmpty else { return }
         let (me, t) = (replicaID, now.microsecondsSinceEpoch)
+        defer { held.withLock { held in for id in ids { held[id] = nil } } }
         try await perform("releasing unattempted deliveries") { client in
             try await client.sql("""
                 UPDATE deliveries SET status = 'pending', attempts = GREATEST(0, attempts - 1), updated_at = \(t), lease_holder = NULL, lease_token = NULL, lease_until = NULL
@@ -474,16 +490,19 @@ public final class PostgresStateStore: StateStore, Service, Sendable {
     }
 
     /// Rows whose lease ran out (their replica died or lost the database) back to pending, due
-    /// now. Live leases, this replica's or another's, are left alone.
+    /// now, and this replica's own rows it no longer works on (their outcome could not be
+    /// recorded). Live leases being worked on, this replica's or another's, are left alone.
     public func recoverInterrupted(now: Instant) async throws(StateStoreError) -> Int {
         let t = now.microsecondsSinceEpoch
+        let (me, working) = (replicaID, held.withLock { Array($0.values) })
         return try await perform("recovering interrupted deliveries") { client in
             var count = 0
             let rows = try await client.sql("""
                 WITH back AS (
                     UPDATE deliveries SET status = 'pending', next_attempt_at = LEAST(\(t), compactd_now_us()), updated_at = \(t),
                         lease_holder = NULL, lease_token = NULL, lease_until = NULL
-                    WHERE status = 'sending' AND lease_until < compactd_now_us() RETURNING 1
+                    WHERE status = 'sending' AND (lease_until < compactd_now_us() OR (lease_holder = \(me) AND NOT lease_token = ANY(\(working))))
+                    RETURNING 1
                 ) SELECT count(*) FROM back
                 """)
             for try await n in rows.decode(Int.self) { count = n }

@@ -54,7 +54,7 @@ struct AgendaCommand: AsyncParsableCommand {
         var state = PlannerState.empty
         var written: Set<String> = []
         let projection = NoticeProjection(configuration: c)
-        if FileManager.default.fileExists(atPath: StateAccess.path(c)) {
+        if StateAccess.exists(c) {
             let store = try StateAccess.open(c)
             state = try await store.plannerState()
             written = try await store.writtenIDs(sendAtFrom: projection.catchUpStart(now: start))

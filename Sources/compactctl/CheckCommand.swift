@@ -51,8 +51,7 @@ struct CheckCommand: AsyncParsableCommand {
         var state = PlannerState.empty
         var written: Set<String> = []
         let projection = NoticeProjection(configuration: loaded.configuration)
-        if FileManager.default.fileExists(atPath: StateAccess.path(loaded.configuration)),
-           let store = try? SQLiteStateStore(path: StateAccess.path(loaded.configuration), busyTimeoutMilliseconds: 3000, access: .readOnly) {
+        if StateAccess.exists(loaded.configuration), let store = try? StateAccess.open(loaded.configuration) {
             state = (try? await store.plannerState()) ?? .empty
             written = (try? await store.writtenIDs(sendAtFrom: projection.catchUpStart(now: now))) ?? []
         }

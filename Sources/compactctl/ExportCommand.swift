@@ -25,7 +25,7 @@ struct ExportICSCommand: AsyncParsableCommand {
         let end = now.adding(seconds: Int64(days) * 86_400)
         // Done steps are shown done, as the store says (when there is a store yet).
         var acknowledgments: [String: StepAcknowledgment] = [:]
-        if FileManager.default.fileExists(atPath: StateAccess.path(c)) {
+        if StateAccess.exists(c) {
             acknowledgments = try await StateAccess.open(c).plannerState().acknowledgments
         }
         let events = CalendarFeed.events(configuration: c, acknowledgments: acknowledgments, from: now, to: end, compactID: compact)

@@ -35,7 +35,7 @@ struct ReportCommand: AsyncParsableCommand {
         // The state is optional: without it nothing is acknowledged and nobody was contacted.
         var state = PlannerState.empty
         var lastContact: [String: Instant] = [:]
-        if FileManager.default.fileExists(atPath: StateAccess.path(c)) {
+        if StateAccess.exists(c) {
             let store = try StateAccess.open(c)
             state = try await store.plannerState()
             lastContact = try await store.lastContactByCompact()

@@ -1,24 +1,63 @@
 import ArgumentParser
 import CompactdConfig
 import CompactdCore
+import CompactdDelivery
+import CompactdPostgres
 import CompactdStore
 import CompactdSystemd
 import Foundation
+import Logging
 
 /// The state store from compactctl: the daemon's file (`$STATE_DIRECTORY`, else the configured
-/// `state_path`), which must already exist: compactctl never creates state.
+/// `state_path`), which must already exist: compactctl never creates state; or, with
+/// `[state] backend = "postgresql"`, the replicas' database, from any host that reaches it.
 ///
-/// Reads open it read-only (no migration, nothing written), so any member of the compactd
+/// Reads open the file read-only (no migration, nothing written), so any member of the compactd
 /// group can run them. Writes go to the running daemon over the control socket, which records
-/// the caller's Unix user; with no daemon running, only root writes, directly.
+/// the caller's Unix user; with no daemon running, only root writes the file, directly. On
+/// PostgreSQL anyone holding the database's password writes directly, and every replica hears
+/// of it at once (NOTIFY).
 enum StateAccess {
     static func path(_ configuration: Configuration) -> String {
         SQLiteStateStore.location(configured: configuration.statePath)
     }
 
-    /// The store, read-only.
-    static func open(_ configuration: Configuration) throws -> SQLiteStateStore {
-        try open(configuration, access: .readOnly)
+    /// Whether there is state to read: a file written by compactd, or a database.
+    static func exists(_ configuration: Configuration) -> Bool {
+        configuration.state.postgres != nil || FileManager.default.fileExists(atPath: path(configuration))
+    }
+
+    /// The store, read-only for SQLite.
+    static func open(_ configuration: Configuration) throws -> any StateStore {
+        if let settings = configuration.state.postgres { return try openPostgres(settings) }
+        return try open(configuration, access: .readOnly)
+    }
+
+    /// The replicas' database, its connections running for the rest of the command. The
+    /// password: the configured file or credential, else `$PGPASSWORD` (an operator's shell on
+    /// another host); none for trust or peer authentication.
+    static func openPostgres(_ settings: PostgresSettings) throws -> PostgresStateStore {
+        var password: String?
+        if let reference = settings.password {
+            do {
+                password = try SecretResolver().value(of: reference)
+            } catch {
+                guard let fromEnvironment = ProcessInfo.processInfo.environment["PGPASSWORD"] else {
+                    throw CommandFailure("the database password: \(error) (or set PGPASSWORD)")
+                }
+                password = fromEnvironment
+            }
+        } else {
+            password = ProcessInfo.processInfo.environment["PGPASSWORD"]
+        }
+        let store: PostgresStateStore
+        do {
+            store = try PostgresStateStore(settings: settings, password: password, access: .client, logger: Logger(label: "compactctl", factory: { _ in SwiftLogNoOpLogHandler() }))
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+        Task.detached { await store.runConnections() }
+        return store
     }
 
     private static func open(_ configuration: Configuration, access: SQLiteStateStore.Access) throws -> SQLiteStateStore {
@@ -56,6 +95,16 @@ enum StateAccess {
         do {
             answer = try ControlSocket.send("write " + request.encoded(), to: socketPath, timeoutSeconds: 30)
         } catch {
+            // No daemon answers here: on PostgreSQL the write goes to the database, and the
+            // replicas hear of it (NOTIFY).
+            if let settings = configuration.state.postgres {
+                let store = try openPostgres(settings)
+                do throws(OperatorWrite.Refusal) {
+                    return try await request.apply(to: store, unixUser: ControlPeer.current.userName, source: "compactctl", now: Instant.now)
+                } catch {
+                    throw CommandFailure(error.message)
+                }
+            }
             // No daemon answers: root may write the file itself (it may migrate it too: no
             // older daemon runs on it).
             guard geteuid() == 0 else {

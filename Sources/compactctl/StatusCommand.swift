@@ -32,8 +32,26 @@ struct StatusCommand: AsyncParsableCommand {
         var status: String?
         var channels: [Channel]
         var disabledChannels: [String]
+        /// The replicas sharing a PostgreSQL state (none with SQLite).
+        var replicas: [Replica] = []
         /// Why the channels could not be read (a broken configuration, no state yet).
         var error: String?
+
+        struct Replica: Encodable {
+            var replica: String
+            var host: String
+            var pid: Int
+            var version: String
+            var startedUtc: String
+            var lastHeartbeatUtc: String
+            /// Seconds since its last heartbeat, by the database's clock.
+            var heartbeatAgeSeconds: Int
+            /// running (a heartbeat within a lease), silent (none for longer: dead or cut off;
+            /// its deliveries go to the others), stopped (it said so).
+            var state: String
+            /// Deliveries it has claimed and not yet recorded.
+            var holding: Int
+        }
 
         struct Channel: Encodable {
             var channel: String
@@ -94,6 +112,14 @@ struct StatusCommand: AsyncParsableCommand {
                 ))
             }
             report.disabledChannels = try await store.disabledChannels().map { "\($0.channel) (\($0.reason))" }
+            let lease = Int64(c.state.postgres?.leaseSeconds ?? 30)
+            for r in try await store.replicas() {
+                let age = max(0, (r.readAt.microsecondsSinceEpoch - r.heartbeatAt.microsecondsSinceEpoch) / 1_000_000)
+                report.replicas.append(.init(
+                    replica: r.id, host: r.host, pid: r.pid, version: r.version, startedUtc: JSONTime.utc(r.startedAt), lastHeartbeatUtc: JSONTime.utc(r.heartbeatAt),
+                    heartbeatAgeSeconds: Int(age), state: r.stoppedAt != nil ? "stopped" : (age <= lease ? "running" : "silent"), holding: r.holding
+                ))
+            }
         } catch {
             report.error = "\(error)"
         }
@@ -109,6 +135,14 @@ struct StatusCommand: AsyncParsableCommand {
             } else {
                 print(report.channels.isEmpty ? "no deliveries yet" : channelTable(report, zone: zone).render())
                 if !report.disabledChannels.isEmpty { print("disabled channels: \(report.disabledChannels.joined(separator: ", "))") }
+                if !report.replicas.isEmpty {
+                    var table = TextTable(headers: ["REPLICA", "HOST", "PID", "VERSION", "STATE", "LAST HEARTBEAT", "HOLDING"])
+                    for r in report.replicas {
+                        table.add([r.replica, r.host, "\(r.pid)", r.version, r.state, "\(r.heartbeatAgeSeconds) s ago", "\(r.holding)"])
+                    }
+                    print("")
+                    print(table.render())
+                }
             }
         }
         if !running { throw ExitCode(Self.notRunningExitCode) }

@@ -4,6 +4,7 @@ import CompactdCore
 import CompactdDaemon
 import CompactdDelivery
 import CompactdHTTP
+import CompactdPostgres
 import CompactdStore
 import CompactdSystemd
 import Foundation
@@ -34,6 +35,13 @@ struct CompactdCommand: AsyncParsableCommand {
     static func testCrashHook() -> (@Sendable (FaultPoint) -> Void)? {
         guard let value = ProcessInfo.processInfo.environment["COMPACTD_TEST_CRASH_AT"], let target = FaultPoint(rawValue: value) else { return nil }
         return { point in if point == target { _exit(99) } }
+    }
+
+    /// COMPACTD_TEST_CLOCK_OFFSET_SECONDS=120 makes the daemon's clock run that far ahead of
+    /// the machine's: the replica chaos run's skewed replica. Never set in production.
+    static func testClock(_ value: String?) -> @Sendable () -> Instant {
+        guard let value, let seconds = Int64(value), seconds != 0 else { return { Instant.now } }
+        return { Instant(microsecondsSinceEpoch: Instant.now.microsecondsSinceEpoch + seconds * 1_000_000) }
     }
 
     /// COMPACTD_IDLE_PAGE_RELEASE: `off`, or after how many seconds of expected idleness the
@@ -70,14 +78,32 @@ struct CompactdCommand: AsyncParsableCommand {
         let statePath = SQLiteStateStore.location(configured: configuration.statePath)
         let environment = ProcessInfo.processInfo.environment
         let controlSocketPath = ControlSocket.defaultPath(environment: environment)
+        // The shared PostgreSQL state, when [state] says so: one handle for the whole process,
+        // run as the first service of the group (so it stops last).
+        var postgres: PostgresStateStore?
+        if let settings = configuration.state.postgres {
+            do {
+                let password = try settings.password.map { reference throws in try SecretResolver().value(of: reference) }
+                postgres = try PostgresStateStore(settings: settings, password: password, access: .replica, logger: logger)
+            } catch {
+                FileHandle.standardError.write(Data("compactd: [state] \(error)\n".utf8))
+                logger.critical("state store unavailable", metadata: ["error": "\(error)"])
+                throw ExitCode(1)
+            }
+        }
         // What it runs on, said once at start: an operator reading the journal should not have
         // to guess which file, which state, which socket.
         logger.notice("configuration loaded", metadata: [
             "config": "\(path)", "compacts": "\(configuration.compacts.count)",
             "channels_enabled": "\(configuration.channels.filter(\.enabled).map(\.id).joined(separator: ","))",
-            "state_path": "\(statePath)", "control_socket": "\(once ? "-" : controlSocketPath)", "version": "\(CompactdVersion.current)",
+            "state_path": "\(postgres == nil ? statePath : "-")", "state_url": "\(postgres?.settings.url ?? "-")", "replica": "\(postgres?.replicaID ?? "-")",
+            "control_socket": "\(once ? "-" : controlSocketPath)", "version": "\(CompactdVersion.current)",
         ])
-        let openStore: @Sendable () throws(StateStoreError) -> any StateStore = {
+        let openStore: @Sendable () async throws(StateStoreError) -> any StateStore = { [postgres] () async throws(StateStoreError) -> any StateStore in
+            if let postgres {
+                try await postgres.prepare()
+                return postgres
+            }
             // 0750 whatever the umask: the service's group reads the state, nobody else.
             let directory = PathText.directory(of: statePath)
             if !FileManager.default.fileExists(atPath: directory) {
@@ -106,30 +132,35 @@ struct CompactdCommand: AsyncParsableCommand {
 
         if once {
             // One run: a store that cannot be used is an error to report, not to wait out.
-            let store: any StateStore
-            do { store = try openStore() } catch {
-                FileHandle.standardError.write(Data("compactd: \(error)\n".utf8))
-                throw ExitCode(1)
+            let runOnce: @Sendable () async throws -> Void = { [linkSecrets] in
+                let store: any StateStore
+                do { store = try await openStore() } catch {
+                    FileHandle.standardError.write(Data("compactd: \(error)\n".utf8))
+                    throw ExitCode(1)
+                }
+                let dispatcher = Dispatcher(configuration: configuration, store: store, engine: engine, templates: active.templates, linkSigner: linkSecrets?.signer, logger: logger, faultHook: Self.testCrashHook())
+                let summary = try await dispatcher.runOnce()
+                logger.info("once finished", metadata: ["summary": "\(summary)"])
+                print("compactd --once: \(summary)")
+                if summary.storageErrors > 0 { throw ExitCode(1) }
             }
-            let dispatcher = Dispatcher(configuration: configuration, store: store, engine: engine, templates: active.templates, linkSigner: linkSecrets?.signer, logger: logger, faultHook: Self.testCrashHook())
-            let summary = try await dispatcher.runOnce()
-            logger.info("once finished", metadata: ["summary": "\(summary)"])
-            print("compactd --once: \(summary)")
-            if summary.storageErrors > 0 { throw ExitCode(1) }
+            if let postgres { try await postgres.withRunning { _ in try await runOnce() } } else { try await runOnce() }
             return
         }
 
         let service = DaemonService(
-            active: active, configPath: path, openStore: openStore, engine: engine, logger: logger,
+            active: active, configPath: path, openStore: openStore, changes: postgres?.changeNotifications, engine: engine, logger: logger,
             controlSocketPath: controlSocketPath,
             hangForTest: environment["COMPACTD_TEST_HANG_AFTER_READY"] == "1",
             idlePageReleaseSeconds: Self.idlePageReleaseSeconds(environment["COMPACTD_IDLE_PAGE_RELEASE"], logger: logger),
+            clock: Self.testClock(environment["COMPACTD_TEST_CLOCK_OFFSET_SECONDS"]),
             linkSigner: linkSecrets?.signer,
             faultHook: Self.testCrashHook()
         )
         // Stopped in reverse order: STOPPING=1 first, then the HTTP listener (requests in
         // flight finish), then the loop (the delivery in flight finishes).
         var services: [any Service] = [service]
+        if let postgres { services.insert(postgres, at: 0) }
         if let http = configuration.http, let linkSecrets {
             let registry = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(HelpfulPrometheusFactory(registry: registry))

@@ -26,6 +26,7 @@ parser.add_argument("--cert")
 parser.add_argument("--key")
 parser.add_argument("--random", help="fail-rate,stall-rate,reset-rate for chaos runs, e.g. 0.3,0.1,0.05")
 parser.add_argument("--seed", type=int, default=1)
+parser.add_argument("--listen", default="127.0.0.1", help="the address to listen on")
 args = parser.parse_args()
 
 script = args.responses.split(",")
@@ -91,7 +92,7 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server = ThreadingHTTPServer((args.listen, 0), Handler)
 server.daemon_threads = True
 if args.cert:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

@@ -51,9 +51,16 @@ def start(directory):
     if not os.path.exists(os.path.join(data, "PG_VERSION")):
         subprocess.run(as_owner([f"{BIN}/initdb", "-D", data, "-A", "trust", "-U", "compactd", "-E", "UTF8", "--no-sync"]),
                        check=True, stdout=subprocess.DEVNULL)
+    # PG_EXTRA_LISTEN: another local address to listen on (the replica chaos run's veth), and
+    # trust for its /24.
+    extra = os.environ.get("PG_EXTRA_LISTEN", "")
+    listen = "127.0.0.1" + (f",{extra}" if extra else "")
+    if extra:
+        with open(os.path.join(data, "pg_hba.conf"), "a") as f:
+            f.write(f"host all all {extra.rsplit('.', 1)[0]}.0/24 trust\n")
     for _ in range(5):
         port = free_port()
-        options = f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300"
+        options = f"-p {port} -k {directory} -c listen_addresses={listen} -c fsync=off -c max_connections=300"
         result = subprocess.run(as_owner([f"{BIN}/pg_ctl", "-D", data, "-l", os.path.join(directory, "log"), "-w", "-t", "60",
                                           "start", "-o", options]), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if result.returncode == 0:
