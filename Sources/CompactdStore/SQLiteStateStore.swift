@@ -698,4 +698,43 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
             return lines == ["ok"] ? nil : lines.joined(separator: "; ")
         }
     }
+
+    /// Every row, read in one read transaction (a consistent copy; works on a read-only handle).
+    public func exportAll() async throws(StateStoreError) -> StateExport {
+        try await run { connection throws(StateStoreError) in
+            try connection.execute("BEGIN", operation: "reading the whole state")
+            defer { try? connection.execute("COMMIT", operation: "reading the whole state") }
+            do {
+                var export = StateExport()
+                try connection.query(
+                    "SELECT id, step_key, compact_id, channel, contact, send_at, status, attempts, next_attempt_at, last_error, created_at, updated_at, snapshot FROM deliveries ORDER BY rowid",
+                    operation: "reading deliveries"
+                ) { row in
+                    let stopped = row.text(6) == DeliveryStatus.sending.rawValue
+                    export.deliveries.append(StateExport.Delivery(
+                        id: row.text(0), stepKey: row.text(1), compactID: row.text(2), channel: row.text(3), contact: row.optionalText(4), sendAt: row.int(5),
+                        status: stopped ? DeliveryStatus.pending.rawValue : row.text(6), attempts: Int(row.int(7)),
+                        nextAttemptAt: stopped ? (row.optionalInt(8) ?? row.int(5)) : row.optionalInt(8), lastError: row.optionalText(9),
+                        createdAt: row.int(10), updatedAt: row.int(11), snapshot: row.text(12)
+                    ))
+                }
+                try connection.query("SELECT \(Self.attemptColumns) FROM attempts ORDER BY delivery_id, number", operation: "reading attempts") { row in
+                    export.attempts.append(Self.attemptRecord(row))
+                }
+                try connection.query("SELECT step_key, compact_id, at, actor, note, source FROM acknowledgments ORDER BY step_key", operation: "reading acknowledgments") { row in
+                    export.acknowledgments.append(.init(stepKey: row.text(0), compactID: row.text(1), at: row.int(2), actor: row.optionalText(3), note: row.optionalText(4), source: row.text(5)))
+                }
+                try connection.query("SELECT step_key, compact_id, at, until, actor, note, source FROM snoozes ORDER BY step_key", operation: "reading snoozes") { row in
+                    export.snoozes.append(.init(stepKey: row.text(0), compactID: row.text(1), at: row.int(2), until: row.int(3), actor: row.optionalText(4), note: row.optionalText(5), source: row.text(6)))
+                }
+                try connection.query("SELECT channel, disabled_at, reason FROM channel_state ORDER BY channel", operation: "reading channel state") { row in
+                    export.channelStates.append(ChannelState(channel: row.text(0), disabledAt: Instant(microsecondsSinceEpoch: row.int(1)), reason: row.text(2)))
+                }
+                try connection.query("SELECT seq, at, kind, compact_id, subject, detail, actor FROM events ORDER BY seq", operation: "reading the history") { row in
+                    export.events.append(HistoryEvent(sequence: row.int(0), at: Instant(microsecondsSinceEpoch: row.int(1)), kind: row.text(2), compactID: row.optionalText(3), subject: row.text(4), detail: row.optionalText(5), actor: row.optionalText(6)))
+                }
+                return export
+            }
+        }
+    }
 }

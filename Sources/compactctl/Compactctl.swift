@@ -24,6 +24,7 @@ struct Compactctl: AsyncParsableCommand {
             ReportCommand.self,
             ExportCommand.self,
             RenderCommand.self,
+            StateCommand.self,
         ]
     )
 }
