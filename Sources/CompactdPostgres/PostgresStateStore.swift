@@ -231,10 +231,18 @@ public final class PostgresStateStore: StateStore, Service, Sendable {
         while !Task.isCancelled {
             do throws(StateStoreError) {
                 try await heartbeat()
-                if failing { logger.notice("replica heartbeat recorded again", metadata: ["replica": "\(replicaID)"]) }
+                if failing {
+                    logger.notice("replica heartbeat recorded again", metadata: ["replica": "\(replicaID)"])
+                    // The loop looks again at once: it recovers now, not at its next retry.
+                    notify.yield()
+                }
                 failing = false
             } catch {
-                if !failing { logger.warning("replica heartbeat failed", metadata: ["replica": "\(replicaID)", "error": "\(error)"]) }
+                if !failing {
+                    logger.warning("replica heartbeat failed", metadata: ["replica": "\(replicaID)", "error": "\(error)"])
+                    // The loop finds out now (degraded: STATUS, journal), not at its next wake.
+                    notify.yield()
+                }
                 failing = true
             }
             try? await Task.sleep(for: .milliseconds(Int(interval * 1000)))

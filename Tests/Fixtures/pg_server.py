@@ -6,6 +6,7 @@ run as root (the server refuses to run as root), as the caller otherwise.
   pg_server.py start DIR      initdb if needed, start; prints the port
   pg_server.py stop DIR       stop (immediate: a test's server holds nothing to keep)
   pg_server.py restart DIR    fast restart, same port: what a failover looks like to a client
+  pg_server.py start-again DIR   start a stopped server on its port
   pg_server.py createdb DIR NAME
   pg_server.py psql DIR DATABASE SQL   runs SQL, prints rows as tab-separated text
 
@@ -79,6 +80,12 @@ def main():
         return start(directory)
     if command == "stop":
         return subprocess.run(as_owner([f"{BIN}/pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"]), stdout=subprocess.DEVNULL).returncode
+    if command == "start-again":
+        port = port_of(directory)
+        extra = os.environ.get("PG_EXTRA_LISTEN", "")
+        options = f"-p {port} -k {directory} -c listen_addresses=127.0.0.1{',' + extra if extra else ''} -c fsync=off -c max_connections=300"
+        return subprocess.run(as_owner([f"{BIN}/pg_ctl", "-D", data, "-l", os.path.join(directory, "log"), "-w", "-t", "60", "start", "-o", options]),
+                              stdout=subprocess.DEVNULL).returncode
     if command == "restart":
         return subprocess.run(as_owner([f"{BIN}/pg_ctl", "-D", data, "-m", "fast", "-w", "-t", "60", "restart"]), stdout=subprocess.DEVNULL).returncode
     if command == "createdb":

@@ -28,6 +28,34 @@ public final class PostgresServer: Sendable {
     }
     private static let lock = NSLock()
 
+    /// A server of the caller's own, to stop and start (the shared one must stay up): stopped
+    /// when the process exits too.
+    public static func privateServer() throws -> PostgresServer {
+        let server = try PostgresServer()
+        lock.withLock { extra.append(server.directory) }
+        atexit { PostgresServer.stopExtraAtExit() }
+        return server
+    }
+
+    nonisolated(unsafe) private static var extra: [String] = []
+
+    private static func stopExtraAtExit() {
+        for directory in extra { _ = try? ServerProcess.runScript("pg_server.py", ["stop", directory]) }
+        extra.removeAll()
+    }
+
+    /// Stops the server (immediate: connections are cut, as when the database host dies).
+    public func stop() throws {
+        let (status, output) = try ServerProcess.runScript("pg_server.py", ["stop", directory])
+        guard status == 0 else { throw ServerProcess.ServerError(message: "stop failed: \(output)") }
+    }
+
+    /// Starts it again on the same port.
+    public func startAgain() throws {
+        let (status, output) = try ServerProcess.runScript("pg_server.py", ["start-again", directory])
+        guard status == 0 else { throw ServerProcess.ServerError(message: "start failed: \(output)") }
+    }
+
     init() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("compactd-pg-\(UUID().uuidString.prefix(8))").path
         let (status, output) = try ServerProcess.runScript("pg_server.py", ["start", directory])

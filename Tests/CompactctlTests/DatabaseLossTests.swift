@@ -1,0 +1,81 @@
+import CompactdCore
+import CompactdTestSupport
+import Foundation
+import Testing
+
+/// A replica whose PostgreSQL goes away (stopped outright, as when its host dies) and comes
+/// back: it says it is degraded (STATUS, journal, /readyz), sends nothing it could not record
+/// meanwhile, and recovers by itself, sending what fell due once.
+@Suite("database loss", .serialized)
+struct DatabaseLossTests {
+    @Test("PostgreSQL stopped: degraded in STATUS, the log and /readyz, nothing sent; started again: recovered, the notice sent once")
+    func databaseGoesAwayAndComesBack() throws {
+        let server = try PostgresServer.privateServer()
+        let database = try server.makeDatabase("loss")
+        let fixture = try DeadlineFixture(deadlinesInSeconds: [("during", 12)])
+        defer { fixture.remove() }
+        let port = try HTTPLoopFixture.freePort()
+        let key = fixture.directory.appendingPathComponent("link.key").path
+        let token = fixture.directory.appendingPathComponent("status.token").path
+        try "k3y-for-the-test-0123456789abcdef0123456789".write(toFile: key, atomically: true, encoding: .utf8)
+        try "status-token-for-the-test-0123456789".write(toFile: token, atomically: true, encoding: .utf8)
+        chmod(key, 0o600)
+        chmod(token, 0o600)
+        let original = try String(contentsOfFile: fixture.config, encoding: .utf8)
+        try (original + """
+
+            [state]
+            backend = "postgresql"
+            url = "\(database.url)"
+            lease = "3s"
+            timeout = "2s"
+            [http]
+            listen = "127.0.0.1:\(port)"
+            link_key_files = ["\(key)"]
+            status_token_file = "\(token)"
+            """).write(toFile: fixture.config, atomically: true, encoding: .utf8)
+        let log = fixture.directory.appendingPathComponent("compactd.log").path
+        let daemon = try RunningDaemonTests.Daemon(fixture, log: log)
+        defer { daemon.stop() }
+        var environment = fixture.environment
+        environment["COMPACTD_CONTROL_SOCKET"] = fixture.directory.appendingPathComponent("control.sock").path
+        func readyz() -> Int {
+            let result = try? CommandRunner.runProgram("/usr/bin/curl", ["-s", "-o", "/dev/null", "--max-time", "10", "-w", "%{http_code}", "http://127.0.0.1:\(port)/readyz"])
+            return Int(result?.stdout ?? "") ?? 0
+        }
+        func daemonStatus() -> String {
+            let run = try? CommandRunner.run("compactctl", ["status", "-o", "json"], environment: environment)
+            let object = (try? JSONSerialization.jsonObject(with: Data((run?.stdout ?? "").utf8))) as? [String: Any]
+            return object?["status"] as? String ?? ""
+        }
+        func wait(_ seconds: Int, until condition: () -> Bool) -> Bool {
+            let end = Date().addingTimeInterval(TimeInterval(seconds))
+            while Date() < end {
+                if condition() { return true }
+                usleep(200_000)
+            }
+            return condition()
+        }
+        #expect(wait(20) { readyz() == 200 }, "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+
+        try server.stop()
+        let stoppedAt = Date()
+        #expect(wait(20) { readyz() == 503 })
+        #expect(wait(30) { daemonStatus().hasPrefix("degraded") }, "\(daemonStatus())")
+        // Past the deadline's due time with no database: nothing goes out.
+        let dueAt = Date().addingTimeInterval(max(0, 12 - Date().timeIntervalSince(stoppedAt)))
+        while Date() < dueAt.addingTimeInterval(3) { usleep(200_000) }
+        #expect(RecordedRequest.load(fixture.record).isEmpty)
+
+        try server.startAgain()
+        RunningDaemonTests.waitForRequests(fixture, count: 1, seconds: 60)
+        #expect(RunningDaemonTests.received(fixture).count == 1)
+        #expect(wait(30) { !daemonStatus().hasPrefix("degraded") && readyz() == 200 }, "\(daemonStatus())")
+        // And only once, after a moment for a second copy to show up if one were coming.
+        usleep(1_500_000)
+        #expect(RecordedRequest.load(fixture.record).count == 1)
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(text.contains("state store unavailable"), "\(text)")
+        #expect(text.contains("state store available again"), "\(text)")
+    }
+}
