@@ -206,3 +206,48 @@ struct PostgresReplicaTests {
         #expect(ContinuousClock.now - started < .seconds(10))
     }
 }
+
+/// TLS to the database as `sslmode` says, verified by default, against a real PostgreSQL
+/// serving a certificate from the test's own authority.
+@Suite("PostgreSQL TLS")
+struct PostgresTLSTests {
+    @Test("no sslmode means verify-full: with the authority that signed the certificate it connects over TLS, with the system's roots it is refused; require encrypts without checking")
+    func verifiedByDefault() async throws {
+        let authority = try TestCertificateAuthority()
+        let server = try PostgresServer.privateServer(tlsCertificate: authority.serverCertificate, tlsKey: authority.serverKey)
+        defer { try? server.stop() }
+        let database = try server.makeDatabase("tls")
+        /// Connects and migrates; nil, or why it could not. `whileOpen` runs with the
+        /// connection still open.
+        func attempt(_ url: String, caFile: String?, whileOpen: () throws -> Void = {}) async -> StateStoreError? {
+            do {
+                var settings = try PostgresURL.parse(url).get()
+                settings.caFile = caFile
+                settings.timeoutSeconds = 5
+                let store = try PostgresStateStore(settings: settings, password: nil)
+                let task = Task { await store.runConnections() }
+                defer { task.cancel() }
+                try await store.prepare()
+                try whileOpen()
+                return nil
+            } catch let error as StateStoreError {
+                return error
+            } catch {
+                return StateStoreError(code: .other, message: "\(error)", operation: "test")
+            }
+        }
+        let base = "postgres://compactd@127.0.0.1:\(server.port)/\(database.name)"
+        // No sslmode: verify-full. With the authority that signed the server's certificate, it
+        // works, and the server says the connection is encrypted (read with psql, as it sees it).
+        var encrypted = ""
+        #expect(await attempt(base, caFile: authority.caCertificate) {
+            encrypted = try server.psql(database.name, "SELECT count(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.application_name = 'compactd' AND s.ssl")
+        } == nil)
+        #expect((Int(encrypted.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) >= 1, "\(encrypted)")
+        // With the system's roots, the test's authority is unknown: refused.
+        let unknown = await attempt(base, caFile: nil)
+        #expect(unknown != nil)
+        // sslmode=require encrypts without checking: it connects even so (what libpq's require does).
+        #expect(await attempt(base + "?sslmode=require", caFile: nil) == nil)
+    }
+}

@@ -3,7 +3,8 @@
 127.0.0.1 and a free port (and a Unix socket in the same folder), as the `postgres` user when
 run as root (the server refuses to run as root), as the caller otherwise.
 
-  pg_server.py start DIR      initdb if needed, start; prints the port
+  pg_server.py start DIR [CERT KEY]   initdb if needed, start (with TLS when given a
+                              certificate and key); prints the port
   pg_server.py stop DIR       stop (immediate: a test's server holds nothing to keep)
   pg_server.py restart DIR    fast restart, same port: what a failover looks like to a client
   pg_server.py start-again DIR   start a stopped server on its port
@@ -42,7 +43,7 @@ def port_of(directory):
         return f.read().strip()
 
 
-def start(directory):
+def start(directory, certificate=None, key=None):
     directory = os.path.abspath(directory)
     os.makedirs(directory, exist_ok=True)
     if os.geteuid() == 0:
@@ -59,9 +60,21 @@ def start(directory):
     if extra:
         with open(os.path.join(data, "pg_hba.conf"), "a") as f:
             f.write(f"host all all {extra.rsplit('.', 1)[0]}.0/24 trust\n")
+    # A certificate and key: serve TLS with them (copied in, owned by the server's user, 0600
+    # as PostgreSQL demands of its key).
+    tls = ""
+    if certificate:
+        for name, source in (("server.crt", certificate), ("server.key", key)):
+            target = os.path.join(directory, name)
+            with open(source, "rb") as f, open(target, "wb") as g:
+                g.write(f.read())
+            os.chmod(target, 0o600)
+            if os.geteuid() == 0:
+                os.chown(target, pwd.getpwnam("postgres").pw_uid, -1)
+        tls = f" -c ssl=on -c ssl_cert_file={directory}/server.crt -c ssl_key_file={directory}/server.key"
     for _ in range(5):
         port = free_port()
-        options = f"-p {port} -k {directory} -c listen_addresses={listen} -c fsync=off -c max_connections=300"
+        options = f"-p {port} -k {directory} -c listen_addresses={listen} -c fsync=off -c max_connections=300" + tls
         result = subprocess.run(as_owner([f"{BIN}/pg_ctl", "-D", data, "-l", os.path.join(directory, "log"), "-w", "-t", "60",
                                           "start", "-o", options]), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if result.returncode == 0:
@@ -77,7 +90,7 @@ def main():
     command, directory = sys.argv[1], os.path.abspath(sys.argv[2])
     data = os.path.join(directory, "data")
     if command == "start":
-        return start(directory)
+        return start(directory, *sys.argv[3:5])
     if command == "stop":
         return subprocess.run(as_owner([f"{BIN}/pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"]), stdout=subprocess.DEVNULL).returncode
     if command == "start-again":

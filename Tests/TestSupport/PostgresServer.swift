@@ -30,8 +30,8 @@ public final class PostgresServer: Sendable {
 
     /// A server of the caller's own, to stop and start (the shared one must stay up): stopped
     /// when the process exits too.
-    public static func privateServer() throws -> PostgresServer {
-        let server = try PostgresServer()
+    public static func privateServer(tlsCertificate: String? = nil, tlsKey: String? = nil) throws -> PostgresServer {
+        let server = try PostgresServer(tlsCertificate: tlsCertificate, tlsKey: tlsKey)
         lock.withLock { extra.append(server.directory) }
         atexit { PostgresServer.stopExtraAtExit() }
         return server
@@ -56,9 +56,11 @@ public final class PostgresServer: Sendable {
         guard status == 0 else { throw ServerProcess.ServerError(message: "start failed: \(output)") }
     }
 
-    init() throws {
+    init(tlsCertificate: String? = nil, tlsKey: String? = nil) throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("compactd-pg-\(UUID().uuidString.prefix(8))").path
-        let (status, output) = try ServerProcess.runScript("pg_server.py", ["start", directory])
+        var arguments = ["start", directory]
+        if let tlsCertificate, let tlsKey { arguments += [tlsCertificate, tlsKey] }
+        let (status, output) = try ServerProcess.runScript("pg_server.py", arguments)
         guard status == 0, let port = Int(output.split(separator: "\n").last.map(String.init) ?? "") else {
             throw ServerProcess.ServerError(message: "PostgreSQL did not start (is postgresql-15 installed? make test-deps): \(output)")
         }
