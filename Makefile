@@ -7,6 +7,7 @@
 #   make fuzz    the configuration loader under libFuzzer for 30 minutes (FUZZ_SECONDS)
 #   make bench   release build, then the planner benchmark
 #   make bench-delivery, make bench-idle, make bench-http   the delivery, idle-memory and HTTP benchmarks
+#   make bench-replicas   deliveries with SQLite, PostgreSQL and one replica, and three replicas
 #   make order-file   re-record which functions the release link places side by side
 #
 # Everything the project needs from Debian is installed here, so a fresh machine works.
@@ -41,7 +42,7 @@ RELEASE      := -c release --static-swift-stdlib -Xswiftc -use-ld=lld \
                 -Xlinker -z -Xlinker pack-relative-relocs -Xlinker --no-export-dynamic \
                 -Xlinker --symbol-ordering-file=$(CURDIR)/Benchmarks/compactd.order -Xlinker --no-warn-symbol-ordering
 
-.PHONY: all deps test-deps build run test fuzz readme chaos chaos-replicas bench bench-delivery bench-idle bench-http bench-scale order-file install clean
+.PHONY: all deps test-deps build run test fuzz readme chaos chaos-replicas bench bench-delivery bench-replicas bench-idle bench-http bench-scale order-file install clean
 
 all: build
 
@@ -129,6 +130,14 @@ bench: deps
 
 # compactd --once delivering 20,000 webhooks to nginx, against curl --parallel and one curl
 # per request (installs nginx and sqlite3 if missing).
+# Deliveries with SQLite, PostgreSQL and one replica, and three replicas: the stores alone
+# (claim latency) and end to end to nginx (Benchmarks/replica-bench.sh).
+bench-replicas: test-deps
+	@command -v nginx >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light)
+	$(SWIFT) build $(RELEASE) --product compactd
+	$(SWIFT) build $(RELEASE) --product compactd-store-bench
+	Benchmarks/replica-bench.sh 20000
+
 bench-delivery: deps
 	@command -v nginx >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light)
 	@command -v sqlite3 >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3

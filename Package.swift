@@ -177,6 +177,12 @@ let package = Package(
             dependencies: ["CompactdCore"],
             swiftSettings: strictSettings
         ),
+        // The state stores under load, no network: Benchmarks/replica-bench.sh.
+        .executableTarget(
+            name: "compactd-store-bench",
+            dependencies: ["CompactdCore", "CompactdStore", "CompactdPostgres"],
+            swiftSettings: strictSettings
+        ),
 
         .testTarget(
             name: "CompactdCoreTests",

@@ -11,8 +11,8 @@ run as root (the server refuses to run as root), as the caller otherwise.
   pg_server.py createdb DIR NAME
   pg_server.py psql DIR DATABASE SQL   runs SQL, prints rows as tab-separated text
 
-Debian's postgresql-15 (make test-deps installs it). fsync is off: a test's server is thrown
-away, and its clean restarts flush anyway.
+Debian's postgresql-15 (make test-deps installs it). fsync is off (PG_DURABLE=1 turns it
+on, for benchmarks): a test's server is thrown away, and its clean restarts flush anyway.
 """
 import os
 import pwd
@@ -74,7 +74,9 @@ def start(directory, certificate=None, key=None):
         tls = f" -c ssl=on -c ssl_cert_file={directory}/server.crt -c ssl_key_file={directory}/server.key"
     for _ in range(5):
         port = free_port()
-        options = f"-p {port} -k {directory} -c listen_addresses={listen} -c fsync=off -c max_connections=300" + tls
+        # PG_DURABLE=1 (benchmarks): fsync on, as a real server runs.
+        durability = "on" if os.environ.get("PG_DURABLE") else "off"
+        options = f"-p {port} -k {directory} -c listen_addresses={listen} -c fsync={durability} -c max_connections=300" + tls
         result = subprocess.run(as_owner([f"{BIN}/pg_ctl", "-D", data, "-l", os.path.join(directory, "log"), "-w", "-t", "60",
                                           "start", "-o", options]), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if result.returncode == 0:
