@@ -26,13 +26,14 @@ trap cleanup EXIT
 PG_DURABLE=1 python3 "$ROOT/Tests/Fixtures/pg_server.py" start "$PG" > "$WORK/pg.port"
 PGPORT=$(cat "$WORK/pg.port")
 db() { python3 "$ROOT/Tests/Fixtures/pg_server.py" createdb "$PG" "$1"; echo "postgres://compactd@127.0.0.1:$PGPORT/$1?sslmode=disable"; }
-# CPU seconds (user + system) used so far by PostgreSQL's processes (the postmaster's children).
+# CPU seconds (user + system) PostgreSQL has used so far: the postmaster's own and its reaped
+# children's (a backend's time moves there when its connection closes), and its live children's.
 pg_cpu() {
-  local total=0 pid
-  for pid in $(pgrep -u postgres -f "postgres" || true); do
-    [ -r "/proc/$pid/stat" ] && total=$(awk -v t="$total" -v hz="$(getconf CLK_TCK)" '{printf "%.2f", t + ($14 + $15) / hz}' "/proc/$pid/stat")
-  done
-  echo "$total"
+  local master; master=$(head -1 "$PG/data/postmaster.pid")
+  {
+    awk '{print $14 + $15 + $16 + $17}' "/proc/$master/stat"
+    for pid in $(pgrep -P "$master"); do awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || true; done
+  } | awk -v hz="$(getconf CLK_TCK)" '{s += $1} END {printf "%.2f", s / hz}'
 }
 now() { date +%s.%N; }
 calc() { python3 -c "print(f'{$1:.2f}')"; }

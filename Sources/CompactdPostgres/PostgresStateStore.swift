@@ -222,6 +222,14 @@ public final class PostgresStateStore: StateStore, Service, Sendable {
         }
     }
 
+    /// One query's round trip to the database and back (`SELECT 1`): what every statement
+    /// costs before the database does any work (the replica benchmark reports it).
+    public func roundTrip() async throws(StateStoreError) {
+        try await perform("asking the database") { client in
+            try await client.sql("SELECT 1")
+        }
+    }
+
     // MARK: - Heartbeats and notifications
 
     /// Every third of a lease: says this replica is alive and renews the leases it holds.
@@ -362,21 +370,57 @@ public final class PostgresStateStore: StateStore, Service, Sendable {
         let (claimed, databaseNow): ([DeliveryRecord], Int64) = try await transaction("claiming deliveries") { connection in
             // Due by both clocks: the caller's and the database's.
             var databaseNow: Int64 = 0
-            for try await value in try await connection.sql("SELECT compactd_now_us()").decode(Int64.self) { databaseNow = value }
+            var disabled: Set<String> = []
+            var anyLapsed = false
+            // One round trip for the clock, the disabled channels, and whether any lease has
+            // lapsed (on the partial index of rows being sent): usually none, and then the
+            // query for them is not sent at all.
+            let first = try await connection.sql("""
+                SELECT compactd_now_us(), ARRAY(SELECT channel FROM channel_state),
+                    EXISTS (SELECT 1 FROM deliveries WHERE status = 'sending' AND lease_until < compactd_now_us())
+                """)
+            for try await (value, channels, lapsed) in first.decode((Int64, [String], Bool).self) {
+                databaseNow = value
+                disabled = Set(channels)
+                anyLapsed = lapsed
+            }
             let due = min(t, databaseNow)
+            // Channels disabled after a 410 wait; the rest of those asked for are claimed.
+            let allowed = channelList.filter { !disabled.contains($0) }
+            if allowed.isEmpty { return ([], databaseNow) }
             var claimed: [DeliveryRecord] = []
             while claimed.count < limit {
                 var candidates: [(id: String, acknowledged: Bool, snoozedUntil: Int64?)] = []
-                let rows = try await connection.sql("""
-                    SELECT d.id, a.step_key IS NOT NULL, s.until FROM deliveries d
-                    LEFT JOIN acknowledgments a ON a.step_key = d.step_key
-                    LEFT JOIN snoozes s ON s.step_key = d.step_key AND s.at <= \(due) AND s.until > \(due)
-                    WHERE ((d.status = 'pending' AND d.next_attempt_at <= \(due)) OR (d.status = 'sending' AND d.lease_until < \(databaseNow)))
-                      AND d.channel = ANY(\(channelList)) AND NOT EXISTS (SELECT 1 FROM channel_state c WHERE c.channel = d.channel)
-                    ORDER BY d.next_attempt_at, d.seq LIMIT \(limit - claimed.count)
-                    FOR UPDATE OF d SKIP LOCKED
-                    """)
-                for try await (id, acknowledged, until) in rows.decode((String, Bool, Int64?).self) { candidates.append((id, acknowledged, until)) }
+                // Two queries, each on its own partial index, rows locked first and then joined
+                // (an OR, a join or a subquery on channel_state in the locking query made the
+                // planner read and sort the whole table at every claim: measured 14 ms a claim
+                // at 5,000 rows, then 0.3 ms): rows whose replica's lease ran out first (they
+                // fell due earlier), then pending rows in due order, then in written order.
+                for lapsed in anyLapsed ? [true, false] : [false] where candidates.count < limit - claimed.count {
+                    let wanted = limit - claimed.count - candidates.count
+                    let rows = try await connection.sql(lapsed ? """
+                        WITH picked AS (
+                            SELECT d.id, d.step_key, d.lease_until AS o1, d.seq AS o2 FROM deliveries d
+                            WHERE d.status = 'sending' AND d.lease_until < \(databaseNow) AND d.channel = ANY(\(allowed))
+                            ORDER BY d.lease_until LIMIT \(wanted) FOR UPDATE OF d SKIP LOCKED
+                        )
+                        SELECT p.id, a.step_key IS NOT NULL, s.until FROM picked p
+                        LEFT JOIN acknowledgments a ON a.step_key = p.step_key
+                        LEFT JOIN snoozes s ON s.step_key = p.step_key AND s.at <= \(due) AND s.until > \(due)
+                        ORDER BY p.o1, p.o2
+                        """ : """
+                        WITH picked AS (
+                            SELECT d.id, d.step_key, d.next_attempt_at AS o1, d.seq AS o2 FROM deliveries d
+                            WHERE d.status = 'pending' AND d.next_attempt_at <= \(due) AND d.channel = ANY(\(allowed))
+                            ORDER BY d.next_attempt_at, d.seq LIMIT \(wanted) FOR UPDATE OF d SKIP LOCKED
+                        )
+                        SELECT p.id, a.step_key IS NOT NULL, s.until FROM picked p
+                        LEFT JOIN acknowledgments a ON a.step_key = p.step_key
+                        LEFT JOIN snoozes s ON s.step_key = p.step_key AND s.at <= \(due) AND s.until > \(due)
+                        ORDER BY p.o1, p.o2
+                        """)
+                    for try await (id, acknowledged, until) in rows.decode((String, Bool, Int64?).self) { candidates.append((id, acknowledged, until)) }
+                }
                 if candidates.isEmpty { break }
                 let cancelled = candidates.filter(\.acknowledged).map(\.id)
                 if !cancelled.isEmpty {

@@ -78,6 +78,17 @@ func drain(_ store: any StateStore) async throws -> (claims: [Double], records: 
     }
 }
 
+// What one statement costs before the database does any work.
+if let postgres = handles.first as? PostgresStateStore {
+    var trips: [Double] = []
+    for _ in 0..<500 {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        try await postgres.roundTrip()
+        trips.append(elapsed(t0))
+    }
+    print(String(format: "  one round trip (SELECT 1): p50 %.3f ms p99 %.3f ms", percentile(trips, 0.5), percentile(trips, 0.99)))
+}
+
 let start = DispatchTime.now().uptimeNanoseconds
 let results = try await withThrowingTaskGroup(of: (claims: [Double], records: [Double], done: Int).self) { group in
     for store in handles { group.addTask { try await drain(store) } }
