@@ -9,11 +9,12 @@ import CompactdSystemd
 /// delivered, the last success and failure, and channels disabled after a 410.
 ///
 /// Exits as `systemctl status` does: 0 when the daemon runs (even if the configuration on disk
-/// is broken: the daemon's own word is what matters then), 3 when it does not.
+/// is broken: the daemon's own word is what matters then), 3 when it does not. On a shared
+/// PostgreSQL state it lists the replicas, and compactd runs when any replica does.
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status", abstract: "Show the daemon's state and each channel's deliveries.",
-        discussion: "Exit status: 0 when compactd is running, 3 when it is not (as systemctl status)."
+        discussion: "Exit status: 0 when compactd is running (on PostgreSQL: any replica, on any host), 3 when it is not (as systemctl status)."
     )
 
     /// `systemctl status`'s "program is not running" (LSB).
@@ -145,7 +146,8 @@ struct StatusCommand: AsyncParsableCommand {
                 }
             }
         }
-        if !running { throw ExitCode(Self.notRunningExitCode) }
+        // On a shared PostgreSQL state, compactd runs when any replica does, here or elsewhere.
+        if !running && !report.replicas.contains(where: { $0.state == "running" }) { throw ExitCode(Self.notRunningExitCode) }
     }
 
     private func channelTable(_ report: Report, zone: ZoneInfo) -> TextTable {
@@ -158,6 +160,11 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     private func printDaemon(_ report: Report) {
+        let elsewhere = report.replicas.filter { $0.state == "running" }.count
+        if report.daemon == "not running" && elsewhere > 0 {
+            print("compactd: not running on this host; \(elsewhere) replica\(elsewhere == 1 ? "" : "s") running (below)")
+            return
+        }
         print("compactd: \(report.daemon)\(report.since.map { " since \($0)" } ?? "")")
         if let status = report.status { print("status: \(status)") }
     }

@@ -78,4 +78,36 @@ struct DatabaseLossTests {
         #expect(text.contains("state store unavailable"), "\(text)")
         #expect(text.contains("state store available again"), "\(text)")
     }
+
+    @Test("compactctl status from another host lists the replica: running while it runs (exit 0), stopped after (exit 3)")
+    func statusFromAnotherHost() throws {
+        let database = try PostgresServer.shared().makeDatabase("status")
+        let fixture = try DeadlineFixture(deadlinesInSeconds: [("later", 3600)])
+        defer { fixture.remove() }
+        let original = try String(contentsOfFile: fixture.config, encoding: .utf8)
+        try (original + "\n[state]\nbackend = \"postgresql\"\nurl = \"\(database.url)\"\n").write(toFile: fixture.config, atomically: true, encoding: .utf8)
+        let log = fixture.directory.appendingPathComponent("compactd.log").path
+        let daemon = try RunningDaemonTests.Daemon(fixture, log: log)
+        defer { daemon.stop() }
+        // Another host: no control socket of a local daemon (fixture.environment names none).
+        var listed: [[String: Any]] = []
+        for _ in 0..<100 {
+            let run = try CommandRunner.run("compactctl", ["status", "-o", "json"], environment: fixture.environment)
+            listed = ((try? JSONSerialization.jsonObject(with: Data(run.stdout.utf8))) as? [String: Any])?["replicas"] as? [[String: Any]] ?? []
+            if listed.contains(where: { $0["state"] as? String == "running" }) { break }
+            usleep(100_000)
+        }
+        #expect(listed.count == 1, "\(listed)")
+        #expect(listed.first?["state"] as? String == "running")
+        #expect(listed.first?["pid"] as? Int == Int(daemon.process.processIdentifier))
+        let table = try CommandRunner.run("compactctl", ["status"], environment: fixture.environment)
+        #expect(table.status == 0, "\(table.stdout) \(table.stderr)")
+        #expect(table.stdout.hasPrefix("compactd: not running on this host; 1 replica running"), "\(table.stdout)")
+        #expect(table.stdout.contains("REPLICA") && table.stdout.contains("running"), "\(table.stdout)")
+        daemon.stop()
+        let after = try CommandRunner.run("compactctl", ["status", "-o", "json"], environment: fixture.environment)
+        #expect(after.status == 3)
+        let stopped = ((try? JSONSerialization.jsonObject(with: Data(after.stdout.utf8))) as? [String: Any])?["replicas"] as? [[String: Any]] ?? []
+        #expect(stopped.first?["state"] as? String == "stopped", "\(stopped)")
+    }
 }
