@@ -1,0 +1,206 @@
+import CompactdCore
+import CompactdStore
+import Foundation
+import PostgresNIO
+
+/// What compactctl, the status pages and the planner read.
+extension PostgresStateStore {
+    static let deliveryColumns = "id, step_key, channel, contact, send_at, status, attempts, next_attempt_at, last_error, created_at, updated_at, snapshot"
+    static let attemptColumns = "delivery_id, number, started_at, finished_at, outcome, http_status, smtp_reply, curl_code, curl_error, latency_ms, next_attempt_at, detail"
+
+    static func deliveryRecord(_ row: PostgresRow) throws -> DeliveryRecord {
+        let (id, step, channel, contact, sendAt, status, attempts, next, lastError, created, updated, snapshotText) =
+            try row.decode((String, String, String, String?, Int64, String, Int, Int64?, String?, Int64, Int64, String).self)
+        let (snapshot, damage) = SQLiteStateStore.decodeChecked(snapshotText)
+        return DeliveryRecord(
+            id: id, stepKey: step, channel: channel, contact: contact, sendAt: Instant(microsecondsSinceEpoch: sendAt),
+            status: DeliveryStatus(rawValue: status) ?? .pending, attempts: attempts, nextAttemptAt: next.map(Instant.init(microsecondsSinceEpoch:)),
+            lastError: lastError, createdAt: Instant(microsecondsSinceEpoch: created), updatedAt: Instant(microsecondsSinceEpoch: updated),
+            snapshot: snapshot, snapshotDamage: damage
+        )
+    }
+
+    static func attemptRecord(_ row: PostgresRow) throws -> AttemptRecord {
+        let (id, number, started, finished, outcome, http, smtp, curl, curlError, latency, next, detail) =
+            try row.decode((String, Int, Int64, Int64, String, Int?, String?, Int?, String?, Int, Int64?, String?).self)
+        return AttemptRecord(
+            deliveryID: id, number: number, startedAt: Instant(microsecondsSinceEpoch: started), finishedAt: Instant(microsecondsSinceEpoch: finished),
+            outcome: AttemptOutcome(rawValue: outcome) ?? .retry, httpStatus: http, smtpReply: smtp, curlCode: curl, curlError: curlError,
+            latencyMilliseconds: latency, nextAttemptAt: next.map(Instant.init(microsecondsSinceEpoch:)), detail: detail
+        )
+    }
+
+    func deliveries(_ operation: String, _ query: PostgresQuery) async throws(StateStoreError) -> [DeliveryRecord] {
+        try await perform(operation) { client in
+            var result: [DeliveryRecord] = []
+            for try await row in try await client.sql(query) { result.append(try Self.deliveryRecord(row)) }
+            return result
+        }
+    }
+
+    func attempts(_ operation: String, _ query: PostgresQuery) async throws(StateStoreError) -> [AttemptRecord] {
+        try await perform(operation) { client in
+            var result: [AttemptRecord] = []
+            for try await row in try await client.sql(query) { result.append(try Self.attemptRecord(row)) }
+            return result
+        }
+    }
+
+    public func writtenIDs(sendAtFrom: Instant) async throws(StateStoreError) -> Set<String> {
+        try await perform("reading the outbox") { client in
+            var ids: Set<String> = []
+            for try await id in try await client.sql("SELECT id FROM deliveries WHERE send_at >= \(sendAtFrom.microsecondsSinceEpoch)").decode(String.self) { ids.insert(id) }
+            return ids
+        }
+    }
+
+    public func delivery(id: String) async throws(StateStoreError) -> DeliveryRecord? {
+        try await deliveries("reading a delivery", "SELECT \(unescaped: Self.deliveryColumns) FROM deliveries WHERE id = \(id)").first
+    }
+
+    public func deliveries(status: DeliveryStatus?, channel: String?, limit: Int) async throws(StateStoreError) -> [DeliveryRecord] {
+        try await deliveries("reading deliveries", """
+            SELECT \(unescaped: Self.deliveryColumns) FROM deliveries
+            WHERE (\(status == nil) OR status = \(status?.rawValue ?? "")) AND (\(channel == nil) OR channel = \(channel ?? ""))
+            ORDER BY send_at, id LIMIT \(limit)
+            """)
+    }
+
+    public func attempts(deliveryID: String?, since: Instant?, limit: Int) async throws(StateStoreError) -> [AttemptRecord] {
+        try await attempts("reading attempts", """
+            SELECT \(unescaped: Self.attemptColumns) FROM attempts
+            WHERE (\(deliveryID == nil) OR delivery_id = \(deliveryID ?? "")) AND finished_at >= \(since?.microsecondsSinceEpoch ?? Int64.min)
+            ORDER BY finished_at, delivery_id, number LIMIT \(limit)
+            """)
+    }
+
+    public func history(compactID: String?, since: Instant?, kinds: Set<String>?, limit: Int) async throws(StateStoreError) -> [HistoryEvent] {
+        let kindList = kinds.flatMap { $0.isEmpty ? nil : $0.sorted() }
+        return try await perform("reading the history") { client in
+            var result: [HistoryEvent] = []
+            let rows = try await client.sql("""
+                SELECT seq, at, kind, compact_id, subject, detail, actor FROM events
+                WHERE (\(compactID == nil) OR compact_id = \(compactID ?? "")) AND at >= \(since?.microsecondsSinceEpoch ?? Int64.min)
+                  AND (\(kindList == nil) OR kind = ANY(\(kindList ?? [])))
+                ORDER BY at DESC, seq DESC LIMIT \(limit)
+                """)
+            for try await (seq, at, kind, compact, subject, detail, actor) in rows.decode((Int64, Int64, String, String?, String, String?, String?).self) {
+                result.append(HistoryEvent(sequence: seq, at: Instant(microsecondsSinceEpoch: at), kind: kind, compactID: compact, subject: subject, detail: detail, actor: actor))
+            }
+            return result.reversed()
+        }
+    }
+
+    public func recentDeliveries(compactID: String?, since: Instant?, limit: Int) async throws(StateStoreError) -> [DeliveryRecord] {
+        try await deliveries("reading recent deliveries", """
+            SELECT \(unescaped: Self.deliveryColumns) FROM deliveries
+            WHERE (\(compactID == nil) OR compact_id = \(compactID ?? "")) AND created_at >= \(since?.microsecondsSinceEpoch ?? Int64.min)
+            ORDER BY created_at DESC, id DESC LIMIT \(limit)
+            """).reversed()
+    }
+
+    public func recentAttempts(compactID: String?, since: Instant?, limit: Int) async throws(StateStoreError) -> [AttemptRecord] {
+        try await attempts("reading recent attempts", """
+            SELECT \(unescaped: Self.attemptColumns.split(separator: ",").map { "a." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")) FROM attempts a
+            WHERE (\(compactID == nil) OR EXISTS (SELECT 1 FROM deliveries d WHERE d.id = a.delivery_id AND d.compact_id = \(compactID ?? "")))
+              AND a.finished_at >= \(since?.microsecondsSinceEpoch ?? Int64.min)
+            ORDER BY a.finished_at DESC, a.delivery_id DESC, a.number DESC LIMIT \(limit)
+            """).reversed()
+    }
+
+    public func lastDeliveredByCompact() async throws(StateStoreError) -> [String: Instant] {
+        try await perform("finding the last contact") { client in
+            var result: [String: Instant] = [:]
+            for try await (compact, at) in try await client.sql("SELECT compact_id, MAX(updated_at) FROM deliveries WHERE status = 'delivered' GROUP BY compact_id").decode((String, Int64).self) {
+                result[compact] = Instant(microsecondsSinceEpoch: at)
+            }
+            return result
+        }
+    }
+
+    public func lastContactByCompact() async throws(StateStoreError) -> [String: Instant] {
+        try await perform("finding the last contact") { client in
+            var result: [String: Instant] = [:]
+            let rows = try await client.sql("""
+                SELECT compact_id, MAX(at) FROM (
+                    SELECT compact_id, updated_at AS at FROM deliveries WHERE status = 'delivered' AND contact IS NOT NULL
+                    UNION ALL SELECT compact_id, at FROM acknowledgments WHERE note IS NOT NULL AND note <> ''
+                ) contact GROUP BY compact_id
+                """)
+            for try await (compact, at) in rows.decode((String, Int64).self) { result[compact] = Instant(microsecondsSinceEpoch: at) }
+            return result
+        }
+    }
+
+    public func channelSummaries() async throws(StateStoreError) -> [ChannelSummary] {
+        try await perform("summarizing channels") { client in
+            var summaries: [String: ChannelSummary] = [:]
+            let counts = try await client.sql("SELECT channel, status, count(*), count(*) FILTER (WHERE attempts > 0) FROM deliveries GROUP BY channel, status")
+            for try await (channel, status, count, tried) in counts.decode((String, String, Int, Int).self) {
+                var summary = summaries[channel] ?? ChannelSummary(channel: channel)
+                if let status = DeliveryStatus(rawValue: status) {
+                    summary.counts[status] = count
+                    if status == .pending { summary.retrying = tried }
+                }
+                summaries[channel] = summary
+            }
+            let last = try await client.sql("""
+                SELECT d.channel, MAX(a.finished_at) FILTER (WHERE a.outcome = 'delivered'), MAX(a.finished_at) FILTER (WHERE a.outcome <> 'delivered'),
+                    (array_agg(a.detail ORDER BY a.finished_at DESC) FILTER (WHERE a.outcome <> 'delivered'))[1]
+                FROM attempts a JOIN deliveries d ON d.id = a.delivery_id GROUP BY d.channel
+                """)
+            for try await (channel, success, failure, detail) in last.decode((String, Int64?, Int64?, String?).self) {
+                var summary = summaries[channel] ?? ChannelSummary(channel: channel)
+                summary.lastSuccess = success.map(Instant.init(microsecondsSinceEpoch:))
+                summary.lastFailure = failure.map(Instant.init(microsecondsSinceEpoch:))
+                summary.lastFailureDetail = detail
+                summaries[channel] = summary
+            }
+            return summaries.values.sorted { $0.channel < $1.channel }
+        }
+    }
+
+    public func replicas() async throws(StateStoreError) -> [ReplicaRecord] {
+        try await perform("reading the replicas") { client in
+            var result: [ReplicaRecord] = []
+            let rows = try await client.sql("""
+                SELECT r.id, r.host, r.pid, r.version, r.started_at, r.heartbeat_at, r.stopped_at,
+                    (SELECT count(*) FROM deliveries d WHERE d.status = 'sending' AND d.lease_holder = r.id), compactd_now_us()
+                FROM replicas r ORDER BY r.host, r.started_at
+                """)
+            for try await (id, host, pid, version, started, heartbeat, stopped, holding, now) in rows.decode((String, String, Int, String, Int64, Int64, Int64?, Int, Int64).self) {
+                result.append(ReplicaRecord(
+                    id: id, host: host, pid: pid, version: version, startedAt: Instant(microsecondsSinceEpoch: started),
+                    heartbeatAt: Instant(microsecondsSinceEpoch: heartbeat), stoppedAt: stopped.map(Instant.init(microsecondsSinceEpoch:)),
+                    holding: holding, readAt: Instant(microsecondsSinceEpoch: now)
+                ))
+            }
+            return result
+        }
+    }
+
+    /// Whether a write would succeed now (a primary that answers, not a read-only standby),
+    /// writing nothing.
+    public func probeWrite() async throws(StateStoreError) {
+        try await transaction("probing for writes") { connection in
+            try await connection.sql("SET TRANSACTION READ WRITE")
+            try await connection.sql("SELECT 1 FROM compactd_schema FOR UPDATE")
+        }
+    }
+
+    /// The outbox's own rules, checked: known statuses only, a lease on every row being sent and
+    /// on no other, an attempt row for no unknown delivery (the foreign key keeps that).
+    public func integrityProblems() async throws(StateStoreError) -> String? {
+        try await perform("checking integrity") { client in
+            var problems: [String] = []
+            let rows = try await client.sql("""
+                SELECT 'status', count(*) FROM deliveries WHERE status NOT IN ('pending', 'sending', 'delivered', 'dead', 'cancelled', 'missed')
+                UNION ALL SELECT 'sending without a lease', count(*) FROM deliveries WHERE status = 'sending' AND (lease_token IS NULL OR lease_until IS NULL)
+                UNION ALL SELECT 'lease on a row not being sent', count(*) FROM deliveries WHERE status <> 'sending' AND lease_token IS NOT NULL
+                UNION ALL SELECT 'pending without an attempt time', count(*) FROM deliveries WHERE status = 'pending' AND next_attempt_at IS NULL
+                """)
+            for try await (what, count) in rows.decode((String, Int).self) where count > 0 { problems.append("\(count) rows: \(what)") }
+            return problems.isEmpty ? nil : problems.joined(separator: "; ")
+        }
+    }
+}
