@@ -64,7 +64,10 @@ public final class PostgresStateStore: StateStore, Service, Sendable {
         case client
     }
 
-    public init(settings: PostgresSettings, password: String?, access: Access = .replica, version: String = CompactdVersion.current, logger: Logger = Logger(label: "compactd.postgres")) throws(StateStoreError) {
+    /// - Parameter logger: where the store and postgres-nio's pool say what happens (the
+    ///   daemon passes its journal logger); by default nowhere.
+    public init(settings: PostgresSettings, password: String?, access: Access = .replica, version: String = CompactdVersion.current,
+                logger: Logger = Logger(label: "compactd.postgres", factory: { _ in SwiftLogNoOpLogHandler() })) throws(StateStoreError) {
         self.settings = settings
         self.access = access
         self.logger = logger

@@ -166,7 +166,9 @@ public final class ControlSocket: Sendable {
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let bytes = Array((command + "\n").utf8)
-        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        // MSG_NOSIGNAL: a daemon that closed the connection is an error to report, not a
+        // SIGPIPE that ends the caller.
+        _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         var answer: [UInt8] = []
         var byte: UInt8 = 0
         while answer.count < 4096, read(fd, &byte, 1) == 1, byte != UInt8(ascii: "\n") { answer.append(byte) }
@@ -197,7 +199,9 @@ final class ControlConnection: Sendable {
     func reply(_ answer: String) {
         guard takeOnce() else { return }
         let bytes = Array((answer + "\n").utf8)
-        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        // MSG_NOSIGNAL: a client that went away (compactctl interrupted, a timed-out caller)
+        // must not end the daemon with SIGPIPE; its answer is simply dropped.
+        _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         Glibc.close(fd)
     }
 

@@ -21,8 +21,9 @@ struct StateMigrateTests {
     @Test("a SQLite state with history, moved to PostgreSQL, gives the same status, history and report; a non-empty target is refused")
     func sqliteToPostgres() throws {
         // first: delivered and acknowledged with a note; second: answered 503 once, retry pending;
-        // third: due in two days, snoozed.
-        let setup = try DeadlineFixture(deadlinesInSeconds: [("first", -120), ("second", -60), ("third", 2 * 86_400)], responses: "200,503,200")
+        // third: due in two and a half days (whole days until it: 2, whenever in the test it is
+        // read), snoozed.
+        let setup = try DeadlineFixture(deadlinesInSeconds: [("first", -120), ("second", -60), ("third", 2 * 86_400 + 43_200)], responses: "200,503,200")
         defer { setup.remove() }
         let env = setup.environment
         let once = try CommandRunner.run("compactd", ["--once"], environment: env)

@@ -100,11 +100,17 @@ struct PostgresReplicaTests {
         // Two minutes ahead: by its own clock the row is a minute overdue; by the database's
         // it is a minute away.
         let ahead = Instant(microsecondsSinceEpoch: real.microsecondsSinceEpoch + 120_000_000)
+        let before = Instant.now
         #expect(try await replica.claimDue(now: ahead, limit: 10, channels: ["hook"]).isEmpty)
-        // Its next wake, on its own clock: the due time plus how far ahead it runs.
+        let after = Instant.now
+        // Its next wake, on its own clock: the due time plus how far ahead it ran at the claim
+        // (`ahead` against the database's clock, which is this machine's, read between
+        // `before` and `after`).
         let next = try #require(try await replica.nextAttemptDue())
-        let expected = Instant(secondsSinceEpoch: due.secondsSinceEpoch).microsecondsSinceEpoch + 120_000_000
-        #expect(abs(next.microsecondsSinceEpoch - expected) < 5_000_000)
+        let dueMicroseconds = Instant(secondsSinceEpoch: due.secondsSinceEpoch).microsecondsSinceEpoch
+        let earliest = dueMicroseconds + (ahead.microsecondsSinceEpoch - after.microsecondsSinceEpoch)
+        let latest = dueMicroseconds + (ahead.microsecondsSinceEpoch - before.microsecondsSinceEpoch)
+        #expect(next.microsecondsSinceEpoch >= earliest - 1_000 && next.microsecondsSinceEpoch <= latest + 1_000, "\(next) not within \(earliest)...\(latest)")
         // The same row in SQLite, given the same "now", is taken: the database's clock is what differs.
         let sqlite = try StoreFixture(.sqlite).open()
         try await sqlite.enqueue([F.delivery("early", at: due.secondsSinceEpoch)], now: real)

@@ -42,14 +42,30 @@ public struct NoticeProjection: Sendable {
         return Planner.orderedBySendTime(result)
     }
 
-    /// The first notice `upcoming` would list within `horizonDays`, found by planning a day
-    /// ahead, then a week, a month, a year, then the whole horizon: the first of a shorter
-    /// window is the first of a longer one (`upcoming` is in send order, and a window's notices
-    /// are the longer window's that fall in it). At 10,000 compacts planning 800 days to take
-    /// the first notice was most of `compactctl check`'s time.
+    /// The first notice `upcoming` would list within `horizonDays`, without planning the horizon:
+    /// a notice that fell due within the catch-up window and is not in the outbox goes out now,
+    /// before anything later, so the first of those (in send order) is the next; else the first
+    /// send time from now is found by `Planner.earliestSendTime`, which keeps no notice, and
+    /// the notices at that second are planned alone. At 10,000 compacts whose next notices are
+    /// months away, planning growing windows built and sorted 420,000 notices to take one.
     public func next(now: Instant, state: PlannerState, written: Set<String>, horizonDays: Int64 = 800) -> PlannedNotice? {
+        let planner = Planner(configuration: configuration)
+        let missedFrom = catchUpStart(now: now)
+        if missedFrom < now {
+            for var notice in planner.plan(from: missedFrom, to: now, state: state) where !written.contains(notice.id) {
+                notice.sendAt = now
+                return notice
+            }
+        }
+        let horizon = now.adding(seconds: horizonDays * 86_400)
+        guard let first = planner.earliestSendTime(from: now, to: horizon, state: state) else { return nil }
+        if let notice = planner.plan(from: first, to: first.adding(seconds: 1), state: state).first, notice.sendAt == first {
+            return notice
+        }
+        // Not expected (the earliest time and the plan agree; a test holds them to it): the
+        // slow way, growing windows, rather than a wrong answer.
         for days in [1, 7, 31, 400, horizonDays] where days <= horizonDays {
-            if let first = upcoming(now: now, to: now.adding(seconds: days * 86_400), state: state, written: written).first { return first }
+            if let notice = upcoming(now: now, to: now.adding(seconds: days * 86_400), state: state, written: written).first { return notice }
         }
         return nil
     }
