@@ -60,6 +60,16 @@ struct AgendaCommand: AsyncParsableCommand {
             written = try await store.writtenIDs(sendAtFrom: projection.catchUpStart(now: start))
         }
         let inCompact = { (notice: PlannedNotice) in compact == nil || notice.step.compactID == compact }
+        if format == .json && !all && from == nil {
+            // Streamed as it is planned, a month at a time: the whole window is never held.
+            let partners = Dictionary(c.compacts.map { ($0.id, $0.partner) }, uniquingKeysWith: { first, _ in first })
+            var output = JSONLinesArray()
+            projection.forEachUpcoming(now: start, to: end, state: state, written: written) { notice in
+                if inCompact(notice) { output.append(AgendaEntry(notice, fate: nil, partner: partners[notice.step.compactID] ?? "", zone: c.timeZone)) }
+            }
+            output.finish()
+            return
+        }
         let entries: [(notice: PlannedNotice, fate: NoticeProjection.Fate)]
         if all {
             entries = projection.withFates(from: start, to: end, state: state).filter { inCompact($0.notice) }
@@ -97,20 +107,22 @@ struct AgendaCommand: AsyncParsableCommand {
             let sent = entries.filter { $0.fate == .willBeSent }.count
             print("\(sent) notice\(sent == 1 ? "" : "s") in \(days) day\(days == 1 ? "" : "s")\(all && sent < entries.count ? "; \(entries.count - sent) not sent" : "").")
         }
-        if !all {
-            // What the state holds back, said once per step rather than hidden. Only the
-            // compacts with an acknowledgment or a snooze are planned again, without the state.
-            let held = Set((Array(state.acknowledgments.keys) + Array(state.snoozes.keys)).compactMap { StepIdentity(key: $0)?.compactID })
-            var subset = c
-            subset.compacts = c.compacts.filter { held.contains($0.id) && (compact == nil || $0.id == compact) }
-            let window = subset.compacts.isEmpty ? [] : Planner(configuration: subset).plan(from: start, to: end)
-            let steps = Set(window.map(\.step.key))
-            for key in steps.sorted() {
-                if let ack = state.acknowledgments[key] {
-                    print("acknowledged: \(key) by \(ack.by ?? "someone") on \(TimestampFormat.short(ack.at, in: c.timeZone)): its notices are not sent")
-                } else if let snooze = state.snoozes[key], snooze.until > start {
-                    print("snoozed: \(key) until \(TimestampFormat.short(snooze.until, in: c.timeZone))\(snooze.by.map { " by \($0)" } ?? "")")
-                }
+        if !all { printHeld(state: state, configuration: c, start: start, end: end) }
+    }
+
+    /// What the state holds back, said once per step rather than hidden. Only the compacts
+    /// with an acknowledgment or a snooze are planned again, without the state.
+    func printHeld(state: PlannerState, configuration c: Configuration, start: Instant, end: Instant) {
+        let held = Set((Array(state.acknowledgments.keys) + Array(state.snoozes.keys)).compactMap { StepIdentity(key: $0)?.compactID })
+        var subset = c
+        subset.compacts = c.compacts.filter { held.contains($0.id) && (compact == nil || $0.id == compact) }
+        let window = subset.compacts.isEmpty ? [] : Planner(configuration: subset).plan(from: start, to: end)
+        let steps = Set(window.map(\.step.key))
+        for key in steps.sorted() {
+            if let ack = state.acknowledgments[key] {
+                print("acknowledged: \(key) by \(ack.by ?? "someone") on \(TimestampFormat.short(ack.at, in: c.timeZone)): its notices are not sent")
+            } else if let snooze = state.snoozes[key], snooze.until > start {
+                print("snoozed: \(key) until \(TimestampFormat.short(snooze.until, in: c.timeZone))\(snooze.by.map { " by \($0)" } ?? "")")
             }
         }
     }

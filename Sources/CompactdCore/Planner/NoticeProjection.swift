@@ -42,6 +42,27 @@ public struct NoticeProjection: Sendable {
         return Planner.orderedBySendTime(result)
     }
 
+    /// What `upcoming` lists, handed over in the same order a slice of `sliceDays` at a time,
+    /// each slice let go before the next is planned: memory bounded by one slice instead of
+    /// the whole window (at 10,000 compacts a 400-day agenda is 420,000 notices). A window's
+    /// notices are the longer window's that fall in it, so the slices' notices, each slice in
+    /// send order, are the whole window's in send order; only the first slice has notices from
+    /// the catch-up window (moved to `now`).
+    public func forEachUpcoming(now: Instant, to: Instant, state: PlannerState, written: Set<String>, sliceDays: Int64 = 31, _ body: (PlannedNotice) -> Void) {
+        let planner = Planner(configuration: configuration)
+        var sliceStart = now
+        var first = true
+        while sliceStart < to {
+            let sliceEnd = min(to, sliceStart.adding(seconds: max(1, sliceDays) * 86_400))
+            let notices = first
+                ? upcoming(now: now, to: sliceEnd, state: state, written: written)
+                : Planner.orderedBySendTime(planner.plan(from: sliceStart, to: sliceEnd, state: state))
+            for notice in notices { body(notice) }
+            first = false
+            sliceStart = sliceEnd
+        }
+    }
+
     /// The first notice `upcoming` would list within `horizonDays`, without planning the horizon:
     /// a notice that fell due within the catch-up window and is not in the outbox goes out now,
     /// before anything later, so the first of those (in send order) is the next; else the first

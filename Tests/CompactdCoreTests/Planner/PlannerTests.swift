@@ -231,6 +231,38 @@ struct NoticeProjectionNextTests {
     }
 }
 
+@Suite("NoticeProjection.forEachUpcoming")
+struct NoticeProjectionSlicesTests {
+    @Test("slice by slice, the same notices in the same order as upcoming over the whole window, with state and outbox, for slices of 1 to 40 days")
+    func slicesEqualWhole() {
+        let c = PlannerFixture.configuration([
+            PlannerFixture.compact("bell", cycles: [PlannerFixture.cycle(calendar: "*-05-01 09:00", steps: [PlannerFixture.step(due: "14d"), PlannerFixture.step("review", due: "45d")])]),
+            PlannerFixture.compact("vernon", cycles: [PlannerFixture.cycle("quarterly", calendar: "*-01,04,07,10-15 10:30", steps: [PlannerFixture.step(due: "3d", policy: PlannerFixture.policy(reminders: ["30d", "0"], overdue: nil))])]),
+        ])
+        let projection = NoticeProjection(configuration: c)
+        let planner = Planner(configuration: c)
+        let start = PlannerFixture.at("2026-01-01 00:00")
+        let early = planner.stepOccurrences(from: start, to: start.adding(seconds: 200 * 86_400))
+        var state = PlannerState.empty
+        if let first = early.first { state.acknowledgments[first.key] = StepAcknowledgment(stepKey: first.key, at: start) }
+        if early.count > 2 { state.snoozes[early[2].key] = StepSnooze(stepKey: early[2].key, at: start, until: early[2].dueAt.adding(seconds: 5 * 86_400)) }
+        var compared = 0
+        for (index, days) in [1, 3, 7, 31, 40].enumerated() {
+            for hour in stride(from: Int64(0), to: 366 * 24, by: 97) {
+                let now = start.adding(seconds: hour * 3600)
+                let end = now.adding(seconds: 400 * 86_400)
+                let written = index % 2 == 0 ? Set<String>() : Set(planner.plan(from: projection.catchUpStart(now: now), to: now, state: state).prefix(1).map(\.id))
+                let whole = projection.upcoming(now: now, to: end, state: state, written: written)
+                var sliced: [PlannedNotice] = []
+                projection.forEachUpcoming(now: now, to: end, state: state, written: written, sliceDays: Int64(days)) { sliced.append($0) }
+                #expect(sliced == whole, "slices of \(days) days at \(now)")
+                compared += 1
+            }
+        }
+        #expect(compared > 400)
+    }
+}
+
 @Suite("Planner.earliestSendTime")
 struct EarliestSendTimeTests {
     @Test("equals the first of the plan, with and without state, over windows of every length through a year")
