@@ -78,8 +78,12 @@ public struct NoticeProjection: Sendable {
                 return notice
             }
         }
-        let horizon = now.adding(seconds: horizonDays * 86_400)
-        guard let first = planner.earliestSendTime(from: now, to: horizon, state: state) else { return nil }
+        // The earliest of a shorter window, when it has one, is the earliest of the horizon.
+        var found: Instant?
+        for days in [7, 31, 400, horizonDays] where days <= horizonDays && found == nil {
+            found = planner.earliestSendTime(from: now, to: now.adding(seconds: days * 86_400), state: state)
+        }
+        guard let first = found else { return nil }
         if let notice = planner.plan(from: first, to: first.adding(seconds: 1), state: state).first, notice.sendAt == first {
             return notice
         }
