@@ -5,6 +5,8 @@ import Foundation
 public final class ServerProcess: @unchecked Sendable {
     let process = Process()
     public let port: Int
+    /// The server's stderr (removed when it stops, if empty).
+    let log: String
 
     public static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
 
@@ -13,7 +15,13 @@ public final class ServerProcess: @unchecked Sendable {
         process.arguments = ["python3", Self.fixtures.appendingPathComponent(script).path] + arguments
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.standardError
+        // Its complaints go to a file of its own, not to the test process's stderr: a server
+        // holding swift-test's pipe open would keep swift-test waiting for ever if the test
+        // process died first (seen once: the run hung after a crash instead of failing).
+        log = FileManager.default.temporaryDirectory.appendingPathComponent("\(script)-\(UUID().uuidString.prefix(8)).log").path
+        FileManager.default.createFile(atPath: log, contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: log) ?? FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
         try process.run()
         // The first line is the port; reading it waits until the server listens.
         var line = Data()
@@ -32,9 +40,11 @@ public final class ServerProcess: @unchecked Sendable {
     /// Kills the server and waits (bounded) for it to go. Process.waitUntilExit spins a run
     /// loop on Linux, so this polls instead.
     public func stop() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        for _ in 0..<500 where process.isRunning { usleep(10_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            for _ in 0..<500 where process.isRunning { usleep(10_000) }
+        }
+        if (try? FileManager.default.attributesOfItem(atPath: log)[.size] as? Int) == 0 { try? FileManager.default.removeItem(atPath: log) }
     }
 
     deinit { stop() }
