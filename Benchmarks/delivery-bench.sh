@@ -13,26 +13,8 @@ ONE_PER_PROCESS=${ONE_PER_PROCESS:-1000}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d /tmp/compactd-bench-XXXXXX)
 trap 'kill $(cat "$WORK/nginx.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$WORK"' EXIT
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-
-mkdir -p "$WORK/nginx" "$WORK/cfg/compacts"
-cat > "$WORK/nginx/nginx.conf" <<NGINX
-daemon on;
-pid $WORK/nginx.pid;
-worker_processes 1;
-error_log $WORK/nginx/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/nginx/body;
-  keepalive_requests 100000;
-  server {
-    listen 127.0.0.1:$PORT;
-    location / { client_max_body_size 1m; return 204; }
-  }
-}
-NGINX
-nginx -c "$WORK/nginx/nginx.conf"
+. "$ROOT/Benchmarks/nginx-204.sh"
+mkdir -p "$WORK/cfg/compacts"
 
 # N deadlines due one minute ago, 200 per compact file, one webhook channel.
 "$ROOT/Benchmarks/due-webhooks.py" "$WORK/cfg" "$N" "$PORT" --max-concurrent "${MAXC:-64}" --templates "${TEMPLATES:-$ROOT/Config/templates}"

@@ -45,25 +45,7 @@ echo "1. the stores alone (claim 64 at a time, record delivered; no network):"
 "$ROOT/.build/release/compactd-store-bench" postgresql "$(db store3)" --deliveries "$N" --replicas 3 2>/dev/null
 
 echo "2. end to end, compactd --once to nginx (204):"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-mkdir -p "$WORK/nginx"
-cat > "$WORK/nginx/nginx.conf" <<NGINX
-daemon on;
-pid $WORK/nginx.pid;
-worker_processes 1;
-error_log $WORK/nginx/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/nginx/body;
-  keepalive_requests 100000;
-  server {
-    listen 127.0.0.1:$PORT;
-    location / { client_max_body_size 1m; return 204; }
-  }
-}
-NGINX
-nginx -c "$WORK/nginx/nginx.conf"
+. "$ROOT/Benchmarks/nginx-204.sh"
 run() { # name, replicas, [state] table
   local name=$1 replicas=$2 state=$3 dir="$WORK/$1"
   mkdir -p "$dir"

@@ -60,12 +60,23 @@ struct AgendaCommand: AsyncParsableCommand {
             written = try await store.writtenIDs(sendAtFrom: projection.catchUpStart(now: start))
         }
         let inCompact = { (notice: PlannedNotice) in compact == nil || notice.step.compactID == compact }
-        if format == .json && !all && from == nil {
-            // Streamed as it is planned, a month at a time: the whole window is never held.
+        if format == .json {
+            // Streamed, one object a line: a year of 10,000 compacts is 300,000 notices, which
+            // Foundation's encoder took 31 s and 1.6 GB to write as one document. Without
+            // --all or --from it is also planned as it is written, a month at a time, so the
+            // whole window is never held.
             let partners = Dictionary(c.compacts.map { ($0.id, $0.partner) }, uniquingKeysWith: { first, _ in first })
             var output = JSONLinesArray()
-            projection.forEachUpcoming(now: start, to: end, state: state, written: written) { notice in
-                if inCompact(notice) { output.append(AgendaEntry(notice, fate: nil, partner: partners[notice.step.compactID] ?? "", zone: c.timeZone)) }
+            let write = { (notice: PlannedNotice, fate: NoticeProjection.Fate) in
+                guard inCompact(notice) else { return }
+                output.append(AgendaEntry(notice, fate: all ? Self.describe(fate, zone: c.timeZone) : nil, partner: partners[notice.step.compactID] ?? "", zone: c.timeZone))
+            }
+            if all {
+                for (notice, fate) in projection.withFates(from: start, to: end, state: state) { write(notice, fate) }
+            } else if from == nil {
+                projection.forEachUpcoming(now: start, to: end, state: state, written: written) { write($0, .willBeSent) }
+            } else {
+                for notice in Planner(configuration: c).plan(from: start, to: end, state: state) { write(notice, .willBeSent) }
             }
             output.finish()
             return
@@ -77,17 +88,6 @@ struct AgendaCommand: AsyncParsableCommand {
             entries = projection.upcoming(now: start, to: end, state: state, written: written).filter(inCompact).map { ($0, .willBeSent) }
         } else {
             entries = Planner(configuration: c).plan(from: start, to: end, state: state).filter(inCompact).map { ($0, .willBeSent) }
-        }
-        if format == .json {
-            // Streamed, one object a line: a year of 10,000 compacts is 300,000 notices, which
-            // Foundation's encoder took 31 s and 1.6 GB to write as one document.
-            let partners = Dictionary(c.compacts.map { ($0.id, $0.partner) }, uniquingKeysWith: { first, _ in first })
-            var output = JSONLinesArray()
-            for (notice, fate) in entries {
-                output.append(AgendaEntry(notice, fate: all ? Self.describe(fate, zone: c.timeZone) : nil, partner: partners[notice.step.compactID] ?? "", zone: c.timeZone))
-            }
-            output.finish()
-            return
         }
         if entries.isEmpty && format == .table {
             print("No notices from \(TimestampFormat.short(start, in: c.timeZone)) to \(TimestampFormat.short(end, in: c.timeZone)).")

@@ -48,6 +48,8 @@ import time
 from datetime import datetime, timedelta, timezone
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from chaos import load_records  # noqa: E402  (the receiver's record, read as the single-daemon run reads it)
 FIXTURES = os.path.join(HERE, "..", "Fixtures")
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 NETNS = "compactd-chaos"
@@ -88,9 +90,6 @@ class Network:
     database's link down: the replica still reaches the receiver (it goes on sending what it
     holds), but can record nothing, and its leases lapse."""
 
-    def __init__(self):
-        self.up = False
-
     def create(self):
         self.destroy()
         run(["ip", "netns", "add", NETNS])
@@ -107,7 +106,6 @@ class Network:
         run(["ip", "link", "set", "cchaosdb-h", "up"])
         run(["ip", "netns", "exec", NETNS, "ip", "addr", "add", "10.232.0.2/24", "dev", "cchaosdb-n"])
         run(["ip", "netns", "exec", NETNS, "ip", "link", "set", "cchaosdb-n", "up"])
-        self.up = True
 
     def cut(self):
         run(["ip", "link", "set", "cchaosdb-h", "down"])
@@ -119,10 +117,9 @@ class Network:
         subprocess.run(["ip", "link", "del", "cchaos-h"], stderr=subprocess.DEVNULL)
         subprocess.run(["ip", "link", "del", "cchaosdb-h"], stderr=subprocess.DEVNULL)
         subprocess.run(["ip", "netns", "del", NETNS], stderr=subprocess.DEVNULL)
-        self.up = False
 
 
-def write_config(work, name, host, db_host, pg_port, receiver_port, database, lease, reminders, first_due, span, probe_due):
+def write_config(work, name, host, db_host, pg_port, receiver_port, database, lease):
     """One configuration per replica (they differ only in the addresses they reach)."""
     folder = os.path.join(work, name)
     os.makedirs(folder, exist_ok=True)
@@ -175,20 +172,6 @@ def write_compacts(work, reminders, first_due, span, probe_due):
         lines += ["[[deadlines]]", f'id = "p{p}"', f'title = "Probe {p}"', f"due = {probe_due.strftime('%Y-%m-%dT%H:%M:%S')}", f"reminders = [{offsets}]", ""]
     with open(os.path.join(work, "compacts", "probe.toml"), "w") as f:
         f.write("\n".join(lines))
-
-
-def load_records(path):
-    records = []
-    try:
-        with open(path) as f:
-            for line in f:
-                try:
-                    records.append(json.loads(line))
-                except ValueError:
-                    pass
-    except FileNotFoundError:
-        pass
-    return records
 
 
 def decoded(records):
@@ -267,7 +250,7 @@ def main():
         in_ns = use_netns and i == cut_index
         host = "10.231.0.1" if in_ns else "127.0.0.1"
         db_host = "10.232.0.1" if in_ns else "127.0.0.1"
-        config = write_config(work, f"replica{i}", host, db_host, port, receiver_port, "compactd", a.lease, a.reminders, first_due, a.span, probe_due)
+        config = write_config(work, f"replica{i}", host, db_host, port, receiver_port, "compactd", a.lease)
         env = {"COMPACTD_TEST_CLOCK_OFFSET_SECONDS": str(a.skew)} if i == skew_index and a.skew else {}
         replicas.append(Replica(a.bin, work, f"replica{i}", config, env, netns=in_ns))
     ctl_config = os.path.join(work, "replica0", "compactd.toml")

@@ -8,25 +8,8 @@ import Testing
 struct ChaosTests {
     @Test("400 reminders, 6 kills, a failing receiver: none lost, none under two ids, store intact, no secret shown")
     func scaledDownChaosRun() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chaos-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let summaryPath = directory.appendingPathComponent("summary.json").path
-        let log = directory.appendingPathComponent("chaos.log").path
-        let script = CommandRunner.packageRoot.appendingPathComponent("Tests/Chaos/chaos.py").path
-        // Output to a file and the exit polled (bounded), so no child can hang the test on a pipe.
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", "exec python3 \"$0\" --bin \"$1\" --reminders 400 --kills 6 --span 12 --lead 4 --bound 120 --seed 7 --json \"$2\" > \"$3\" 2>&1 < /dev/null",
-                             script, CommandRunner.productsDirectory.path, summaryPath, log]
-        try process.run()
-        for _ in 0..<1500 where process.isRunning { usleep(100_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        print(output)
-        #expect(process.terminationStatus == 0, "\(output)")
-        let data = try Data(contentsOf: URL(fileURLWithPath: summaryPath))
-        let summary = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let (status, output, summary) = try ChaosScript.run("chaos.py", ["--reminders", "400", "--kills", "6", "--span", "12", "--lead", "4", "--bound", "120", "--seed", "7"], boundSeconds: 150)
+        #expect(status == 0, "\(output)")
         #expect(summary["reminders expected"] as? Int == 400)
         #expect(summary["accepted"] as? Int == 400)
         #expect(summary["lost"] as? Int == 0)

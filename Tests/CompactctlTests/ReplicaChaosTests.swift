@@ -10,24 +10,8 @@ import Testing
 struct ReplicaChaosTests {
     @Test("600 deadlines on 3 replicas: none lost, none early, none under two ids, no fenced-out outcome recorded, the ack heard within 1 s")
     func scaledDownReplicaChaosRun() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("replica-chaos-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let summaryPath = directory.appendingPathComponent("summary.json").path
-        let log = directory.appendingPathComponent("chaos.log").path
-        let script = CommandRunner.packageRoot.appendingPathComponent("Tests/Chaos/chaos_replicas.py").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", "exec python3 \"$0\" --bin \"$1\" --reminders 600 --kills 6 --span 15 --lead 8 --bound 150 --seed 11 --json \"$2\" > \"$3\" 2>&1 < /dev/null",
-                             script, CommandRunner.productsDirectory.path, summaryPath, log]
-        try process.run()
-        for _ in 0..<2400 where process.isRunning { usleep(100_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        print(output)
-        #expect(process.terminationStatus == 0, "\(output)")
-        let data = try Data(contentsOf: URL(fileURLWithPath: summaryPath))
-        let summary = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let (status, output, summary) = try ChaosScript.run("chaos_replicas.py", ["--reminders", "600", "--kills", "6", "--span", "15", "--lead", "8", "--bound", "150", "--seed", "11"], boundSeconds: 240)
+        #expect(status == 0, "\(output)")
         #expect(summary["deadlines expected"] as? Int == 600)
         #expect(summary["accepted"] as? Int == 600)
         #expect(summary["lost"] as? Int == 0)

@@ -82,6 +82,9 @@ def start(directory, certificate=None, key=None):
         if result.returncode == 0:
             with open(os.path.join(directory, "port"), "w") as f:
                 f.write(str(port))
+            # start-again uses the same options (port, addresses, TLS, durability).
+            with open(os.path.join(directory, "options"), "w") as f:
+                f.write(options)
             print(port, flush=True)
             return 0
     sys.stderr.write(open(os.path.join(directory, "log")).read()[-2000:])
@@ -96,9 +99,8 @@ def main():
     if command == "stop":
         return subprocess.run(as_owner([f"{BIN}/pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"]), stdout=subprocess.DEVNULL).returncode
     if command == "start-again":
-        port = port_of(directory)
-        extra = os.environ.get("PG_EXTRA_LISTEN", "")
-        options = f"-p {port} -k {directory} -c listen_addresses=127.0.0.1{',' + extra if extra else ''} -c fsync=off -c max_connections=300"
+        with open(os.path.join(directory, "options")) as f:
+            options = f.read()
         return subprocess.run(as_owner([f"{BIN}/pg_ctl", "-D", data, "-l", os.path.join(directory, "log"), "-w", "-t", "60", "start", "-o", options]),
                               stdout=subprocess.DEVNULL).returncode
     if command == "restart":

@@ -198,23 +198,35 @@ struct PlannerTests {
     }
 }
 
+/// Two compacts (a yearly cycle of two steps, a quarterly one of one), and a state that moves
+/// their first notices: the projection tests' common ground.
+enum ProjectionFixture {
+    static let configuration = PlannerFixture.configuration([
+        PlannerFixture.compact("bell", cycles: [PlannerFixture.cycle(calendar: "*-05-01 09:00", steps: [PlannerFixture.step(due: "14d"), PlannerFixture.step("review", due: "45d")])]),
+        PlannerFixture.compact("vernon", cycles: [PlannerFixture.cycle("quarterly", calendar: "*-01,04,07,10-15 10:30", steps: [PlannerFixture.step(due: "3d", policy: PlannerFixture.policy(reminders: ["30d", "0"], overdue: nil))])]),
+    ])
+
+    /// The first step occurrence from `start` acknowledged, the third snoozed to 5 days after its due time.
+    static func ackAndSnooze(_ planner: Planner, from start: Instant) -> PlannerState {
+        let early = planner.stepOccurrences(from: start, to: start.adding(seconds: 200 * 86_400))
+        var state = PlannerState.empty
+        if let first = early.first { state.acknowledgments[first.key] = StepAcknowledgment(stepKey: first.key, at: start) }
+        if early.count > 2 { state.snoozes[early[2].key] = StepSnooze(stepKey: early[2].key, at: start, until: early[2].dueAt.adding(seconds: 5 * 86_400)) }
+        return state
+    }
+}
+
 @Suite("NoticeProjection.next")
 struct NoticeProjectionNextTests {
     @Test("the next notice is the first of the whole horizon, at every seventh hour of a year, with and without state and outbox")
     func nextEqualsFirstOfHorizon() {
-        let c = PlannerFixture.configuration([
-            PlannerFixture.compact("bell", cycles: [PlannerFixture.cycle(calendar: "*-05-01 09:00", steps: [PlannerFixture.step(due: "14d"), PlannerFixture.step("review", due: "45d")])]),
-            PlannerFixture.compact("vernon", cycles: [PlannerFixture.cycle("quarterly", calendar: "*-01,04,07,10-15 10:30", steps: [PlannerFixture.step(due: "3d", policy: PlannerFixture.policy(reminders: ["30d", "0"], overdue: nil))])]),
-        ])
+        let c = ProjectionFixture.configuration
         let projection = NoticeProjection(configuration: c)
         let start = PlannerFixture.at("2026-01-01 00:00")
         // Some state (an early step acknowledged, one snoozed) and, every other hour, an outbox
         // holding what fell due in the catch-up window (so the next is a later notice).
         let planner = Planner(configuration: c)
-        let early = planner.stepOccurrences(from: start, to: start.adding(seconds: 200 * 86_400))
-        var state = PlannerState.empty
-        if let first = early.first { state.acknowledgments[first.key] = StepAcknowledgment(stepKey: first.key, at: start) }
-        if early.count > 2 { state.snoozes[early[2].key] = StepSnooze(stepKey: early[2].key, at: start, until: early[2].dueAt.adding(seconds: 5 * 86_400)) }
+        let state = ProjectionFixture.ackAndSnooze(planner, from: start)
         var checked = 0
         for hour in stride(from: Int64(0), to: 366 * 24, by: 7) {
             let now = start.adding(seconds: hour * 3600)
@@ -235,17 +247,11 @@ struct NoticeProjectionNextTests {
 struct NoticeProjectionSlicesTests {
     @Test("slice by slice, the same notices in the same order as upcoming over the whole window, with state and outbox, for slices of 1 to 40 days")
     func slicesEqualWhole() {
-        let c = PlannerFixture.configuration([
-            PlannerFixture.compact("bell", cycles: [PlannerFixture.cycle(calendar: "*-05-01 09:00", steps: [PlannerFixture.step(due: "14d"), PlannerFixture.step("review", due: "45d")])]),
-            PlannerFixture.compact("vernon", cycles: [PlannerFixture.cycle("quarterly", calendar: "*-01,04,07,10-15 10:30", steps: [PlannerFixture.step(due: "3d", policy: PlannerFixture.policy(reminders: ["30d", "0"], overdue: nil))])]),
-        ])
+        let c = ProjectionFixture.configuration
         let projection = NoticeProjection(configuration: c)
         let planner = Planner(configuration: c)
         let start = PlannerFixture.at("2026-01-01 00:00")
-        let early = planner.stepOccurrences(from: start, to: start.adding(seconds: 200 * 86_400))
-        var state = PlannerState.empty
-        if let first = early.first { state.acknowledgments[first.key] = StepAcknowledgment(stepKey: first.key, at: start) }
-        if early.count > 2 { state.snoozes[early[2].key] = StepSnooze(stepKey: early[2].key, at: start, until: early[2].dueAt.adding(seconds: 5 * 86_400)) }
+        let state = ProjectionFixture.ackAndSnooze(planner, from: start)
         var compared = 0
         for (index, days) in [1, 3, 7, 31, 40].enumerated() {
             for hour in stride(from: Int64(0), to: 366 * 24, by: 97) {
@@ -267,17 +273,11 @@ struct NoticeProjectionSlicesTests {
 struct EarliestSendTimeTests {
     @Test("equals the first of the plan, with and without state, over windows of every length through a year")
     func equalsFirstOfPlan() {
-        let c = PlannerFixture.configuration([
-            PlannerFixture.compact("bell", cycles: [PlannerFixture.cycle(calendar: "*-05-01 09:00", steps: [PlannerFixture.step(due: "14d"), PlannerFixture.step("review", due: "45d")])]),
-            PlannerFixture.compact("vernon", cycles: [PlannerFixture.cycle("quarterly", calendar: "*-01,04,07,10-15 10:30", steps: [PlannerFixture.step(due: "3d", policy: PlannerFixture.policy(reminders: ["30d", "0"], overdue: nil))])]),
-        ])
+        let c = ProjectionFixture.configuration
         let planner = Planner(configuration: c)
         let start = PlannerFixture.at("2026-01-01 00:00")
         // Some state: an early step acknowledged, one snoozed, so that the first notice moves.
-        let early = planner.stepOccurrences(from: start, to: start.adding(seconds: 200 * 86_400))
-        var state = PlannerState.empty
-        if let first = early.first { state.acknowledgments[first.key] = StepAcknowledgment(stepKey: first.key, at: start) }
-        if early.count > 2 { state.snoozes[early[2].key] = StepSnooze(stepKey: early[2].key, at: start, until: early[2].dueAt.adding(seconds: 5 * 86_400)) }
+        let state = ProjectionFixture.ackAndSnooze(planner, from: start)
         var compared = 0
         for hour in stride(from: Int64(0), to: 366 * 24, by: 11) {
             let from = start.adding(seconds: hour * 3600)
