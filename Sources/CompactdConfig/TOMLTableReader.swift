@@ -8,12 +8,14 @@ final class TOMLTableReader {
     /// This table's path, e.g. `cycles[0].steps[1]`; empty at the top.
     let path: String
     let source: ConfigSourceFile
-    private var consumed: Set<String> = []
+    /// Which of the table's keys were asked for, by position (`TOMLTable.position(of:)`).
+    private var consumed: [Bool]
 
     init(table: TOMLTable, path: String, source: ConfigSourceFile) {
         self.table = table
         self.path = path
         self.source = source
+        consumed = Array(repeating: false, count: table.keys.count)
     }
 
     func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
@@ -24,8 +26,9 @@ final class TOMLTableReader {
 
     /// The raw value, marking the key as known.
     func value(_ key: String) -> TOMLValue? {
-        consumed.insert(key)
-        return table[key]
+        guard let position = table.position(of: key) else { return nil }
+        consumed[position] = true
+        return table.value(at: position)
     }
 
     func has(_ key: String) -> Bool { table.contains(key: key) }
@@ -55,11 +58,18 @@ final class TOMLTableReader {
     /// A string that must not be empty or blank.
     func text(_ key: String, required: Bool = false, expected: String = "a non-empty string") -> String? {
         guard let s = string(key, required: required, expected: expected) else { return nil }
-        if s.trimmingWhitespace().isEmpty {
+        if Self.isBlank(s) {
             report(key, "is empty; expected \(expected)")
             return nil
         }
         return s
+    }
+
+    /// Empty or white space only. Most text starts with a visible ASCII character, which
+    /// answers without walking the string's Characters.
+    static func isBlank(_ s: String) -> Bool {
+        if let first = s.utf8.first, first > 0x20, first < 0x7F { return false }
+        return s.allSatisfy(\.isWhitespace)
     }
 
     /// An identifier: lower-case letters, digits and dashes, starting with a letter.
@@ -258,7 +268,8 @@ final class TOMLTableReader {
 
     /// Reports every key that was never read, suggesting the closest known one.
     func finish(known: [String]) {
-        for key in table.keys.sorted() where !consumed.contains(key) {
+        let unknown = table.keys.indices.filter { !consumed[$0] }.map { table.keys[$0] }
+        for key in unknown.sorted() {
             if let suggestion = EditDistance.suggestion(for: key, among: known) {
                 report(key, "unknown key; did you mean '\(suggestion)'? expected one of \(known.joined(separator: ", "))")
             } else {

@@ -4,17 +4,48 @@
 /// everything under it. Kept as a tree by key name, the way tomllib keeps it, so the two agree
 /// on what is refused (the differential test checks they do).
 final class TOMLNamespaceFlags {
-    enum Flag: Hashable {
+    enum Flag: UInt8 {
         /// Declared by a header, or (pending until the next header) by dotted keys.
-        case explicitNest
+        case explicitNest = 1
         /// An inline table or array: nothing may be added under it.
-        case frozen
+        case frozen = 2
     }
 
+    /// One key's flags (bits of `Flag`) and the keys under it. Children are found by a scan
+    /// while few, as in `TOMLTable`: a compact file's tree has a handful under each name.
     final class Node {
-        var flags: Set<Flag> = []
-        var recursiveFlags: Set<Flag> = []
-        var nested: [String: Node] = [:]
+        var flags: UInt8 = 0
+        var recursiveFlags: UInt8 = 0
+        private var names: [String] = []
+        private var children: [Node] = []
+        private var positions: [String: Int]?
+
+        func child(_ name: String) -> Node? {
+            if let positions { return positions[name].map { children[$0] } }
+            return names.firstIndex(of: name).map { children[$0] }
+        }
+
+        func childMade(_ name: String) -> Node {
+            if let existing = child(name) { return existing }
+            let made = Node()
+            names.append(name)
+            children.append(made)
+            if positions != nil {
+                positions?[name] = names.count - 1
+            } else if names.count > 16 {
+                positions = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+            }
+            return made
+        }
+
+        /// Forgets this key's flags and everything under it (as removing it would).
+        func clear() {
+            flags = 0
+            recursiveFlags = 0
+            names = []
+            children = []
+            positions = nil
+        }
     }
 
     private let root = Node()
@@ -32,43 +63,28 @@ final class TOMLNamespaceFlags {
         guard let stem = key.last else { return }
         var node = root
         for name in key.dropLast() {
-            guard let inner = node.nested[name] else { return }
+            guard let inner = node.child(name) else { return }
             node = inner
         }
-        node.nested[stem] = nil
+        node.child(stem)?.clear()
     }
 
     func set(_ key: [String], _ flag: Flag, recursive: Bool) {
-        guard let stem = key.last else { return }
+        guard !key.isEmpty else { return }
         var node = root
-        for name in key.dropLast() {
-            if let inner = node.nested[name] {
-                node = inner
-            } else {
-                let inner = Node()
-                node.nested[name] = inner
-                node = inner
-            }
-        }
-        let target: Node
-        if let existing = node.nested[stem] {
-            target = existing
-        } else {
-            target = Node()
-            node.nested[stem] = target
-        }
-        if recursive { target.recursiveFlags.insert(flag) } else { target.flags.insert(flag) }
+        for name in key { node = node.childMade(name) }
+        if recursive { node.recursiveFlags |= flag.rawValue } else { node.flags |= flag.rawValue }
     }
 
     func isSet(_ key: [String], _ flag: Flag) -> Bool {
         guard let stem = key.last else { return false }
         var node = root
         for name in key.dropLast() {
-            guard let inner = node.nested[name] else { return false }
-            if inner.recursiveFlags.contains(flag) { return true }
+            guard let inner = node.child(name) else { return false }
+            if inner.recursiveFlags & flag.rawValue != 0 { return true }
             node = inner
         }
-        guard let target = node.nested[stem] else { return false }
-        return target.flags.contains(flag) || target.recursiveFlags.contains(flag)
+        guard let target = node.child(stem) else { return false }
+        return (target.flags | target.recursiveFlags) & flag.rawValue != 0
     }
 }

@@ -135,6 +135,9 @@ struct TOMLParser {
 
     private mutating func parseDocument() throws(TOMLSyntaxError) {
         var header: [String] = []
+        // The table the current header names, once a plain key has found it: the section's
+        // other plain keys go there without walking from the root again.
+        var sectionTable: TOMLTable?
         while true {
             skipSpaces()
             guard let b = current else { break }
@@ -143,10 +146,11 @@ struct TOMLParser {
                 continue
             }
             if Self.isBareKey(b) || b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") {
-                try keyValueRule(header: header)
+                try keyValueRule(header: header, sectionTable: &sectionTable)
                 skipSpaces()
             } else if b == UInt8(ascii: "[") {
                 flags.finalizePending()
+                sectionTable = nil
                 if byte(at: pos + 1) == UInt8(ascii: "[") {
                     header = try arrayOfTablesRule()
                 } else {
@@ -213,11 +217,23 @@ struct TOMLParser {
         return key
     }
 
-    private mutating func keyValueRule(header: [String]) throws(TOMLSyntaxError) {
+    private mutating func keyValueRule(header: [String], sectionTable: inout TOMLTable?) throws(TOMLSyntaxError) {
         let start = pos
         let here = location(at: start)
         let (key, value) = try parseKeyValuePair(depth: 0)
         guard let stem = key.last else { throw error("a key is missing", at: start) }
+        // A plain key in a section whose table an earlier plain key found: that key passed
+        // the checks below, and nothing a key does within the section changes their answer
+        // for the section's own table (flags set here apply under a key, or at the next header).
+        if key.count == 1, let nest = sectionTable {
+            if nest.contains(key: stem) { throw error("'\(Self.display(key))' is defined twice; expected each key once", at: start) }
+            switch value {
+            case .table, .array: flags.set(header + key, .frozen, recursive: true)
+            default: break
+            }
+            nest.insert(stem, value, at: here)
+            return
+        }
         let parentKey = header + key.dropLast()
         // Tables named by dotted keys: not if a header declared them, and no header or dotted
         // key in a later section may open them again.
@@ -240,6 +256,7 @@ struct TOMLParser {
         default: break
         }
         nest.insert(stem, value, at: here)
+        if key.count == 1 { sectionTable = nest }
     }
 
     /// The table at `key` under `table`, making the missing ones; the last element of an array
@@ -449,7 +466,20 @@ struct TOMLParser {
 
     /// A basic string from its opening quote (one, or three when `multiline`), with escapes.
     private mutating func parseBasicString(multiline: Bool) throws(TOMLSyntaxError) -> String {
-        if !multiline { pos += 1 }
+        if !multiline {
+            pos += 1
+            // Most strings hold no escape: taken from the document as they stand.
+            var end = pos
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"),
+                  !Self.isControl(bytes[end]) || bytes[end] == 0x09 {
+                end += 1
+            }
+            if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+                let text = String(decoding: bytes[pos..<end], as: UTF8.self)
+                pos = end + 1
+                return text
+            }
+        }
         var result: [UInt8] = []
         while true {
             guard let b = current else { throw error("unterminated string; expected a closing \(multiline ? "\"\"\"" : "\"")") }

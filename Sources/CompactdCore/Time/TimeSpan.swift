@@ -43,6 +43,20 @@ public struct TimeSpan: Hashable, Sendable, CustomStringConvertible {
     /// Parses a span. A bare number is seconds, as in systemd; `0` is zero. A leading `+` is
     /// allowed. Months and years must be whole numbers; the whole span is at most 100 years.
     public init?(parsing raw: String) {
+        let span: TimeSpan?
+        if raw.utf8.allSatisfy({ $0 < 0x80 }) {
+            var raw = raw
+            span = raw.withUTF8 { Self.parsingASCII($0) }
+        } else {
+            span = Self.parsingCharacters(raw)
+        }
+        guard let span else { return nil }
+        self = span
+    }
+
+    /// The reading by Characters, for text beyond ASCII (`µs`); `parsingASCII` must answer
+    /// as it does for ASCII text (a test compares the two).
+    static func parsingCharacters(_ raw: String) -> TimeSpan? {
         var text = Substring(raw.trimmingSpaces)
         if text.hasPrefix("+") { text = text.dropFirst() }
         guard !text.isEmpty else { return nil }
@@ -75,7 +89,9 @@ public struct TimeSpan: Hashable, Sendable, CustomStringConvertible {
             } else {
                 let (product, overflow) = whole.multipliedReportingOverflow(by: multiplier.microseconds)
                 guard !overflow else { return nil }
-                micro += product
+                let (sum, sumOverflow) = micro.addingReportingOverflow(product)
+                guard !sumOverflow else { return nil }
+                micro = sum
                 if parts.count == 2 {
                     // Six digits at most: fraction × a week in microseconds stays far below Int64.max.
                     let digits = parts[1].prefix(6)
@@ -91,7 +107,80 @@ public struct TimeSpan: Hashable, Sendable, CustomStringConvertible {
         }
         guard sawPart else { return nil }
         let dayMicros: Int64 = 86_400_000_000
-        self.init(months: months, days: Int(micro / dayMicros), microseconds: micro % dayMicros)
+        return TimeSpan(months: months, days: Int(micro / dayMicros), microseconds: micro % dayMicros)
+    }
+
+    /// `init(parsing:)` for ASCII text, rule for rule, over its bytes: the Character-based
+    /// reading cost 7% of reading 10,000 compact files, each with a few spans.
+    static func parsingASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> TimeSpan? {
+        let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t"), dot = UInt8(ascii: ".")
+        var start = 0, end = bytes.count
+        while start < end, bytes[start] == space || bytes[start] == tab { start += 1 }
+        while end > start, bytes[end - 1] == space || bytes[end - 1] == tab { end -= 1 }
+        if start < end, bytes[start] == UInt8(ascii: "+") { start += 1 }
+        guard start < end else { return nil }
+        func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+        func isLetter(_ b: UInt8) -> Bool { (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) }
+        var months = 0
+        var micro: Int64 = 0
+        var sawPart = false
+        var i = start
+        while true {
+            while i < end, bytes[i] == space { i += 1 }
+            if i == end { break }
+            let numberStart = i
+            var dotAt: Int?
+            while i < end, isDigit(bytes[i]) || bytes[i] == dot {
+                if bytes[i] == dot {
+                    guard dotAt == nil else { return nil }
+                    dotAt = i
+                }
+                i += 1
+            }
+            let numberEnd = i
+            guard numberEnd > numberStart, bytes[numberStart] != dot, bytes[numberEnd - 1] != dot else { return nil }
+            while i < end, bytes[i] == space { i += 1 }
+            let unitStart = i
+            while i < end, isLetter(bytes[i]) { i += 1 }
+            let multiplier: (months: Int, microseconds: Int64)
+            if unitStart == i {
+                multiplier = (0, 1_000_000)
+            } else {
+                let unitText = String(decoding: UnsafeBufferPointer(rebasing: bytes[unitStart..<i]), as: UTF8.self)
+                guard let unit = units.first(where: { $0.names.contains(unitText) }) else { return nil }
+                multiplier = (unit.months, unit.microseconds)
+            }
+            // The whole part, refused past 10 digits as Int64 parsing and the bound below would.
+            let wholeEnd = dotAt ?? numberEnd
+            var whole: Int64 = 0
+            for j in numberStart..<wholeEnd {
+                whole = whole * 10 + Int64(bytes[j] - 0x30)
+                guard whole < 1_000_000_000 else { return nil }
+            }
+            if multiplier.months > 0 {
+                guard dotAt == nil else { return nil }
+                months += Int(whole) * multiplier.months
+            } else {
+                let (product, overflow) = whole.multipliedReportingOverflow(by: multiplier.microseconds)
+                guard !overflow else { return nil }
+                micro += product
+                if let dotAt {
+                    // Six digits at most: fraction × a week in microseconds stays far below Int64.max.
+                    var fraction: Int64 = 0
+                    var scale: Int64 = 1
+                    for j in (dotAt + 1)..<min(numberEnd, dotAt + 7) {
+                        fraction = fraction * 10 + Int64(bytes[j] - 0x30)
+                        scale *= 10
+                    }
+                    micro += fraction * multiplier.microseconds / scale
+                }
+            }
+            guard months <= 1200, micro <= Int64(maximumDays) * 86_400_000_000 else { return nil }
+            sawPart = true
+        }
+        guard sawPart else { return nil }
+        let dayMicros: Int64 = 86_400_000_000
+        return TimeSpan(months: months, days: Int(micro / dayMicros), microseconds: micro % dayMicros)
     }
 
     /// A compact canonical form (`1M`, `30d`, `2h30min`, `0`), used in reminder identities so
