@@ -2,16 +2,14 @@
 /// problems found so far (shared by every reader of the file).
 final class ConfigSourceFile {
     let displayPath: String
-    let text: String
     let problems: ProblemList
     /// The parsed document, once it parsed: where each key was written.
     var document: TOMLTable?
     /// Built the first time a problem needs a line number: most files have none.
     private(set) lazy var sourceMap = TOMLSourceMap(document: document)
 
-    init(displayPath: String, text: String, problems: ProblemList) {
+    init(displayPath: String, problems: ProblemList) {
         self.displayPath = displayPath
-        self.text = text
         self.problems = problems
     }
 

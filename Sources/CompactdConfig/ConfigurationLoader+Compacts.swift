@@ -7,7 +7,7 @@ extension ConfigurationLoader {
     static let stepKeys = ["id", "title", "due", "commitments"] + policyKeys
     static let deadlineKeys = ["id", "title", "due", "commitments"] + policyKeys
 
-    func readCompactFile(_ path: String, zone: ZoneInfo, defaultPolicy: ReminderPolicy, references: ReferenceResolver, problems: ProblemList) -> Compact? {
+    func readCompactFile(_ path: String, zone: ZoneInfo, defaultPolicy: ReminderPolicy, references: ReferenceResolver, shared: SharedParts, problems: ProblemList) -> Compact? {
         guard let (_, reader) = parseFile(path, problems: problems) else { return nil }
         let id = reader.identifier("id")
         let partner = reader.text("partner", required: true, expected: "the partner's name, such as \"City of Bell\"")
@@ -65,7 +65,7 @@ extension ConfigurationLoader {
             var spec: CalendarSpec?
             if let calendarText {
                 do {
-                    spec = try CalendarSpec(parsing: calendarText, localZone: zone)
+                    spec = try shared.calendar(calendarText) { () throws(CalendarSpecError) in try CalendarSpec(parsing: calendarText, localZone: zone) }
                 } catch {
                     item.report("calendar", "'\(calendarText)' is not a valid calendar expression (\(error.reason)); expected a systemd calendar event such as \"*-05-01 09:00\" (check with: compactctl calendar '\(calendarText)')")
                 }

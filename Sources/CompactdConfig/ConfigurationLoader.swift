@@ -64,7 +64,7 @@ public struct ConfigurationLoader: Sendable {
         let shared = SharedParts()
         for (compact, found) in readConcurrently(compactFiles, { file in
             let local = ProblemList()
-            let compact = readCompactFile(file, zone: fileZone, defaultPolicy: filePolicy, references: references, problems: local)
+            let compact = readCompactFile(file, zone: fileZone, defaultPolicy: filePolicy, references: references, shared: shared, problems: local)
             return (compact.map(shared.share), local.items)
         }) {
             for problem in found { problems.add(problem) }
@@ -88,13 +88,13 @@ public struct ConfigurationLoader: Sendable {
             problems.add(ConfigProblem(file: path, key: "", message: "\(reason); expected a readable TOML file"))
             return nil
         }
-        guard let text = String(validating: data, as: UTF8.self) else {
+        guard String(validating: data, as: UTF8.self) != nil else {
             problems.add(ConfigProblem(file: path, key: "", message: "is not UTF-8 text; expected a TOML file"))
             return nil
         }
-        let source = ConfigSourceFile(displayPath: path, text: text, problems: problems)
+        let source = ConfigSourceFile(displayPath: path, problems: problems)
         do throws(TOMLSyntaxError) {
-            let table = try TOMLParser.parse(text)
+            let table = try TOMLParser.parse(utf8: data)
             source.document = table
             return (source, TOMLTableReader(table: table, path: "", source: source))
         } catch {

@@ -16,6 +16,7 @@ final class SharedParts: Sendable {
         var cycles: [[ReviewCycle]: [ReviewCycle]] = [:]
         var notify: [[String]: [String]] = [:]
         var deadlines: [[Deadline]: [Deadline]] = [:]
+        var calendars: [String: CalendarSpec] = [:]
     }
 
     private let tables = Mutex(Tables())
@@ -30,6 +31,16 @@ final class SharedParts: Sendable {
             shared.deadlines = Self.first(compact.deadlines, in: &t.deadlines)
         }
         return shared
+    }
+
+    /// A calendar expression parsed once per load: every file of a template repeats it (one
+    /// load reads each file in the same zone, so the text alone names the result). Refusals are
+    /// not kept: each file reports its own.
+    func calendar(_ text: String, parse: () throws(CalendarSpecError) -> CalendarSpec) throws(CalendarSpecError) -> CalendarSpec {
+        if let known = tables.withLock({ $0.calendars[text] }) { return known }
+        let spec = try parse()
+        tables.withLock { $0.calendars[text] = spec }
+        return spec
     }
 
     private static func first<T: Hashable>(_ value: T, in table: inout [T: T]) -> T {

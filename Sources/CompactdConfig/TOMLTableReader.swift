@@ -219,10 +219,18 @@ final class TOMLTableReader {
     }
 
     func enumValue<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type, required: Bool = false) -> E? where E.RawValue == String {
-        let expected = "one of " + E.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
-        guard let s = string(key, required: required, expected: expected) else { return nil }
+        // Written out only for a message: building it for every value read cost more than the read.
+        let expected = { "one of " + E.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ") }
+        guard let v = value(key) else {
+            if required { missing(key, expected: expected()) }
+            return nil
+        }
+        guard let s = v.string else {
+            wrongType(key, v, expected: expected())
+            return nil
+        }
         guard let e = E(rawValue: s) else {
-            report(key, "'\(s)' is not allowed; expected \(expected)")
+            report(key, "'\(s)' is not allowed; expected \(expected())")
             return nil
         }
         return e

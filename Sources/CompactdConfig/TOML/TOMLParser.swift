@@ -25,24 +25,35 @@ struct TOMLParser {
 
     /// Parses a whole document; the first problem found is thrown.
     static func parse(_ text: String) throws(TOMLSyntaxError) -> TOMLTable {
-        var parser = TOMLParser(text: text)
+        try parse(utf8: Array(text.utf8))
+    }
+
+    /// Parses a document given as its UTF-8 bytes, which the caller has validated.
+    static func parse(utf8 bytes: [UInt8]) throws(TOMLSyntaxError) -> TOMLTable {
+        var parser = TOMLParser(utf8: bytes)
         try parser.parseDocument()
         return parser.root
     }
 
-    private init(text: String) {
-        // As tomllib: CRLF is a newline; a lone CR is an illegal character.
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
-        var previousCR = false
-        for byte in text.utf8 {
-            if byte == 0x0A && previousCR { bytes.removeLast() }
-            bytes.append(byte)
-            previousCR = byte == 0x0D
+    private init(utf8 document: [UInt8]) {
+        // As tomllib: CRLF is a newline; a lone CR is an illegal character. Most files have
+        // no CR at all and are read as they are, without a copy.
+        var bytes = document
+        if document.contains(0x0D) {
+            bytes = []
+            bytes.reserveCapacity(document.count)
+            var previousCR = false
+            for byte in document {
+                if byte == 0x0A && previousCR { bytes.removeLast() }
+                bytes.append(byte)
+                previousCR = byte == 0x0D
+            }
         }
         self.bytes = bytes
         var starts = [0]
-        for (i, byte) in bytes.enumerated() where byte == 0x0A { starts.append(i + 1) }
+        bytes.withUnsafeBufferPointer { buffer in
+            for i in buffer.indices where buffer[i] == 0x0A { starts.append(i + 1) }
+        }
         lineStarts = starts
         root = TOMLTable(location: TOMLLocation(line: 1, column: 1))
     }
