@@ -4,7 +4,7 @@ final class ConfigSourceFile {
     let displayPath: String
     let problems: ProblemList
     /// The parsed document, once it parsed: where each key was written.
-    var document: TOMLTable?
+    var document: TOMLDocument?
     /// Built the first time a problem needs a line number: most files have none.
     private(set) lazy var sourceMap = TOMLSourceMap(document: document)
 

@@ -94,9 +94,9 @@ public struct ConfigurationLoader: Sendable {
         }
         let source = ConfigSourceFile(displayPath: path, problems: problems)
         do throws(TOMLSyntaxError) {
-            let table = try TOMLParser.parse(utf8: data)
-            source.document = table
-            return (source, TOMLTableReader(table: table, path: "", source: source))
+            let document = try TOMLParser.parseDocument(utf8: data)
+            source.document = document
+            return (source, TOMLTableReader(document: document.root, source: source))
         } catch {
             problems.add(ConfigProblem(
                 file: path, line: error.location.line, column: error.location.column, key: "",

@@ -5,35 +5,45 @@ struct TOMLSourceMap {
     struct Location: Hashable {
         var line: Int
         var column: Int
+
+        init(line: Int, column: Int) {
+            self.line = line
+            self.column = column
+        }
+
+        init(_ location: TOMLLocation) {
+            self.init(line: location.line, column: location.column)
+        }
     }
 
     private(set) var locations: [String: Location] = [:]
 
-    init(document: TOMLTable?) {
+    init(document: TOMLDocument?) {
         guard let document else { return }
-        add(document, prefix: "")
+        let lines = document.lineIndex()
+        add(document.root, prefix: "", lines: lines)
     }
 
-    private mutating func add(_ table: TOMLTable, prefix: String) {
+    private mutating func add(_ table: TOMLTable, prefix: String, lines: TOMLLineIndex) {
         for key in table.keys {
             guard let entry = table.entry(key) else { continue }
             let path = prefix.isEmpty ? key : "\(prefix).\(key)"
-            locations[path] = Location(line: entry.location.line, column: entry.location.column)
-            add(entry.value, path: path)
+            locations[path] = Location(lines.location(at: entry.offset))
+            add(entry.value, path: path, lines: lines)
         }
     }
 
-    private mutating func add(_ value: TOMLValue, path: String) {
+    private mutating func add(_ value: TOMLValue, path: String, lines: TOMLLineIndex) {
         switch value {
         case .table(let inner):
-            add(inner, prefix: path)
+            add(inner, prefix: path, lines: lines)
         case .array(let elements):
             for (i, element) in elements.enumerated() {
                 let elementPath = "\(path)[\(i)]"
                 if case .table(let inner) = element {
-                    locations[elementPath] = Location(line: inner.location.line, column: inner.location.column)
+                    locations[elementPath] = Location(lines.location(at: inner.offset))
                 }
-                add(element, path: elementPath)
+                add(element, path: elementPath, lines: lines)
             }
         default:
             break

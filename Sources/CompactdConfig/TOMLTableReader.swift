@@ -5,15 +5,32 @@ import CompactdCore
 /// so a typo such as `reminder = ...` is an error rather than silently ignored.
 final class TOMLTableReader {
     let table: TOMLTable
-    /// This table's path, e.g. `cycles[0].steps[1]`; empty at the top.
-    let path: String
+    /// Where this table is: its parent and the key (and element) under it.
+    private let parent: TOMLTableReader?
+    private let name: String
+    private let element: Int?
+    /// This table's path, e.g. `cycles[0].steps[1]`; empty at the top. Written out only when a
+    /// message needs it: most tables are read without one.
+    var path: String {
+        guard let parent else { return name }
+        let key = parent.keyPath(name)
+        return element.map { "\(key)[\($0)]" } ?? key
+    }
     let source: ConfigSourceFile
     /// Which of the table's keys were asked for, by position (`TOMLTable.position(of:)`).
-    private var consumed: [Bool]
+    /// Unchecked for the reason `TOMLTable`'s storage is: only `value(_:)` and `finish` touch it.
+    @exclusivity(unchecked) private var consumed: [Bool]
 
-    init(table: TOMLTable, path: String, source: ConfigSourceFile) {
+    /// The reader of a file's top table.
+    convenience init(document table: TOMLTable, source: ConfigSourceFile) {
+        self.init(table: table, parent: nil, name: "", element: nil, source: source)
+    }
+
+    private init(table: TOMLTable, parent: TOMLTableReader?, name: String, element: Int?, source: ConfigSourceFile) {
         self.table = table
-        self.path = path
+        self.parent = parent
+        self.name = name
+        self.element = element
         self.source = source
         consumed = Array(repeating: false, count: table.keys.count)
     }
@@ -242,7 +259,7 @@ final class TOMLTableReader {
             wrongType(key, v, expected: "a table")
             return nil
         }
-        return TOMLTableReader(table: t, path: keyPath(key), source: source)
+        return TOMLTableReader(table: t, parent: self, name: key, element: nil, source: source)
     }
 
     /// The sub-tables of a table such as `[channels.NAME]`, in name order.
@@ -269,7 +286,7 @@ final class TOMLTableReader {
                 source.report("\(keyPath(key))[\(i)]", "expected a table, found \(typeName(element))")
                 continue
             }
-            result.append(TOMLTableReader(table: t, path: "\(keyPath(key))[\(i)]", source: source))
+            result.append(TOMLTableReader(table: t, parent: self, name: key, element: i, source: source))
         }
         return result
     }

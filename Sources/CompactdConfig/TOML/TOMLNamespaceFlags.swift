@@ -13,12 +13,15 @@ final class TOMLNamespaceFlags {
 
     /// One key's flags (bits of `Flag`) and the keys under it. Children are found by a scan
     /// while few, as in `TOMLTable`: a compact file's tree has a handful under each name.
+    ///
+    /// Its stored properties are `@exclusivity(unchecked)` for the reason `TOMLTable`'s are: the
+    /// runtime checks cost more than the work, and no access to them can overlap another.
     final class Node {
-        var flags: UInt8 = 0
-        var recursiveFlags: UInt8 = 0
-        private var names: [String] = []
-        private var children: [Node] = []
-        private var positions: [String: Int]?
+        @exclusivity(unchecked) var flags: UInt8 = 0
+        @exclusivity(unchecked) var recursiveFlags: UInt8 = 0
+        @exclusivity(unchecked) private var names: [String] = []
+        @exclusivity(unchecked) private var children: [Node] = []
+        @exclusivity(unchecked) private var positions: [String: Int]?
 
         func child(_ name: String) -> Node? {
             if let positions { return positions[name].map { children[$0] } }

@@ -19,7 +19,6 @@ struct TOMLParser {
 
     private let bytes: [UInt8]
     private var pos = 0
-    private let lineStarts: [Int]
     private let root: TOMLTable
     private let flags = TOMLNamespaceFlags()
 
@@ -30,9 +29,14 @@ struct TOMLParser {
 
     /// Parses a document given as its UTF-8 bytes, which the caller has validated.
     static func parse(utf8 bytes: [UInt8]) throws(TOMLSyntaxError) -> TOMLTable {
+        try parseDocument(utf8: bytes).root
+    }
+
+    /// The document's top table, with the text its keys' offsets count in.
+    static func parseDocument(utf8 bytes: [UInt8]) throws(TOMLSyntaxError) -> TOMLDocument {
         var parser = TOMLParser(utf8: bytes)
         try parser.parseDocument()
-        return parser.root
+        return TOMLDocument(root: parser.root, text: parser.bytes)
     }
 
     private init(utf8 document: [UInt8]) {
@@ -50,12 +54,7 @@ struct TOMLParser {
             }
         }
         self.bytes = bytes
-        var starts = [0]
-        bytes.withUnsafeBufferPointer { buffer in
-            for i in buffer.indices where buffer[i] == 0x0A { starts.append(i + 1) }
-        }
-        lineStarts = starts
-        root = TOMLTable(location: TOMLLocation(line: 1, column: 1))
+        root = TOMLTable(offset: 0)
     }
 
     // MARK: - Reading bytes
@@ -75,22 +74,10 @@ struct TOMLParser {
         }
     }
 
-    /// Line and column (in Unicode scalars) of a byte offset.
+    /// Line and column (in Unicode scalars) of a byte offset: for an error, so counted from
+    /// the start (keys keep their offsets; `TOMLDocument` turns those into lines when asked).
     func location(at index: Int) -> TOMLLocation {
-        var low = 0, high = lineStarts.count - 1
-        while low < high {
-            let mid = (low + high + 1) / 2
-            if lineStarts[mid] <= index { low = mid } else { high = mid - 1 }
-        }
-        let start = lineStarts[low]
-        var column = 1
-        var i = start
-        let end = min(index, bytes.count)
-        while i < end {
-            if bytes[i] & 0xC0 != 0x80 { column += 1 }
-            i += 1
-        }
-        return TOMLLocation(line: low + 1, column: column)
+        TOMLDocument.location(at: index, in: bytes)
     }
 
     private func error(_ message: String, at index: Int? = nil) -> TOMLSyntaxError {
@@ -188,7 +175,7 @@ struct TOMLParser {
             throw error("table [\(Self.display(key))] is declared twice; expected each table once", at: start)
         }
         flags.set(key, .explicitNest, recursive: false)
-        guard getOrCreateNest(key, from: root, at: location(at: start), accessLists: true) != nil else {
+        guard getOrCreateNest(key, from: root, at: start, accessLists: true) != nil else {
             throw error("[\(Self.display(key))] would replace a value that is not a table", at: start)
         }
         guard current == UInt8(ascii: "]") else { throw error("expected ']' at the end of the table header") }
@@ -209,11 +196,11 @@ struct TOMLParser {
         // array's own name may not become a [table].
         flags.unsetAll(key)
         flags.set(key, .explicitNest, recursive: false)
-        let here = location(at: start)
+        let here = start
         guard let stem = key.last, let parent = getOrCreateNest(Array(key.dropLast()), from: root, at: here, accessLists: true) else {
             throw error("[[\(Self.display(key))]] would replace a value that is not a table", at: start)
         }
-        let element = TOMLTable(location: here)
+        let element = TOMLTable(offset: here)
         if parent.contains(key: stem) {
             guard parent.appendTable(stem, element) else {
                 throw error("[[\(Self.display(key))]] names a value that is not an array of tables", at: start)
@@ -230,7 +217,7 @@ struct TOMLParser {
 
     private mutating func keyValueRule(header: [String], sectionTable: inout TOMLTable?) throws(TOMLSyntaxError) {
         let start = pos
-        let here = location(at: start)
+        let here = start
         let (key, value) = try parseKeyValuePair(depth: 0)
         guard let stem = key.last else { throw error("a key is missing", at: start) }
         // A plain key in a section whose table an earlier plain key found: that key passed
@@ -272,10 +259,10 @@ struct TOMLParser {
 
     /// The table at `key` under `table`, making the missing ones; the last element of an array
     /// of tables when `accessLists`. Nil when a value that is not a table is in the way.
-    private func getOrCreateNest(_ key: [String], from table: TOMLTable, at location: TOMLLocation, accessLists: Bool) -> TOMLTable? {
+    private func getOrCreateNest(_ key: [String], from table: TOMLTable, at offset: Int, accessLists: Bool) -> TOMLTable? {
         var container = table
         for name in key {
-            if !container.contains(key: name) { container.insert(name, .table(TOMLTable(location: location)), at: location) }
+            if !container.contains(key: name) { container.insert(name, .table(TOMLTable(offset: offset)), at: offset) }
             switch container[name] {
             case .table(let inner)?:
                 container = inner
@@ -393,9 +380,9 @@ struct TOMLParser {
 
     private mutating func parseInlineTable(depth: Int) throws(TOMLSyntaxError) -> TOMLValue {
         if depth > Self.maximumDepth { throw error("arrays and inline tables nested more than \(Self.maximumDepth) deep") }
-        let here = location(at: pos)
+        let here = pos
         pos += 1
-        let table = TOMLTable(location: here)
+        let table = TOMLTable(offset: here)
         let innerFlags = TOMLNamespaceFlags()
         skipSpaces()
         if current == UInt8(ascii: "}") {
@@ -404,7 +391,7 @@ struct TOMLParser {
         }
         while true {
             let start = pos
-            let keyLocation = location(at: start)
+            let keyLocation = start
             let (key, value) = try parseKeyValuePair(depth: depth)
             guard let stem = key.last else { throw error("a key is missing", at: start) }
             if innerFlags.isSet(key, .frozen) {
