@@ -281,6 +281,7 @@ final class TOMLTableReader {
             return []
         }
         var result: [TOMLTableReader] = []
+        result.reserveCapacity(array.count)
         for (i, element) in array.enumerated() {
             guard let t = element.table else {
                 source.report("\(keyPath(key))[\(i)]", "expected a table, found \(typeName(element))")
@@ -293,6 +294,7 @@ final class TOMLTableReader {
 
     /// Reports every key that was never read, suggesting the closest known one.
     func finish(known: [String]) {
+        guard consumed.contains(false) else { return }
         let unknown = table.keys.indices.filter { !consumed[$0] }.map { table.keys[$0] }
         for key in unknown.sorted() {
             if let suggestion = EditDistance.suggestion(for: key, among: known) {

@@ -218,20 +218,24 @@ struct TOMLParser {
     private mutating func keyValueRule(header: [String], sectionTable: inout TOMLTable?) throws(TOMLSyntaxError) {
         let start = pos
         let here = start
-        let (key, value) = try parseKeyValuePair(depth: 0)
-        guard let stem = key.last else { throw error("a key is missing", at: start) }
         // A plain key in a section whose table an earlier plain key found: that key passed
         // the checks below, and nothing a key does within the section changes their answer
         // for the section's own table (flags set here apply under a key, or at the next header).
-        if key.count == 1, let nest = sectionTable {
-            if nest.contains(key: stem) { throw error("'\(Self.display(key))' is defined twice; expected each key once", at: start) }
+        // Most keys are a single bare key: read without making a key path.
+        if let nest = sectionTable, let stem = singleBareKey() {
+            pos += 1
+            skipSpaces()
+            let value = try parseValue(depth: 0)
+            if nest.contains(key: stem) { throw error("'\(stem)' is defined twice; expected each key once", at: start) }
             switch value {
-            case .table, .array: flags.set(header + key, .frozen, recursive: true)
+            case .table, .array: flags.set(header + [stem], .frozen, recursive: true)
             default: break
             }
             nest.insert(stem, value, at: here)
             return
         }
+        let (key, value) = try parseKeyValuePair(depth: 0)
+        guard let stem = key.last else { throw error("a key is missing", at: start) }
         let parentKey = header + key.dropLast()
         // Tables named by dotted keys: not if a header declared them, and no header or dotted
         // key in a later section may open them again.
@@ -287,6 +291,21 @@ struct TOMLParser {
         skipSpaces()
         let value = try parseValue(depth: depth)
         return (key, value)
+    }
+
+    /// A bare key followed by `=` (spaces allowed between): the key, with `pos` on the `=`.
+    /// Anything else (a dotted or quoted key, a syntax error) leaves `pos` where it was, for
+    /// the general reading.
+    private mutating func singleBareKey() -> String? {
+        let start = pos
+        while let c = current, Self.isBareKey(c) { pos += 1 }
+        let end = pos
+        skipSpaces()
+        guard end > start, current == UInt8(ascii: "=") else {
+            pos = start
+            return nil
+        }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 
     private mutating func parseKey() throws(TOMLSyntaxError) -> [String] {

@@ -53,6 +53,12 @@ final class TOMLTable {
             entries[existing] = Entry(value: value, offset: offset)
             return
         }
+        if keys.isEmpty {
+            // Room for a typical table's keys at once: grown one by one, the arrays were
+            // reallocated at nearly every insert.
+            keys.reserveCapacity(4)
+            entries.reserveCapacity(4)
+        }
         keys.append(key)
         entries.append(Entry(value: value, offset: offset))
         if positions != nil {

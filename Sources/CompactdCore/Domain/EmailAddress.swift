@@ -7,10 +7,29 @@ public enum EmailAddress {
         guard bytes.count <= 254, let at = bytes.firstIndex(of: UInt8(ascii: "@")),
               bytes.lastIndex(of: UInt8(ascii: "@")) == at, at > 0, at < bytes.count - 1
         else { return false }
-        let forbidden: Set<UInt8> = [UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "\""), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "\\"), UInt8(ascii: ":")]
-        guard !bytes.contains(where: { $0 <= 0x20 || $0 >= 0x7F || forbidden.contains($0) }) else { return false }
-        let domain = bytes[(at + 1)...]
-        let labels = domain.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        return labels.count >= 2 && labels.allSatisfy { !$0.isEmpty && $0.count <= 63 }
+        for byte in bytes {
+            if byte <= 0x20 || byte >= 0x7F { return false }
+            switch byte {
+            case UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "\""), UInt8(ascii: "("),
+                 UInt8(ascii: ")"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "\\"), UInt8(ascii: ":"):
+                return false
+            default:
+                break
+            }
+        }
+        // The domain: at least two dot-separated labels, none empty or longer than 63.
+        var labels = 0
+        var length = 0
+        for byte in bytes[(at + 1)...] {
+            if byte == UInt8(ascii: ".") {
+                guard length > 0 && length <= 63 else { return false }
+                labels += 1
+                length = 0
+            } else {
+                length += 1
+            }
+        }
+        guard length > 0 && length <= 63 else { return false }
+        return labels + 1 >= 2
     }
 }
