@@ -67,9 +67,10 @@ struct AgendaCommand: AsyncParsableCommand {
             // whole window is never held.
             let partners = Dictionary(c.compacts.map { ($0.id, $0.partner) }, uniquingKeysWith: { first, _ in first })
             var output = JSONLinesArray()
+            var text = AgendaTextCache(zone: c.timeZone)
             let write = { (notice: PlannedNotice, fate: NoticeProjection.Fate) in
                 guard inCompact(notice) else { return }
-                output.append(AgendaEntry(notice, fate: all ? Self.describe(fate, zone: c.timeZone) : nil, partner: partners[notice.step.compactID] ?? "", zone: c.timeZone))
+                output.append(AgendaEntry(notice, fate: all ? Self.describe(fate, zone: c.timeZone) : nil, partner: partners[notice.step.compactID] ?? "", text: &text))
             }
             if all {
                 for (notice, fate) in projection.withFates(from: start, to: end, state: state) { write(notice, fate) }
@@ -159,22 +160,26 @@ struct AgendaEntry {
     /// With --all: what happens to it.
     var fate: String?
 
-    init(_ notice: PlannedNotice, fate: String? = nil, partner: String, zone: ZoneInfo) {
+    init(_ notice: PlannedNotice, fate: String? = nil, partner: String, text: inout AgendaTextCache) {
         self.fate = fate
-        id = notice.id
-        stepKey = notice.step.key
-        sendAt = JSONTime.local(notice.sendAt, zone)
-        sendAtUtc = JSONTime.utc(notice.sendAt)
-        dueAt = JSONTime.local(notice.step.dueAt, zone)
-        dueAtUtc = JSONTime.utc(notice.step.dueAt)
+        let occurrence = text.occurrence(notice.step)
+        let kind = text.kind(notice.kind)
+        let sent = text.times(notice.sendAt)
+        let due = text.times(notice.step.dueAt)
+        id = PlannedNotice.id(stepKey: occurrence.key, kind: kind.identity, recipient: notice.recipient)
+        stepKey = occurrence.key
+        sendAt = sent.local
+        sendAtUtc = sent.utc
+        dueAt = due.local
+        dueAtUtc = due.utc
         compact = notice.step.compactID
         self.partner = partner
         cycle = notice.step.cycleID
-        occurrence = notice.step.occurrence.description
+        self.occurrence = occurrence.date
         step = notice.step.stepID
         stepTitle = notice.step.stepTitle
-        kind = notice.kind.name
-        label = notice.kind.label
+        self.kind = kind.name
+        label = kind.label
         channel = notice.recipient.channelID
         contact = notice.recipient.contactID
     }
@@ -208,11 +213,15 @@ struct JSONLinesArray {
     private var buffer: [UInt8] = [UInt8(ascii: "[")]
     private var count = 0
 
+    /// One writer for every entry, emptied after each: a new one per entry was an allocation each.
+    private var writer = JSONWriter()
+
     mutating func append(_ entry: AgendaEntry) {
-        var writer = JSONWriter()
+        writer.removeAll()
         entry.write(into: &writer)
-        buffer += count == 0 ? [UInt8(ascii: "\n")] : [UInt8(ascii: ","), UInt8(ascii: "\n")]
-        buffer += writer.bytes
+        if count > 0 { buffer.append(UInt8(ascii: ",")) }
+        buffer.append(UInt8(ascii: "\n"))
+        buffer.append(contentsOf: writer.bytes)
         count += 1
         if buffer.count >= 64 << 10 { flush() }
     }

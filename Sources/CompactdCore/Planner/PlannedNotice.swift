@@ -22,5 +22,9 @@ public struct PlannedNotice: Sendable, Hashable {
     /// and recipient, and nothing else, so the same reminder keeps its identity across
     /// restarts and across reloads that did not change it. The outbox and the idempotency keys
     /// sent to receivers are derived from it.
-    public var id: String { "\(step.key)/\(kind.identityComponent)/\(recipient)" }
+    public var id: String { Self.id(stepKey: step.key, kind: kind.identityComponent, recipient: recipient) }
+
+    /// `id` from its parts already written (`agenda` writes hundreds of thousands, and keeps
+    /// the step keys and kinds it has written).
+    public static func id(stepKey: String, kind: String, recipient: Recipient) -> String { "\(stepKey)/\(kind)/\(recipient)" }
 }

@@ -31,4 +31,25 @@ struct JSONWriterTests {
             #expect(String(decoding: w.bytes, as: UTF8.self) == json, "\(text.debugDescription)")
         }
     }
+
+    /// Strings are scanned eight bytes at a time: every byte value that must be escaped, and
+    /// some that must not, at every place in a word and across the word's edge, read back by
+    /// JSONSerialization as the string written.
+    @Test("every escaped byte at every place of an 8-byte word and past it")
+    func wordScan() throws {
+        let special: [UInt8] = Array(0x00..<0x20) + [0x22, 0x5C, 0x21, 0x23, 0x5B, 0x5D, 0x7F]
+        for byte in special {
+            for place in 0..<19 {
+                var bytes = Array("abcdefghijklmnopqrs".utf8)
+                bytes[place] = byte
+                let text = String(decoding: bytes, as: UTF8.self) + "é»"
+                var w = JSONWriter()
+                w.beginArray()
+                w.value(text)
+                w.endArray()
+                let array = try #require(try JSONSerialization.jsonObject(with: Data(w.bytes)) as? [String], "byte \(byte) at \(place)")
+                #expect(array == [text], "byte \(byte) at \(place)")
+            }
+        }
+    }
 }
