@@ -49,18 +49,9 @@ public struct NoticeProjection: Sendable {
     /// send order, are the whole window's in send order; only the first slice has notices from
     /// the catch-up window (moved to `now`).
     public func forEachUpcoming(now: Instant, to: Instant, state: PlannerState, written: Set<String>, sliceDays: Int64 = 31, _ body: (PlannedNotice) -> Void) {
-        let planner = Planner(configuration: configuration)
-        var sliceStart = now
-        var first = true
-        while sliceStart < to {
-            let sliceEnd = min(to, sliceStart.adding(seconds: max(1, sliceDays) * 86_400))
-            let notices = first
-                ? upcoming(now: now, to: sliceEnd, state: state, written: written)
-                : Planner.orderedBySendTime(planner.plan(from: sliceStart, to: sliceEnd, state: state))
-            for notice in notices { body(notice) }
-            first = false
-            sliceStart = sliceEnd
-        }
+        let firstEnd = min(to, now.adding(seconds: max(1, sliceDays) * 86_400))
+        for notice in upcoming(now: now, to: firstEnd, state: state, written: written) { body(notice) }
+        Planner(configuration: configuration).forEachNotice(from: firstEnd, to: to, state: state, sliceDays: sliceDays, body)
     }
 
     /// The first notice `upcoming` would list within `horizonDays`, without planning the horizon:

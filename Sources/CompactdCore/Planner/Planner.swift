@@ -34,6 +34,19 @@ public struct Planner: Sendable {
         return Self.orderedBySendTime(notices)
     }
 
+    /// What `plan` lists, in the same order, handed over a slice of `sliceDays` at a time,
+    /// each slice let go before the next is planned: memory bounded by one slice, not the
+    /// window (a year of 100,000 compacts is 25 million notices). A slice's notices are the
+    /// window's that fall in it, so the slices in turn, each in send order, are the window's.
+    public func forEachNotice(from: Instant, to: Instant, state: PlannerState = .empty, sliceDays: Int64 = 31, _ body: (PlannedNotice) -> Void) {
+        var sliceStart = from
+        while sliceStart < to {
+            let sliceEnd = min(to, sliceStart.adding(seconds: max(1, sliceDays) * 86_400))
+            for notice in plan(from: sliceStart, to: sliceEnd, state: state) { body(notice) }
+            sliceStart = sliceEnd
+        }
+    }
+
     /// The send time of the first notice in `from..<to`, what `plan(from:to:state:).first?.sendAt`
     /// is, without keeping or sorting the notices: the daemon only needs to know when to wake
     /// (at 10,000 compacts a 400-day window is 420,000 notices, built and sorted to take one).
@@ -172,25 +185,15 @@ public struct Planner: Sendable {
             if state.acknowledgments[key] != nil { return }
             snooze = state.snoozes[key]
         }
-        // The send times of the step's notices, before recipients are applied.
-        var schedule: [(NoticeKind, Instant)] = []
-        schedule.reserveCapacity(policy.reminders.count + policy.overdueLimit)
-        for lead in policy.reminders {
-            var local = lead.subtracted(from: occurrence.dueLocal)
-            local.date = cache.adjust(local.date, policy.shift, calendar: configuration.businessCalendar)
-            let sendAt = min(cache.instant(for: local, zone: configuration.timeZone), occurrence.dueAt)
-            schedule.append((.reminder(lead: lead), sendAt))
-        }
-        if let every = policy.overdueEvery, !every.isZero {
-            for n in stride(from: 1, through: policy.overdueLimit, by: 1) {
-                var local = every.multiplied(by: n).added(to: occurrence.dueLocal)
-                local.date = cache.adjust(local.date, policy.shift, calendar: configuration.businessCalendar)
-                let sendAt = max(cache.instant(for: local, zone: configuration.timeZone), occurrence.dueAt.adding(microseconds: 1))
-                schedule.append((.overdue(number: n), sendAt))
-                if let threshold = policy.escalateAfter, n > threshold, !escalation.isEmpty {
-                    schedule.append((.escalation(number: n), sendAt))
-                }
-            }
+        // The send times of the step's notices, before recipients are applied: the same for
+        // every compact with this policy and due time, so worked out once per pass.
+        let scheduleKey = PlanningCache.ScheduleKey(policy: policy, dueLocal: occurrence.dueLocal, escalates: !escalation.isEmpty)
+        var schedule: [(NoticeKind, Instant)]
+        if let known = cache.schedule(scheduleKey) {
+            schedule = known
+        } else {
+            schedule = self.schedule(policy: policy, dueLocal: occurrence.dueLocal, dueAt: occurrence.dueAt, escalates: !escalation.isEmpty, cache: &cache)
+            cache.remember(schedule, for: scheduleKey)
         }
         if let snooze {
             schedule = Self.applying(snooze, to: schedule)
@@ -203,6 +206,31 @@ public struct Planner: Sendable {
                 notices.append(PlannedNotice(step: occurrence, kind: kind, recipient: recipient, sendAt: sendAt, resumedFromSnooze: resumed))
             }
         }
+    }
+
+    /// The kinds and send times of one step occurrence's notices, due at `dueLocal` (`dueAt`),
+    /// under `policy`, before a snooze and recipients apply.
+    private func schedule(policy: ReminderPolicy, dueLocal: LocalDateTime, dueAt: Instant, escalates: Bool, cache: inout PlanningCache) -> [(NoticeKind, Instant)] {
+        var schedule: [(NoticeKind, Instant)] = []
+        schedule.reserveCapacity(policy.reminders.count + policy.overdueLimit)
+        for lead in policy.reminders {
+            var local = lead.subtracted(from: dueLocal)
+            local.date = cache.adjust(local.date, policy.shift, calendar: configuration.businessCalendar)
+            let sendAt = min(cache.instant(for: local, zone: configuration.timeZone), dueAt)
+            schedule.append((.reminder(lead: lead), sendAt))
+        }
+        if let every = policy.overdueEvery, !every.isZero {
+            for n in stride(from: 1, through: policy.overdueLimit, by: 1) {
+                var local = every.multiplied(by: n).added(to: dueLocal)
+                local.date = cache.adjust(local.date, policy.shift, calendar: configuration.businessCalendar)
+                let sendAt = max(cache.instant(for: local, zone: configuration.timeZone), dueAt.adding(microseconds: 1))
+                schedule.append((.overdue(number: n), sendAt))
+                if let threshold = policy.escalateAfter, n > threshold, escalates {
+                    schedule.append((.escalation(number: n), sendAt))
+                }
+            }
+        }
+        return schedule
     }
 
     /// Drops the notices a snooze holds back, except the last of each kind family, which moves

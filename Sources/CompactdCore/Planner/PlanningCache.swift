@@ -1,6 +1,7 @@
 /// Memory for one planning pass. Thousands of compacts share a few calendar expressions,
 /// due dates and send times, so each expression is walked, each day checked against the
-/// holidays, and each wall-clock time resolved in the zone once per pass, not once per notice.
+/// holidays, each wall-clock time resolved in the zone, and each step's notice times worked
+/// out once per pass, not once per notice.
 struct PlanningCache {
     private struct OccurrenceKey: Hashable {
         var spec: CalendarSpec
@@ -13,7 +14,17 @@ struct PlanningCache {
         var shift: BusinessDayShift
     }
 
+    /// What one step occurrence's notices are, before its state and recipients: the same for
+    /// every compact whose step has this policy and due time (a template's compacts all do).
+    /// The due instant follows from the local due time in the pass's zone.
+    struct ScheduleKey: Hashable {
+        var policy: ReminderPolicy
+        var dueLocal: LocalDateTime
+        var escalates: Bool
+    }
+
     private var occurrences: [OccurrenceKey: [Instant]] = [:]
+    private var schedules: [ScheduleKey: [(NoticeKind, Instant)]] = [:]
     private var adjusted: [AdjustKey: LocalDate] = [:]
     private var instants: [LocalDateTime: Instant] = [:]
 
@@ -30,6 +41,10 @@ struct PlanningCache {
         occurrences[key] = result
         return result
     }
+
+    func schedule(_ key: ScheduleKey) -> [(NoticeKind, Instant)]? { schedules[key] }
+
+    mutating func remember(_ schedule: [(NoticeKind, Instant)], for key: ScheduleKey) { schedules[key] = schedule }
 
     /// `calendar.adjust(date, shift)`, remembered.
     mutating func adjust(_ date: LocalDate, _ shift: BusinessDayShift, calendar: BusinessCalendar) -> LocalDate {

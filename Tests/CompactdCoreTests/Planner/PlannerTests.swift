@@ -267,6 +267,22 @@ struct NoticeProjectionSlicesTests {
         }
         #expect(compared > 400)
     }
+
+    @Test("Planner.forEachNotice: the plan of a year, with state, slice by slice, for slices of 1 to 400 days")
+    func plannerSlicesEqualPlan() {
+        let c = ProjectionFixture.configuration
+        let planner = Planner(configuration: c)
+        let start = PlannerFixture.at("2026-01-01 00:00")
+        let end = start.adding(seconds: 366 * 86_400)
+        let state = ProjectionFixture.ackAndSnooze(planner, from: start)
+        let whole = planner.plan(from: start, to: end, state: state)
+        #expect(whole.count > 10)
+        for days in [1, 2, 7, 31, 400] {
+            var sliced: [PlannedNotice] = []
+            planner.forEachNotice(from: start, to: end, state: state, sliceDays: Int64(days)) { sliced.append($0) }
+            #expect(sliced == whole, "slices of \(days) days")
+        }
+    }
 }
 
 @Suite("Planner.earliestSendTime")
