@@ -1,6 +1,6 @@
 import CompactdCore
 
-/// The text `agenda -o json` writes for what many notices share, written once: a year of
+/// The text `agenda` writes (its JSON and its table) for what many notices share, written once: a year of
 /// 10,000 compacts is 420,000 notices at a few hundred distinct times, nine notices to a step
 /// occurrence, a dozen kinds. Writing each timestamp, step key and kind anew was most of the
 /// command's time.
@@ -25,6 +25,7 @@ struct AgendaTextCache {
 
     let zone: ZoneInfo
     private var times: [Instant: Times] = [:]
+    private var shortTimes: [Instant: Times] = [:]
     private var occurrences: [ObjectIdentifier: Occurrence] = [:]
     private var kinds: [NoticeKind: Kind] = [:]
     /// Past this many, the occurrences are forgotten (the agenda is written in send order,
@@ -39,6 +40,14 @@ struct AgendaTextCache {
         if let known = times[instant] { return known }
         let made = Times(local: JSONTime.local(instant, zone), utc: JSONTime.utc(instant))
         times[instant] = made
+        return made
+    }
+
+    /// The table's forms: `2027-05-14 09:00 PDT` and `2027-05-14 16:00 UTC`.
+    mutating func shortTimes(_ instant: Instant) -> Times {
+        if let known = shortTimes[instant] { return known }
+        let made = Times(local: TimestampFormat.short(instant, in: zone), utc: TimestampFormat.short(instant, in: .utc))
+        shortTimes[instant] = made
         return made
     }
 

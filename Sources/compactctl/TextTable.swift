@@ -49,6 +49,37 @@ struct TextTable {
         out.flush()
     }
 
+    /// A table whose rows are not held at all, not even as the things they describe: `rows`
+    /// makes them in order and hands each to the function it is given. For a table it is run
+    /// twice (the column widths, then the lines); for CSV once. With no rows a table prints
+    /// `ifEmpty` instead of its header. Returns the number of rows.
+    @discardableResult
+    static func stream(headers: [String], csv: Bool, ifEmpty: String, rows: (_ emit: ([String]) -> Void) -> Void) -> Int {
+        var out = StandardOutputBuffer()
+        var count = 0
+        if csv {
+            out.write(csvHeader(headers) + "\r\n")
+            rows { row in
+                out.write(row.map(csvField).joined(separator: ",") + "\r\n")
+                count += 1
+            }
+        } else {
+            var widths = headers.map(\.count)
+            rows { row in
+                widen(&widths, row)
+                count += 1
+            }
+            if count == 0 {
+                out.write(ifEmpty + "\n")
+            } else {
+                out.write(line(headers, widths) + "\n")
+                rows { out.write(line($0, widths) + "\n") }
+            }
+        }
+        out.flush()
+        return count
+    }
+
     /// RFC 4180: a header line of snake_case names ("LOCAL TIME" is `local_time`), CRLF line
     /// ends, fields quoted when they hold a comma, a quote or a line break. An empty table is
     /// its header line alone.
