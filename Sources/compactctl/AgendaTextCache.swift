@@ -15,6 +15,8 @@ struct AgendaTextCache {
         var step: StepOccurrence
         var key: String
         var date: String
+        /// Its compact's partner, as the agenda's JSON names it.
+        var partner: String
     }
 
     struct Kind {
@@ -24,6 +26,8 @@ struct AgendaTextCache {
     }
 
     let zone: ZoneInfo
+    /// Each compact's partner, by compact id.
+    let partners: [String: String]
     private var times: [Instant: Times] = [:]
     private var shortTimes: [Instant: Times] = [:]
     private var occurrences: [ObjectIdentifier: Occurrence] = [:]
@@ -32,8 +36,9 @@ struct AgendaTextCache {
     /// so a step's notices are near one another): memory stays bounded over long windows.
     private static let occurrenceLimit = 50_000
 
-    init(zone: ZoneInfo) {
+    init(zone: ZoneInfo, partners: [String: String] = [:]) {
         self.zone = zone
+        self.partners = partners
     }
 
     mutating func times(_ instant: Instant) -> Times {
@@ -55,7 +60,7 @@ struct AgendaTextCache {
         let id = ObjectIdentifier(step)
         if let known = occurrences[id] { return known }
         if occurrences.count >= Self.occurrenceLimit { occurrences.removeAll(keepingCapacity: true) }
-        let made = Occurrence(step: step, key: step.key, date: step.occurrence.description)
+        let made = Occurrence(step: step, key: step.key, date: step.occurrence.description, partner: partners[step.compactID] ?? "")
         occurrences[id] = made
         return made
     }

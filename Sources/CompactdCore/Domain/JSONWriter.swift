@@ -33,6 +33,17 @@ public struct JSONWriter {
     public mutating func null() { separator(); bytes.append(contentsOf: "null".utf8); needsComma = true }
 
     public mutating func field(_ name: String, _ text: String) { key(name); value(text) }
+
+    /// A field whose name is written as it stands, unescaped: for names fixed in the code
+    /// (plain ASCII letters and underscores), which need no scan (`agenda` writes 17 a notice).
+    public mutating func field(verbatim name: StaticString, _ text: String) {
+        separator()
+        bytes.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        needsComma = false
+        value(text)
+    }
     public mutating func field(_ name: String, _ number: Int) { key(name); value(number) }
     public mutating func field(_ name: String, _ texts: [String]) {
         key(name)

@@ -52,4 +52,20 @@ struct JSONWriterTests {
             }
         }
     }
+
+    @Test("a field named verbatim is written as a field with the same name is")
+    func verbatimName() {
+        var plain = JSONWriter()
+        var verbatim = JSONWriter()
+        plain.beginObject()
+        verbatim.beginObject()
+        plain.field("send_at_utc", "2027-05-14T16:00:00Z")
+        verbatim.field(verbatim: "send_at_utc", "2027-05-14T16:00:00Z")
+        plain.field("id", "a\"b")
+        verbatim.field(verbatim: "id", "a\"b")
+        plain.endObject()
+        verbatim.endObject()
+        #expect(String(decoding: verbatim.bytes, as: UTF8.self) == #"{"send_at_utc":"2027-05-14T16:00:00Z","id":"a\"b"}"#)
+        #expect(verbatim.bytes == plain.bytes)
+    }
 }
