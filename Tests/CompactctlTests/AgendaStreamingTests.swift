@@ -1,0 +1,28 @@
+import CompactdCore
+import Foundation
+import Testing
+
+/// `agenda -o json` plans on a thread of its own and writes on the calling one, the notices
+/// handed over in batches of 4,096 (`PlannedNoticeBatches`); its CSV is planned and written on
+/// one thread. Over 10,000 notices (three batches and a part, times shared by pairs so that
+/// ties cross batch edges) the two must list the same notices in the same order.
+@Suite("agenda streamed across threads")
+struct AgendaStreamingTests {
+    @Test("JSON planned on a second thread equals CSV planned in line: 10,000 notices, same order")
+    func jsonEqualsCSV() throws {
+        let deadlines = (0..<10_000).map { ("d\($0)", 3_600 + ($0 / 2) * 5_000) }
+        let setup = try DeadlineFixture(deadlinesInSeconds: deadlines)
+        defer { setup.remove() }
+        let json = try CommandRunner.run("compactctl", ["agenda", "--days", "400", "-o", "json"], environment: setup.environment)
+        #expect(json.status == 0, "\(json.stderr)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        let csv = try CommandRunner.run("compactctl", ["agenda", "--days", "400", "-o", "csv"], environment: setup.environment)
+        #expect(csv.status == 0, "\(csv.stderr)")
+        let csvRows = try OutputFormatsTests.csvRows(csv.stdout)
+        let stepColumn = try #require(csvRows.first?.firstIndex(of: "step"))
+        #expect(rows.count == 10_000)
+        #expect(rows.compactMap { $0["step_key"] as? String } == csvRows.dropFirst().map { $0[stepColumn] })
+        let sendTimes = rows.compactMap { $0["send_at_utc"] as? String }
+        #expect(sendTimes == sendTimes.sorted())
+    }
+}
