@@ -196,17 +196,16 @@ struct TOMLParser {
         // array's own name may not become a [table].
         flags.unsetAll(key)
         flags.set(key, .explicitNest, recursive: false)
-        let here = start
-        guard let stem = key.last, let parent = getOrCreateNest(Array(key.dropLast()), from: root, at: here, accessLists: true) else {
+        guard let stem = key.last, let parent = getOrCreateNest(Array(key.dropLast()), from: root, at: start, accessLists: true) else {
             throw error("[[\(Self.display(key))]] would replace a value that is not a table", at: start)
         }
-        let element = TOMLTable(offset: here)
+        let element = TOMLTable(offset: start)
         if parent.contains(key: stem) {
             guard parent.appendTable(stem, element) else {
                 throw error("[[\(Self.display(key))]] names a value that is not an array of tables", at: start)
             }
         } else {
-            parent.insert(stem, .array([.table(element)]), at: here)
+            parent.insert(stem, .array([.table(element)]), at: start)
         }
         guard current == UInt8(ascii: "]"), byte(at: pos + 1) == UInt8(ascii: "]") else {
             throw error("expected ']]' at the end of the array-of-tables header")
@@ -217,7 +216,6 @@ struct TOMLParser {
 
     private mutating func keyValueRule(header: [String], sectionTable: inout TOMLTable?) throws(TOMLSyntaxError) {
         let start = pos
-        let here = start
         // A plain key in a section whose table an earlier plain key found: that key passed
         // the checks below, and nothing a key does within the section changes their answer
         // for the section's own table (flags set here apply under a key, or at the next header).
@@ -231,7 +229,7 @@ struct TOMLParser {
             case .table, .array: flags.set(header + [stem], .frozen, recursive: true)
             default: break
             }
-            nest.insert(stem, value, at: here)
+            nest.insert(stem, value, at: start)
             return
         }
         let (key, value) = try parseKeyValuePair(depth: 0)
@@ -249,7 +247,7 @@ struct TOMLParser {
         if flags.isSet(parentKey, .frozen) {
             throw error("'\(Self.display(key))' would add to an inline table or an array, which cannot be extended", at: start)
         }
-        guard let nest = getOrCreateNest(parentKey, from: root, at: here, accessLists: true) else {
+        guard let nest = getOrCreateNest(parentKey, from: root, at: start, accessLists: true) else {
             throw error("'\(Self.display(key))' would replace a value that is not a table", at: start)
         }
         if nest.contains(key: stem) { throw error("'\(Self.display(key))' is defined twice; expected each key once", at: start) }
@@ -257,7 +255,7 @@ struct TOMLParser {
         case .table, .array: flags.set(header + key, .frozen, recursive: true)
         default: break
         }
-        nest.insert(stem, value, at: here)
+        nest.insert(stem, value, at: start)
         if key.count == 1 { sectionTable = nest }
     }
 
@@ -399,9 +397,8 @@ struct TOMLParser {
 
     private mutating func parseInlineTable(depth: Int) throws(TOMLSyntaxError) -> TOMLValue {
         if depth > Self.maximumDepth { throw error("arrays and inline tables nested more than \(Self.maximumDepth) deep") }
-        let here = pos
+        let table = TOMLTable(offset: pos)
         pos += 1
-        let table = TOMLTable(offset: here)
         let innerFlags = TOMLNamespaceFlags()
         skipSpaces()
         if current == UInt8(ascii: "}") {
@@ -410,17 +407,16 @@ struct TOMLParser {
         }
         while true {
             let start = pos
-            let keyLocation = start
             let (key, value) = try parseKeyValuePair(depth: depth)
             guard let stem = key.last else { throw error("a key is missing", at: start) }
             if innerFlags.isSet(key, .frozen) {
                 throw error("'\(Self.display(key))' would add to an inline table or an array, which cannot be extended", at: start)
             }
-            guard let nest = getOrCreateNest(Array(key.dropLast()), from: table, at: keyLocation, accessLists: false) else {
+            guard let nest = getOrCreateNest(Array(key.dropLast()), from: table, at: start, accessLists: false) else {
                 throw error("'\(Self.display(key))' would replace a value that is not a table", at: start)
             }
             if nest.contains(key: stem) { throw error("'\(Self.display(key))' is defined twice in an inline table", at: start) }
-            nest.insert(stem, value, at: keyLocation)
+            nest.insert(stem, value, at: start)
             skipSpaces()
             guard let c = current else { throw error("unclosed inline table; expected ',' or '}'") }
             if c == UInt8(ascii: "}") {
