@@ -151,7 +151,7 @@ extension ConfigurationLoader {
 /// Finds a key's line in a file already read, for problems found after reading.
 enum TOMLSourceMapCache {
     static func location(file: String, key: String) -> TOMLSourceMap.Location? {
-        guard let text = try? String(contentsOfFile: file, encoding: .utf8), let document = try? TOMLParser.parseDocument(utf8: Array(text.utf8)) else { return nil }
+        guard let bytes = FileBytes.read(file), let document = try? TOMLParser.parseDocument(utf8: bytes) else { return nil }
         return TOMLSourceMap(document: document).location(of: key)
     }
 }

@@ -111,16 +111,8 @@ extension PostgresStateStore {
         }
     }
 
-    public func retryDead(ids: [String]?, channel: String?, by: String?, at: Instant) async throws(StateStoreError) -> Int {
-        try await requeue(status: .dead, ids: ids, channel: channel, by: by, at: at, detail: nil)
-    }
-
-    public func resendMissed(id: String, by: String?, at: Instant) async throws(StateStoreError) -> Int {
-        try await requeue(status: .missed, ids: [id], channel: nil, by: by, at: at, detail: "a missed notice resent under its identity")
-    }
-
     /// Rows of one status back to pending, due now, each with a `retried` history event.
-    private func requeue(status: DeliveryStatus, ids: [String]?, channel: String?, by: String?, at: Instant, detail: String?) async throws(StateStoreError) -> Int {
+    public func requeue(status: DeliveryStatus, ids: [String]?, channel: String?, by: String?, at: Instant, detail: String?) async throws(StateStoreError) -> Int {
         let t = at.microsecondsSinceEpoch
         return try await transaction("retrying deliveries") { connection in
             var targets: [(String, String)] = []

@@ -45,11 +45,10 @@ public protocol StateStore: Sendable {
     func enableChannel(_ channel: String, by: String?, at: Instant) async throws(StateStoreError)
     func disabledChannels() async throws(StateStoreError) -> [ChannelState]
 
-    /// Dead-lettered deliveries back to pending, now. Returns how many.
-    func retryDead(ids: [String]?, channel: String?, by: String?, at: Instant) async throws(StateStoreError) -> Int
-    /// A notice recorded as missed (older than the catch-up window) sent after all, under its
-    /// identity; returns 1, or 0 when it is not a missed notice.
-    func resendMissed(id: String, by: String?, at: Instant) async throws(StateStoreError) -> Int
+    /// Rows of one status (restricted to `ids` and `channel` when given) back to pending, due
+    /// at `at`, each with a `retried` history event carrying `detail`. Returns how many.
+    /// `retryDead` and `resendMissed` below say what it is for.
+    func requeue(status: DeliveryStatus, ids: [String]?, channel: String?, by: String?, at: Instant, detail: String?) async throws(StateStoreError) -> Int
 
     func delivery(id: String) async throws(StateStoreError) -> DeliveryRecord?
     func deliveries(status: DeliveryStatus?, channel: String?, limit: Int) async throws(StateStoreError) -> [DeliveryRecord]
@@ -86,6 +85,17 @@ public protocol StateStore: Sendable {
 }
 
 extension StateStore {
+    /// Dead-lettered deliveries back to pending, now. Returns how many.
+    public func retryDead(ids: [String]?, channel: String?, by: String?, at: Instant) async throws(StateStoreError) -> Int {
+        try await requeue(status: .dead, ids: ids, channel: channel, by: by, at: at, detail: nil)
+    }
+
+    /// A notice recorded as missed (older than the catch-up window) sent after all, under its
+    /// identity; returns 1, or 0 when it is not a missed notice.
+    public func resendMissed(id: String, by: String?, at: Instant) async throws(StateStoreError) -> Int {
+        try await requeue(status: .missed, ids: [id], channel: nil, by: by, at: at, detail: "a missed notice resent under its identity")
+    }
+
     public func replicas() async throws(StateStoreError) -> [ReplicaRecord] { [] }
     public var changeNotifications: AsyncStream<Void>? { nil }
 }

@@ -87,19 +87,22 @@ struct AgendaCommand: AsyncParsableCommand {
             output.finish()
             return
         }
+        let noNotices = "No notices from \(TimestampFormat.short(start, in: c.timeZone)) to \(TimestampFormat.short(end, in: c.timeZone))."
+        // STEP is the key `ack`, `snooze` and `unsnooze` take: copy it from here.
+        let headers = ["LOCAL TIME", "UTC", "STEP", "KIND", "RECIPIENT"] + (all ? ["FATE"] : [])
+        var text = AgendaTextCache(zone: c.timeZone)
+        func row(_ notice: PlannedNotice, _ fate: NoticeProjection.Fate) -> [String] {
+            let sent = text.shortTimes(notice.sendAt)
+            return [sent.local, sent.utc, text.occurrence(notice.step).key,
+                    text.kind(notice.kind).label + (notice.resumedFromSnooze ? " (after snooze)" : ""), notice.recipient.description]
+                + (all ? [Self.describe(fate, zone: c.timeZone)] : [])
+        }
         if !all && from == nil {
             // The upcoming window, planned a month at a time as it is written, twice for a
             // table (widths, then lines): a year of 10,000 compacts held as rows was 225 MB.
-            var text = AgendaTextCache(zone: c.timeZone)
-            let count = TextTable.stream(
-                headers: ["LOCAL TIME", "UTC", "STEP", "KIND", "RECIPIENT"], csv: format == .csv,
-                ifEmpty: "No notices from \(TimestampFormat.short(start, in: c.timeZone)) to \(TimestampFormat.short(end, in: c.timeZone))."
-            ) { emit in
+            let count = TextTable.stream(headers: headers, csv: format == .csv, ifEmpty: noNotices) { emit in
                 projection.forEachUpcoming(now: start, to: end, state: state, written: written) { notice in
-                    guard inCompact(notice) else { return }
-                    let sent = text.shortTimes(notice.sendAt)
-                    emit([sent.local, sent.utc, text.occurrence(notice.step).key,
-                          text.kind(notice.kind).label + (notice.resumedFromSnooze ? " (after snooze)" : ""), notice.recipient.description])
+                    if inCompact(notice) { emit(row(notice, .willBeSent)) }
                 }
             }
             if format == .csv { return }
@@ -107,29 +110,18 @@ struct AgendaCommand: AsyncParsableCommand {
             printHeld(state: state, configuration: c, start: start, end: end)
             return
         }
+        // --all, or --from: the window held, for the fates or from a given time.
         let entries: [(notice: PlannedNotice, fate: NoticeProjection.Fate)]
         if all {
             entries = projection.withFates(from: start, to: end, state: state).filter { inCompact($0.notice) }
-        } else if from == nil {
-            entries = projection.upcoming(now: start, to: end, state: state, written: written).filter(inCompact).map { ($0, .willBeSent) }
         } else {
             entries = Planner(configuration: c).plan(from: start, to: end, state: state).filter(inCompact).map { ($0, .willBeSent) }
         }
-        if entries.isEmpty && format == .table {
-            print("No notices from \(TimestampFormat.short(start, in: c.timeZone)) to \(TimestampFormat.short(end, in: c.timeZone)).")
-        } else {
-            // STEP is the key `ack`, `snooze` and `unsnooze` take: copy it from here.
-            TextTable.stream(headers: ["LOCAL TIME", "UTC", "STEP", "KIND", "RECIPIENT"] + (all ? ["FATE"] : []), rows: entries.count, csv: format == .csv) { i in
-                let (notice, fate) = entries[i]
-                return [
-                    TimestampFormat.short(notice.sendAt, in: c.timeZone),
-                    TimestampFormat.short(notice.sendAt, in: .utc),
-                    notice.step.key,
-                    notice.kind.label + (notice.resumedFromSnooze ? " (after snooze)" : ""),
-                    notice.recipient.description,
-                ] + (all ? [Self.describe(fate, zone: c.timeZone)] : [])
-            }
-            if format == .csv { return }
+        TextTable.stream(headers: headers, csv: format == .csv, ifEmpty: noNotices) { emit in
+            for (notice, fate) in entries { emit(row(notice, fate)) }
+        }
+        if format == .csv { return }
+        if !entries.isEmpty {
             let sent = entries.filter { $0.fate == .willBeSent }.count
             print("\(sent) notice\(sent == 1 ? "" : "s") in \(days) day\(days == 1 ? "" : "s")\(all && sent < entries.count ? "; \(entries.count - sent) not sent" : "").")
         }

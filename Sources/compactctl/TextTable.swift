@@ -32,27 +32,11 @@ struct TextTable {
         headers.map { csvField($0.lowercased().replacingOccurrences(of: " ", with: "_")) }.joined(separator: ",")
     }
 
-    /// A table too large to hold as strings (a year of 10,000 compacts is 420,000 rows),
-    /// written to standard output as it goes: each row made twice, once for the column widths
-    /// and once to write, instead of kept (measured: 507 MB held before).
-    static func stream(headers: [String], rows: Int, csv: Bool, row: (Int) -> [String]) {
-        var out = StandardOutputBuffer()
-        if csv {
-            out.write(csvHeader(headers) + "\r\n")
-            for i in 0..<rows { out.write(row(i).map(csvField).joined(separator: ",") + "\r\n") }
-        } else {
-            var widths = headers.map(\.count)
-            for i in 0..<rows { widen(&widths, row(i)) }
-            out.write(line(headers, widths) + "\n")
-            for i in 0..<rows { out.write(line(row(i), widths) + "\n") }
-        }
-        out.flush()
-    }
-
-    /// A table whose rows are not held at all, not even as the things they describe: `rows`
-    /// makes them in order and hands each to the function it is given. For a table it is run
-    /// twice (the column widths, then the lines); for CSV once. With no rows a table prints
-    /// `ifEmpty` instead of its header. Returns the number of rows.
+    /// A table too large to hold as strings (a year of 10,000 compacts is 420,000 rows; 507 MB
+    /// held, measured), written to standard output as it goes: `rows` makes the rows in order
+    /// and hands each to the function it is given. For a table it is run twice (the column
+    /// widths, then the lines); for CSV once. With no rows a table prints `ifEmpty` instead of
+    /// its header. Returns the number of rows.
     @discardableResult
     static func stream(headers: [String], csv: Bool, ifEmpty: String, rows: (_ emit: ([String]) -> Void) -> Void) -> Int {
         var out = StandardOutputBuffer()

@@ -49,7 +49,7 @@ from datetime import datetime, timedelta, timezone
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from chaos import load_records  # noqa: E402  (the receiver's record, read as the single-daemon run reads it)
+from chaos import Daemon, load_records  # noqa: E402  (the single-daemon run's process handling and record reading)
 FIXTURES = os.path.join(HERE, "..", "Fixtures")
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 NETNS = "compactd-chaos"
@@ -93,19 +93,19 @@ class Network:
     def create(self):
         self.destroy()
         run(["ip", "netns", "add", NETNS])
-        run(["ip", "link", "add", "cchaos-h", "type", "veth", "peer", "name", "cchaos-n"])
-        run(["ip", "link", "set", "cchaos-n", "netns", NETNS])
-        run(["ip", "addr", "add", "10.231.0.1/24", "dev", "cchaos-h"])
-        run(["ip", "link", "set", "cchaos-h", "up"])
-        run(["ip", "netns", "exec", NETNS, "ip", "addr", "add", "10.231.0.2/24", "dev", "cchaos-n"])
-        run(["ip", "netns", "exec", NETNS, "ip", "link", "set", "cchaos-n", "up"])
+        self.veth("cchaos", "10.231.0")
         run(["ip", "netns", "exec", NETNS, "ip", "link", "set", "lo", "up"])
-        run(["ip", "link", "add", "cchaosdb-h", "type", "veth", "peer", "name", "cchaosdb-n"])
-        run(["ip", "link", "set", "cchaosdb-n", "netns", NETNS])
-        run(["ip", "addr", "add", "10.232.0.1/24", "dev", "cchaosdb-h"])
-        run(["ip", "link", "set", "cchaosdb-h", "up"])
-        run(["ip", "netns", "exec", NETNS, "ip", "addr", "add", "10.232.0.2/24", "dev", "cchaosdb-n"])
-        run(["ip", "netns", "exec", NETNS, "ip", "link", "set", "cchaosdb-n", "up"])
+        self.veth("cchaosdb", "10.232.0")
+
+    @staticmethod
+    def veth(name, subnet):
+        """A veth pair NAME-h (host, SUBNET.1) <-> NAME-n (in the namespace, SUBNET.2), both up."""
+        run(["ip", "link", "add", f"{name}-h", "type", "veth", "peer", "name", f"{name}-n"])
+        run(["ip", "link", "set", f"{name}-n", "netns", NETNS])
+        run(["ip", "addr", "add", f"{subnet}.1/24", "dev", f"{name}-h"])
+        run(["ip", "link", "set", f"{name}-h", "up"])
+        run(["ip", "netns", "exec", NETNS, "ip", "addr", "add", f"{subnet}.2/24", "dev", f"{name}-n"])
+        run(["ip", "netns", "exec", NETNS, "ip", "link", "set", f"{name}-n", "up"])
 
     def cut(self):
         run(["ip", "link", "set", "cchaosdb-h", "down"])
@@ -182,12 +182,13 @@ def decoded(records):
     return out
 
 
-class Replica:
+class Replica(Daemon):
+    """chaos.py's daemon with a name, a configuration of its own, extra environment, and
+    perhaps its own network namespace; it may be paused (SIGSTOP) when stopped."""
+
     def __init__(self, binary, work, name, config, env, netns=False):
-        self.binary, self.work, self.name, self.config = binary, work, name, config
-        self.env, self.netns = env, netns
-        self.log = open(os.path.join(work, f"{name}.log"), "ab")
-        self.process = None
+        super().__init__(binary, work, open(os.path.join(work, f"{name}.log"), "ab"))
+        self.name, self.config, self.env, self.netns = name, config, env, netns
         self.paused = False
         self.cut = False
 
@@ -200,19 +201,10 @@ class Replica:
             argv = ["ip", "netns", "exec", NETNS] + argv
         self.process = subprocess.Popen(argv, stdout=self.log, stderr=self.log, env=env, cwd=self.work)
 
-    def kill(self):
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
-
     def stop(self):
         if self.paused:
             self.process.send_signal(signal.SIGCONT)
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            return self.process.wait()
+        return super().stop()
 
 
 def main():

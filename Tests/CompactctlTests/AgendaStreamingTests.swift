@@ -4,13 +4,13 @@ import Testing
 
 /// `agenda -o json` plans on a thread of its own and writes on the calling one, the notices
 /// handed over in batches of 4,096 (`PlannedNoticeBatches`); its CSV is planned and written on
-/// one thread. Over 10,000 notices (three batches and a part, times shared by pairs so that
+/// one thread. Over 10,000 notices (three batches and a part, times shared by threes so that
 /// ties cross batch edges) the two must list the same notices in the same order.
 @Suite("agenda streamed across threads")
 struct AgendaStreamingTests {
     @Test("JSON planned on a second thread equals CSV planned in line: 10,000 notices, same order")
     func jsonEqualsCSV() throws {
-        let deadlines = (0..<10_000).map { ("d\($0)", 3_600 + ($0 / 2) * 5_000) }
+        let deadlines = (0..<10_000).map { ("d\($0)", 3_600 + ($0 / 3) * 7_500) }
         let setup = try DeadlineFixture(deadlinesInSeconds: deadlines)
         defer { setup.remove() }
         let json = try CommandRunner.run("compactctl", ["agenda", "--days", "400", "-o", "json"], environment: setup.environment)

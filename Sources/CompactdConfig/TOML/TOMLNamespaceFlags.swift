@@ -11,21 +11,19 @@ final class TOMLNamespaceFlags {
         case frozen = 2
     }
 
-    /// One key's flags (bits of `Flag`) and the keys under it. Children are found by a scan
-    /// while few, as in `TOMLTable`: a compact file's tree has a handful under each name.
+    /// One key's flags (bits of `Flag`) and the keys under it. Children are found through a
+    /// `TOMLKeyIndex`, as a table's keys are: a compact file's tree has a handful under each name.
     ///
     /// Its stored properties are `@exclusivity(unchecked)` for the reason `TOMLTable`'s are: the
     /// runtime checks cost more than the work, and no access to them can overlap another.
     final class Node {
         @exclusivity(unchecked) var flags: UInt8 = 0
         @exclusivity(unchecked) var recursiveFlags: UInt8 = 0
-        @exclusivity(unchecked) private var names: [String] = []
+        @exclusivity(unchecked) private var names = TOMLKeyIndex()
         @exclusivity(unchecked) private var children: [Node] = []
-        @exclusivity(unchecked) private var positions: [String: Int]?
 
         func child(_ name: String) -> Node? {
-            if let positions { return positions[name].map { children[$0] } }
-            return names.firstIndex(of: name).map { children[$0] }
+            names.position(of: name).map { children[$0] }
         }
 
         func childMade(_ name: String) -> Node {
@@ -33,11 +31,6 @@ final class TOMLNamespaceFlags {
             let made = Node()
             names.append(name)
             children.append(made)
-            if positions != nil {
-                positions?[name] = names.count - 1
-            } else if names.count > 16 {
-                positions = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
-            }
             return made
         }
 
@@ -45,9 +38,8 @@ final class TOMLNamespaceFlags {
         func clear() {
             flags = 0
             recursiveFlags = 0
-            names = []
+            names = TOMLKeyIndex()
             children = []
-            positions = nil
         }
     }
 

@@ -24,15 +24,11 @@ struct TOMLParser {
 
     /// Parses a whole document; the first problem found is thrown.
     static func parse(_ text: String) throws(TOMLSyntaxError) -> TOMLTable {
-        try parse(utf8: Array(text.utf8))
+        try parseDocument(utf8: Array(text.utf8)).root
     }
 
-    /// Parses a document given as its UTF-8 bytes, which the caller has validated.
-    static func parse(utf8 bytes: [UInt8]) throws(TOMLSyntaxError) -> TOMLTable {
-        try parseDocument(utf8: bytes).root
-    }
-
-    /// The document's top table, with the text its keys' offsets count in.
+    /// Parses a document given as its UTF-8 bytes, which the caller has validated: its top
+    /// table, with the text its keys' offsets count in.
     static func parseDocument(utf8 bytes: [UInt8]) throws(TOMLSyntaxError) -> TOMLDocument {
         var parser = TOMLParser(utf8: bytes)
         try parser.parseDocument()

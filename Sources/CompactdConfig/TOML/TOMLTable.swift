@@ -9,21 +9,19 @@ final class TOMLTable {
         var offset: Int
     }
 
-    /// The keys, in the order written; `entries` holds their values at the same positions.
+    /// The keys, in the order written (`index`); `entries` holds their values at the same
+    /// positions.
     ///
-    /// `@exclusivity(unchecked)` on the three stored properties: the runtime check of each access
+    /// `@exclusivity(unchecked)` on both stored properties: the runtime check of each access
     /// (that no other access to the property overlaps it) was a tenth of the instructions
     /// spent reading a compact file. No access here can overlap another: the methods below
     /// touch these properties directly, call nothing that could reach the same table while
     /// doing so, and a table belongs to the one thread parsing its document.
-    @exclusivity(unchecked) private(set) var keys: [String] = []
+    @exclusivity(unchecked) private var index = TOMLKeyIndex()
     @exclusivity(unchecked) private var entries: [Entry] = []
-    /// Where each key is, once the table holds more than `linearLimit` keys. A configuration
-    /// table holds a handful, and comparing a short key with each costs less than hashing it
-    /// (hashing was a tenth of reading 10,000 compact files); a table with thousands of keys
-    /// still finds one in constant time.
-    @exclusivity(unchecked) private var positions: [String: Int]?
-    private static let linearLimit = 16
+
+    var keys: [String] { index.keys }
+
     /// Where the table itself was opened (its header, or the first key that made it), as an
     /// offset in the document.
     let offset: Int
@@ -33,10 +31,7 @@ final class TOMLTable {
     }
 
     /// Where `key` is in `keys`, or nil.
-    func position(of key: String) -> Int? {
-        if let positions { return positions[key] }
-        return keys.firstIndex(of: key)
-    }
+    func position(of key: String) -> Int? { index.position(of: key) }
 
     /// The value at a position `position(of:)` gave.
     func value(at position: Int) -> TOMLValue { entries[position].value }
@@ -53,19 +48,9 @@ final class TOMLTable {
             entries[existing] = Entry(value: value, offset: offset)
             return
         }
-        if keys.isEmpty {
-            // Room for a typical table's keys at once: grown one by one, the arrays were
-            // reallocated at nearly every insert.
-            keys.reserveCapacity(4)
-            entries.reserveCapacity(4)
-        }
-        keys.append(key)
+        if entries.isEmpty { entries.reserveCapacity(4) }  // as the index does for the keys
+        index.append(key)
         entries.append(Entry(value: value, offset: offset))
-        if positions != nil {
-            positions?[key] = keys.count - 1
-        } else if keys.count > Self.linearLimit {
-            positions = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
-        }
     }
 
     /// Replaces the value of an existing key (an array of tables growing), keeping its place.
