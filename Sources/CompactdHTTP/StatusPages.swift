@@ -25,7 +25,10 @@ struct StatusPages: Sendable {
             return "<span class=\"done\">\(l.say("done", "hecho"))</span>" + (step.acknowledgedBy.map { " " + l.say("by", "por") + " " + e($0) } ?? "")
                 + (step.acknowledgedAt.map { " " + l.say("on", "el") + " " + e(shown($0)) } ?? "") + (step.note.map { " <span class=\"note\">&ldquo;\(e($0))&rdquo;</span>" } ?? "")
         case "snoozed": return l.say("snoozed until", "pospuesto hasta") + " " + e(shown(step.snoozedUntil))
-        case "overdue": return "<span class=\"overdue\">" + l.say("overdue by \(step.days) day\(step.days == 1 ? "" : "s")", "vencido hace \(step.days) día\(step.days == 1 ? "" : "s")") + "</span>"
+        case "overdue":
+            let late = step.days == 0 ? l.say("overdue since earlier today", "vencido hoy")
+                : l.say("overdue by \(step.days) day\(step.days == 1 ? "" : "s")", "vencido hace \(step.days) día\(step.days == 1 ? "" : "s")")
+            return "<span class=\"overdue\">" + late + "</span>"
         default: return step.days == 0 ? l.say("due today", "vence hoy") : l.say("due in \(step.days) day\(step.days == 1 ? "" : "s")", "vence en \(step.days) día\(step.days == 1 ? "" : "s")")
         }
     }

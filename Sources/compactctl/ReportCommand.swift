@@ -77,7 +77,7 @@ struct ReportCommand: AsyncParsableCommand {
         case "done":
             "done" + (step.acknowledgedBy.map { ", by \($0)" } ?? "") + (step.acknowledgedAt.map { " on \(shown($0, r))" } ?? "") + (step.note.map { ": \"\($0)\"" } ?? "")
         case "snoozed": "snoozed until \(shown(step.snoozedUntil, r))"
-        case "overdue": "overdue by \(step.days) day\(step.days == 1 ? "" : "s")"
+        case "overdue": step.days == 0 ? "overdue since earlier today" : "overdue by \(step.days) day\(step.days == 1 ? "" : "s")"
         default: step.days == 0 ? "due today" : "due in \(step.days) day\(step.days == 1 ? "" : "s")"
         }
     }

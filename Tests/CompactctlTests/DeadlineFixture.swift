@@ -10,6 +10,9 @@ struct DeadlineFixture {
     var config: String
     var record: String
     var server: ServerProcess
+    /// Each deadline's due date as written to its file: step keys are made from these, never
+    /// from the clock again (a test running across midnight would name another day).
+    var dueDates: [String: LocalDate] = [:]
 
     var statePath: String { directory.appendingPathComponent("state.sqlite").path }
     var environment: [String: String] { ["COMPACTD_CONFIG": config, "COMPACTD_CONTROL_SOCKET": directory.appendingPathComponent("none.sock").path] }
@@ -51,14 +54,15 @@ struct DeadlineFixture {
             // Past deadlines are written to the minute (what operators write); future ones to the second.
             var due = ZoneInfo.utc.localDateTime(at: Instant.now.adding(seconds: Int64(seconds)))
             if seconds < 0 { due.second = 0 }
+            dueDates[id] = due.date
             tables += "[[deadlines]]\nid = \"\(id)\"\ntitle = \"\(id)\"\ndue = \(due.date)T\(String(format: "%02d:%02d:%02d", due.hour, due.minute, due.second))\n\n"
         }
         try "id = \"carson\"\npartner = \"City of Carson\"\nstatus = \"active\"\nnotify = [\"hook\"]\n\(tables)".write(to: directory.appendingPathComponent("compacts/carson.toml"), atomically: true, encoding: .utf8)
     }
 
-    /// The step occurrence key of a deadline that fell due `minutesAgo` minutes ago.
-    static func stepKey(_ id: String, minutesAgo: Int) -> String {
-        "carson/deadline/\(ZoneInfo.utc.localDateTime(at: Instant.now.adding(seconds: Int64(-60 * minutesAgo))).date)/\(id)"
+    /// The step occurrence key of the deadline `id`.
+    func stepKey(_ id: String) -> String {
+        "carson/deadline/\(dueDates[id]!)/\(id)"
     }
 
     func remove() {

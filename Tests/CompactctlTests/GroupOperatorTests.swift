@@ -86,7 +86,7 @@ struct GroupOperatorTests {
         #expect(report.status == 0, "\(report.stderr)")
         #expect(report.stdout.contains("carson"), "\(report.stdout)")
 
-        let key = DeadlineFixture.stepKey("first", minutesAgo: 3)
+        let key = fixture.stepKey("first")
         let ack = try Self.runAs(users.operatorName, ctl, ["ack", key, "--by", "Rocío Rivas", "--note", "met with Carson city manager"], environment: environment)
         #expect(ack.status == 0, "\(ack.stderr)")
         #expect(ack.stdout.contains("by \(users.operatorName) on behalf of Rocío Rivas"), "\(ack.stdout)")

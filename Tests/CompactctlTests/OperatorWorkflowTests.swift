@@ -11,23 +11,21 @@ struct OperatorWorkflowTests {
         try DeadlineFixture(deadlines: [("first", 2), ("second", 1)], responses: responses)
     }
 
-    static func stepKey(_ id: String, minutesAgo: Int) -> String { DeadlineFixture.stepKey(id, minutesAgo: minutesAgo) }
-
     @Test("ack stops that step's reminder and only that step's; history shows it")
     func ackStopsOnlyThatStep() throws {
         let setup = try Self.setUp()
         defer { setup.remove() }
         // The state must exist first: one run with nothing due yet would do; here the first run
         // happens after the ack, so create the state with a status call's precondition in mind.
-        let missing = try CommandRunner.run("compactctl", ["ack", Self.stepKey("first", minutesAgo: 2)], environment: setup.environment)
+        let missing = try CommandRunner.run("compactctl", ["ack", setup.stepKey("first")], environment: setup.environment)
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("no state at"))
         _ = try SQLiteStateStore(path: setup.statePath)
 
-        let ack = try CommandRunner.run("compactctl", ["ack", Self.stepKey("first", minutesAgo: 2), "--by", "maria", "--note", "met with the city"], environment: setup.environment)
+        let ack = try CommandRunner.run("compactctl", ["ack", setup.stepKey("first"), "--by", "maria", "--note", "met with the city"], environment: setup.environment)
         #expect(ack.status == 0, "\(ack.stderr)")
-        #expect(ack.stdout.hasPrefix("acknowledged \(Self.stepKey("first", minutesAgo: 2))"))
-        let again = try CommandRunner.run("compactctl", ["ack", Self.stepKey("first", minutesAgo: 2)], environment: setup.environment)
+        #expect(ack.stdout.hasPrefix("acknowledged \(setup.stepKey("first"))"))
+        let again = try CommandRunner.run("compactctl", ["ack", setup.stepKey("first")], environment: setup.environment)
         #expect(again.status == 1)
         #expect(again.stderr.contains("is already acknowledged"))
 
@@ -35,7 +33,7 @@ struct OperatorWorkflowTests {
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("delivered 1"))
         let received = RecordedRequest.load(setup.record).compactMap { ($0.json["data"] as? [String: Any])?["notice_id"] as? String }
-        #expect(received == ["\(Self.stepKey("second", minutesAgo: 1))/remind-0/hook"])
+        #expect(received == ["\(setup.stepKey("second"))/remind-0/hook"])
 
         let history = try CommandRunner.run("compactctl", ["history", "--output", "json"], environment: setup.environment)
         #expect(history.status == 0)
@@ -45,7 +43,7 @@ struct OperatorWorkflowTests {
         #expect(lines.contains { $0["kind"] as? String == "acknowledged" && $0["actor"] as? String == "\(root) on behalf of maria" && $0["detail"] as? String == "met with the city" })
         #expect(lines.contains { $0["kind"] as? String == "attempt" && ($0["detail"] as? String)?.contains("delivered, HTTP 200") == true })
 
-        let unack = try CommandRunner.run("compactctl", ["unack", Self.stepKey("first", minutesAgo: 2)], environment: setup.environment)
+        let unack = try CommandRunner.run("compactctl", ["unack", setup.stepKey("first")], environment: setup.environment)
         #expect(unack.status == 0, "\(unack.stderr)")
         let rerun = try CommandRunner.run("compactd", ["--once"], environment: setup.environment)
         #expect(rerun.stdout.contains("delivered 1"))
@@ -126,7 +124,7 @@ struct OperatorRefusalTests {
         try holder.run()
         defer { kill(holder.processIdentifier, SIGKILL) }
         _ = pipe.fileHandleForReading.readData(ofLength: 7)
-        let result = try CommandRunner.run("compactctl", ["ack", DeadlineFixture.stepKey("first", minutesAgo: 2)], environment: setup.environment)
+        let result = try CommandRunner.run("compactctl", ["ack", setup.stepKey("first")], environment: setup.environment)
         #expect(result.status == 1)
         #expect(result.stderr.contains("another process holds the database"), "\(result.stderr)")
         kill(holder.processIdentifier, SIGKILL)

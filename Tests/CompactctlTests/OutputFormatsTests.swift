@@ -29,7 +29,7 @@ struct OutputFormatsTests {
         let setup = try DeadlineFixture(deadlinesInSeconds: [("first", -120), ("second", -60), ("third", 2 * 86_400)])
         defer { setup.remove() }
         let env = setup.environment
-        let first = DeadlineFixture.stepKey("first", minutesAgo: 2)
+        let first = setup.stepKey("first")
         let once = try CommandRunner.run("compactd", ["--once"], environment: env)
         #expect(once.stdout.contains("delivered 2"), "\(once.stdout) \(once.stderr)")
 
@@ -133,7 +133,7 @@ struct OutputFormatsTests {
         let setup = try DeadlineFixture(deadlinesInSeconds: [("first", -120)])
         defer { setup.remove() }
         _ = try SQLiteStateStore(path: setup.statePath)
-        let key = DeadlineFixture.stepKey("first", minutesAgo: 2)
+        let key = setup.stepKey("first")
         let ack = try CommandRunner.run("compactctl", ["ack", key, "--note", "=HYPERLINK(\"http://x.example\",\"click\")"], environment: setup.environment)
         #expect(ack.status == 0, "\(ack.stderr)")
         let rows = try Self.csvRows(try CommandRunner.run("compactctl", ["report", "-o", "csv"], environment: setup.environment).stdout)

@@ -176,7 +176,7 @@ struct ReportAndExportTests {
         #expect(text.stdout.contains("on behalf of maria on ") && text.stdout.contains(": \"met with Carson city manager\""), "\(text.stdout)")
         #expect(text.stdout.contains("- Late report: overdue by 2 days"), "\(text.stdout)")
         #expect(text.stdout.contains("- Paused report: snoozed until "), "\(text.stdout)")
-        #expect(text.stdout.contains("- Next report: due in "), "\(text.stdout)")
+        #expect(text.stdout.contains("- Next report: due in 10 days"), "\(text.stdout)")
         let carsonLine = text.stdout.split(separator: "\n").first { $0.hasPrefix("City of Carson") } ?? ""
         #expect(!carsonLine.contains("none recorded"), "an acknowledgment with a note is contact: \(carsonLine)")
         let bellLine = text.stdout.split(separator: "\n").first { $0.hasPrefix("City of Bell") } ?? ""

@@ -17,7 +17,7 @@ struct RetryMissedTests {
         let first = try CommandRunner.run("compactd", ["--once"], environment: fixture.environment)
         #expect(first.stdout.contains("(1 missed)"), "\(first.stdout)")
         #expect(RecordedRequest.load(fixture.record).isEmpty)
-        let id = DeadlineFixture.stepKey("old", minutesAgo: 120) + "/remind-0/hook"
+        let id = fixture.stepKey("old") + "/remind-0/hook"
 
         let unconfirmed = try CommandRunner.run("compactctl", ["retry", "--missed", id], environment: fixture.environment)
         #expect(unconfirmed.status == 1)

@@ -13,7 +13,7 @@ struct SnoozeTests {
         let setup = try DeadlineFixture(deadlines: [("first", 2)])
         defer { setup.remove() }
         _ = try SQLiteStateStore(path: setup.statePath)
-        let key = DeadlineFixture.stepKey("first", minutesAgo: 2)
+        let key = setup.stepKey("first")
         let snooze = try CommandRunner.run("compactctl", ["snooze", key, "--for", "14d", "--by", "maria", "--note", "city council recess"], environment: setup.environment)
         #expect(snooze.status == 0, "\(snooze.stderr)")
 
@@ -67,7 +67,7 @@ struct SnoozeTests {
         let setup = try DeadlineFixture(deadlines: [("first", 2)])
         defer { setup.remove() }
         _ = try SQLiteStateStore(path: setup.statePath)
-        let key = DeadlineFixture.stepKey("first", minutesAgo: 2)
+        let key = setup.stepKey("first")
         #expect(try CommandRunner.run("compactctl", ["ack", key], environment: setup.environment).status == 0)
         let snooze = try CommandRunner.run("compactctl", ["snooze", key, "--until", "2099-01-01 09:00"], environment: setup.environment)
         #expect(snooze.status == 1)
@@ -81,7 +81,7 @@ struct SnoozeTests {
     func endRequired(extra: [String]) throws {
         let setup = try DeadlineFixture(deadlines: [("first", 2)])
         defer { setup.remove() }
-        let result = try CommandRunner.run("compactctl", ["snooze", DeadlineFixture.stepKey("first", minutesAgo: 2)] + extra, environment: setup.environment)
+        let result = try CommandRunner.run("compactctl", ["snooze", setup.stepKey("first")] + extra, environment: setup.environment)
         #expect(result.status != 0)
         #expect(result.stderr.contains("--until TIME or --for SPAN"), "\(result.stderr)")
     }

@@ -18,6 +18,16 @@ struct StateMigrateTests {
         return dictionary.filter { !$0.key.hasPrefix("generated") } as NSDictionary
     }
 
+    /// The report's `days` are calendar days: when midnight (UTC, the fixture's zone) falls
+    /// between the reads on SQLite and on PostgreSQL, they move by one and only they may differ.
+    static func withoutDays(_ object: Any) -> Any {
+        if let array = object as? [Any] { return array.map(withoutDays) as NSArray }
+        guard let dictionary = object as? [String: Any] else { return object }
+        return dictionary.filter { $0.key != "days" }.mapValues(withoutDays) as NSDictionary
+    }
+
+    static func utcDate() -> String { String(ISO8601DateFormatter().string(from: Date()).prefix(10)) }
+
     @Test("a SQLite state with history, moved to PostgreSQL, gives the same status, history and report; a non-empty target is refused")
     func sqliteToPostgres() throws {
         // first: delivered and acknowledged with a note; second: answered 503 once, retry pending;
@@ -28,7 +38,7 @@ struct StateMigrateTests {
         let env = setup.environment
         let once = try CommandRunner.run("compactd", ["--once"], environment: env)
         #expect(once.status == 0, "\(once.stdout) \(once.stderr)")
-        let first = DeadlineFixture.stepKey("first", minutesAgo: 2)
+        let first = setup.stepKey("first")
         #expect(try CommandRunner.run("compactctl", ["ack", first, "--note", "met with Carson city manager"], environment: env).status == 0)
         let agenda = try Self.json(try CommandRunner.run("compactctl", ["agenda", "--days", "5", "-o", "json"], environment: env).stdout) as? [[String: Any]]
         let third = try #require(agenda?.first { ($0["step_key"] as? String)?.hasSuffix("/third") == true }?["step_key"] as? String)
@@ -36,6 +46,7 @@ struct StateMigrateTests {
 
         let commands = [["status", "-o", "json"], ["history", "-o", "json"], ["report", "-o", "json"]]
         var before: [NSObject] = []
+        let firstDate = Self.utcDate()
         for command in commands {
             let run = try CommandRunner.run("compactctl", command, environment: env)
             before.append(Self.withoutGenerated(try Self.json(run.stdout)))
@@ -65,10 +76,18 @@ struct StateMigrateTests {
         try (original + "\n[state]\nbackend = \"postgresql\"\nurl = \"\(database.url)\"\n").write(toFile: pgConfig, atomically: true, encoding: .utf8)
         var pgEnv = env
         pgEnv["COMPACTD_CONFIG"] = pgConfig
-        for (index, command) in commands.enumerated() {
+        var after: [NSObject] = []
+        for command in commands {
             let run = try CommandRunner.run("compactctl", command, environment: pgEnv)
-            let after = Self.withoutGenerated(try Self.json(run.stdout))
-            #expect(after == before[index], "\(command[0]): \(run.stdout) \(run.stderr)")
+            after.append(Self.withoutGenerated(try Self.json(run.stdout)))
+        }
+        let sameDate = firstDate == Self.utcDate()
+        for (index, command) in commands.enumerated() {
+            if sameDate {
+                #expect(after[index] == before[index], "\(command[0]): \(after[index])")
+            } else {
+                #expect(Self.withoutDays(after[index]) as? NSObject == Self.withoutDays(before[index]) as? NSObject, "\(command[0]): \(after[index])")
+            }
         }
     }
 }

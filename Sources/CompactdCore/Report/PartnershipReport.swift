@@ -26,6 +26,10 @@ public struct PartnershipReport: Encodable, Sendable {
         public var dueUtc: String
         /// done, snoozed, open or overdue
         public var state: String
+        /// Calendar days in the configuration's time zone between today and the due date, the
+        /// way a goal's days are counted: "due in" when open, "overdue by" (positive) when overdue.
+        /// Not 24-hour periods: a step due on the 29th at noon is two days overdue on the 1st at
+        /// any hour, as whoever reads the date beside it counts.
         public var days: Int
         public var acknowledgedBy: String?
         public var acknowledgedAt: String?
@@ -116,7 +120,7 @@ extension PartnershipReport {
 
     /// Adds one step occurrence with its state; returns it.
     private static func add(_ step: StepOccurrence, kind: String, to row: inout Compact, report: inout PartnershipReport, state: PlannerState, now: Instant, zone: ZoneInfo) -> Step {
-        let days = Int((step.dueAt.secondsSinceEpoch - now.secondsSinceEpoch) / 86_400)
+        let days = Int(zone.localDateTime(at: step.dueAt).date.daysSinceEpoch - zone.localDateTime(at: now).date.daysSinceEpoch)
         var entry = Step(key: step.key, step: step.stepID, title: step.stepTitle, kind: kind, due: JSONTime.local(step.dueAt, zone), dueUtc: JSONTime.utc(step.dueAt), state: "open", days: days)
         if let ack = state.acknowledgments[step.key] {
             entry.state = "done"
