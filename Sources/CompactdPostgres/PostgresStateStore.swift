@@ -260,14 +260,16 @@ public final class PostgresStateStore: StateStore, Service, Sendable {
         }
     }
 
-    /// One heartbeat: the replica's row, and its leases pushed a lease further.
+    /// One heartbeat: the replica's row, and its leases pushed a lease further. It never clears
+    /// `stopped_at`: an id is one process's, and a heartbeat abandoned at the stop (cancelled, or
+    /// past the timeout) may still commit on the server after `markStopped` did.
     public func heartbeat() async throws(StateStoreError) {
         let (id, host, pid, version, started, lease) = (replicaID, host, Int(getpid()), version, startedAt.microsecondsSinceEpoch, leaseMicroseconds)
         let tokens = held.withLock { Array($0.values) }
         try await transaction("recording the replica's heartbeat") { connection in
             try await connection.sql("""
                 INSERT INTO replicas (id, host, pid, version, started_at, heartbeat_at) VALUES (\(id), \(host), \(pid), \(version), \(started), compactd_now_us())
-                ON CONFLICT (id) DO UPDATE SET heartbeat_at = compactd_now_us(), stopped_at = NULL
+                ON CONFLICT (id) DO UPDATE SET heartbeat_at = compactd_now_us()
                 """)
             try await connection.sql("""
                 UPDATE deliveries SET lease_until = compactd_now_us() + \(lease) WHERE status = 'sending' AND lease_token = ANY(\(tokens))
