@@ -63,26 +63,27 @@ struct AgendaCommand: AsyncParsableCommand {
         let (onlyCompact, all) = (compact, all)
         let inCompact = { (notice: PlannedNotice) in onlyCompact == nil || notice.step.compactID == onlyCompact }
         if format == .json {
-            // Streamed, one object a line: a year of 10,000 compacts is 300,000 notices, which
+            // Streamed, one object a line: a year of 10,000 compacts is 420,000 notices, which
             // Foundation's encoder took 31 s and 1.6 GB to write as one document. Without
             // --all or --from it is also planned as it is written, a month at a time, so the
             // whole window is never held.
             let partners = Dictionary(c.compacts.map { ($0.id, $0.partner) }, uniquingKeysWith: { first, _ in first })
-            var output = JSONLinesArray()
-            var text = AgendaTextCache(zone: c.timeZone, partners: partners)
-            let write = { (notice: PlannedNotice, fate: NoticeProjection.Fate) in
-                guard inCompact(notice) else { return }
-                output.append(AgendaEntry(notice, fate: all ? Self.describe(fate, zone: c.timeZone) : nil, text: &text))
-            }
+            let zone = c.timeZone
+            var output = AgendaJSONLines(formatter: AgendaJSONFormatter(zone: zone, partners: partners))
             if all {
-                for (notice, fate) in projection.withFates(from: start, to: end, state: state) { write(notice, fate) }
+                for (notice, fate) in projection.withFates(from: start, to: end, state: state) where inCompact(notice) {
+                    output.append(notice, fate: Self.describe(fate, zone: zone))
+                }
             } else if from == nil {
+                // Planned on a second thread a month at a time while this one writes.
                 let (state, written) = (state, written)
                 PlannedNoticeBatches.planned({ emit in
                     projection.forEachUpcoming(now: start, to: end, state: state, written: written, emit)
-                }) { write($0, .willBeSent) }
+                }) { notice in
+                    if inCompact(notice) { output.append(notice) }
+                }
             } else {
-                for notice in Planner(configuration: c).plan(from: start, to: end, state: state) { write(notice, .willBeSent) }
+                for notice in Planner(configuration: c).plan(from: start, to: end, state: state) where inCompact(notice) { output.append(notice) }
             }
             output.finish()
             return
@@ -151,105 +152,5 @@ struct AgendaCommand: AsyncParsableCommand {
         case .acknowledged(let ack): "not sent: acknowledged by \(ack.by ?? "someone") on \(TimestampFormat.short(ack.at, in: zone))"
         case .heldBySnooze(let snooze): "held: snoozed until \(TimestampFormat.short(snooze.until, in: zone))"
         }
-    }
-}
-
-/// One notice in `compactctl agenda -o json`: keys in snake_case and sorted, as JSONOutput
-/// writes them; `contact` and `fate` only when there is one.
-struct AgendaEntry {
-    var id: String
-    /// The step occurrence's key, as `ack` takes it.
-    var stepKey: String
-    var sendAt: String
-    var sendAtUtc: String
-    var dueAt: String
-    var dueAtUtc: String
-    var compact: String
-    var partner: String
-    var cycle: String
-    var occurrence: String
-    var step: String
-    var stepTitle: String
-    var kind: String
-    var label: String
-    var channel: String
-    var contact: String?
-    /// With --all: what happens to it.
-    var fate: String?
-
-    init(_ notice: PlannedNotice, fate: String? = nil, text: inout AgendaTextCache) {
-        self.fate = fate
-        let occurrence = text.occurrence(notice.step)
-        let kind = text.kind(notice.kind)
-        let sent = text.times(notice.sendAt)
-        let due = text.times(notice.step.dueAt)
-        id = PlannedNotice.id(stepKey: occurrence.key, kind: kind.identity, recipient: notice.recipient)
-        stepKey = occurrence.key
-        sendAt = sent.local
-        sendAtUtc = sent.utc
-        dueAt = due.local
-        dueAtUtc = due.utc
-        compact = notice.step.compactID
-        partner = occurrence.partner
-        cycle = notice.step.cycleID
-        self.occurrence = occurrence.date
-        step = notice.step.stepID
-        stepTitle = notice.step.stepTitle
-        self.kind = kind.name
-        label = kind.label
-        channel = notice.recipient.channelID
-        contact = notice.recipient.contactID
-    }
-
-    func write(into w: inout JSONWriter) {
-        w.beginObject()
-        w.field(verbatim: "channel", channel)
-        w.field(verbatim: "compact", compact)
-        if let contact { w.field(verbatim: "contact", contact) }
-        w.field(verbatim: "cycle", cycle)
-        w.field(verbatim: "due_at", dueAt)
-        w.field(verbatim: "due_at_utc", dueAtUtc)
-        if let fate { w.field(verbatim: "fate", fate) }
-        w.field(verbatim: "id", id)
-        w.field(verbatim: "kind", kind)
-        w.field(verbatim: "label", label)
-        w.field(verbatim: "occurrence", occurrence)
-        w.field(verbatim: "partner", partner)
-        w.field(verbatim: "send_at", sendAt)
-        w.field(verbatim: "send_at_utc", sendAtUtc)
-        w.field(verbatim: "step", step)
-        w.field(verbatim: "step_key", stepKey)
-        w.field(verbatim: "step_title", stepTitle)
-        w.endObject()
-    }
-}
-
-/// A JSON array written to standard output as it is built, one element a line, in blocks of
-/// about 64 KiB: the whole document is never held.
-struct JSONLinesArray {
-    private var buffer: [UInt8] = [UInt8(ascii: "[")]
-    private var count = 0
-
-    /// One writer for every entry, emptied after each: a new one per entry was an allocation each.
-    private var writer = JSONWriter()
-
-    mutating func append(_ entry: AgendaEntry) {
-        writer.removeAll()
-        entry.write(into: &writer)
-        if count > 0 { buffer.append(UInt8(ascii: ",")) }
-        buffer.append(UInt8(ascii: "\n"))
-        buffer.append(contentsOf: writer.bytes)
-        count += 1
-        if buffer.count >= 64 << 10 { flush() }
-    }
-
-    mutating func finish() {
-        buffer += count == 0 ? Array("]\n".utf8) : Array("\n]\n".utf8)
-        flush()
-    }
-
-    private mutating func flush() {
-        FileHandle.standardOutput.write(Data(buffer))
-        buffer.removeAll(keepingCapacity: true)
     }
 }

@@ -56,10 +56,17 @@ public struct JSONWriter {
         if needsComma { bytes.append(UInt8(ascii: ",")) }
     }
 
-    /// A JSON string: quotes, backslashes and control characters escaped; "/" left as is.
-    /// Runs with nothing to escape (nearly all of every payload) are copied whole.
     private mutating func string(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
+        Self.appendEscaped(text, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// A JSON string's contents, without its quotes: quotes, backslashes and control
+    /// characters escaped; "/" left as is. Runs with nothing to escape (nearly all of every
+    /// payload) are copied whole. For callers that keep escaped text to copy many times
+    /// (`agenda`); escaping a concatenation is the concatenation of the escapings.
+    public static func appendEscaped(_ text: String, to bytes: inout [UInt8]) {
         var text = text
         text.withUTF8 { utf8 in
             var start = 0
@@ -93,7 +100,6 @@ public struct JSONWriter {
             }
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
         }
-        bytes.append(UInt8(ascii: "\""))
     }
 
     /// Whether any of eight bytes is a quote, a backslash or below 0x20, tested all at once

@@ -1,0 +1,242 @@
+import CompactdCore
+
+/// One notice of `compactctl agenda -o json` as bytes, for `AgendaJSONLines` to write.
+///
+/// A notice's object, keys sorted as JSONOutput writes them (`contact` and `fate` only when
+/// there is one):
+///
+///     {"channel","compact","contact","cycle","due_at","due_at_utc","fate","id","kind","label",
+///      "occurrence","partner","send_at","send_at_utc","step","step_key","step_title"}
+///
+/// Nearly all of it is shared: a year of 10,000 compacts is 420,000 notices at a few hundred
+/// send times, 14 notices to a step occurrence, a dozen kinds, a few recipients. Each shared
+/// run of fields is written once (escaped by `JSONWriter.appendEscaped`, as every JSON of ours
+/// is) and kept as bytes; a notice is those runs copied in key order, and only a fate (with
+/// --all) is escaped anew. Made field by field, 17 strings a notice, writing was half the year.
+struct AgendaJSONFormatter {
+    /// What a step occurrence gives, in the places its fields fall in key order: one array,
+    /// cut in five. A class: a notice takes it without copying five ranges and an array.
+    private final class Occurrence {
+        let bytes: [UInt8]
+        /// `,"compact":"…"`
+        let compact: Range<Int>
+        /// `,"cycle":"…","due_at":"…","due_at_utc":"…"`
+        let cycleAndDue: Range<Int>
+        /// The step key, escaped, without quotes: the start of the notice's id.
+        let idStart: Range<Int>
+        /// `,"occurrence":"…","partner":"…"`
+        let occurrenceAndPartner: Range<Int>
+        /// `,"step":"…","step_key":"…","step_title":"…"}`
+        let stepToEnd: Range<Int>
+
+        /// Written without making the step key or the date as strings first (the key alone,
+        /// interpolated, cost more than the rest of the occurrence).
+        init(step: StepOccurrence, partner: String, due: [UInt8]) {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(320)
+            AgendaJSONFormatter.append("compact", step.compactID, to: &bytes)
+            compact = 0..<bytes.count
+            AgendaJSONFormatter.append("cycle", step.cycleID, to: &bytes)
+            bytes.append(contentsOf: due)
+            cycleAndDue = compact.upperBound..<bytes.count
+            let keyStart = bytes.count
+            JSONWriter.appendEscaped(step.compactID, to: &bytes)
+            bytes.append(UInt8(ascii: "/"))
+            JSONWriter.appendEscaped(step.cycleID, to: &bytes)
+            bytes.append(UInt8(ascii: "/"))
+            let dateStart = bytes.count
+            Self.appendDate(step.occurrence, to: &bytes)
+            let date = dateStart..<bytes.count
+            bytes.append(UInt8(ascii: "/"))
+            JSONWriter.appendEscaped(step.stepID, to: &bytes)
+            idStart = keyStart..<bytes.count
+            bytes.append(contentsOf: Array(",\"occurrence\":\"".utf8))
+            bytes.append(contentsOf: bytes[date])
+            bytes.append(UInt8(ascii: "\""))
+            AgendaJSONFormatter.append("partner", partner, to: &bytes)
+            occurrenceAndPartner = idStart.upperBound..<bytes.count
+            AgendaJSONFormatter.append("step", step.stepID, to: &bytes)
+            bytes.append(contentsOf: Array(",\"step_key\":\"".utf8))
+            bytes.append(contentsOf: bytes[idStart])
+            bytes.append(UInt8(ascii: "\""))
+            AgendaJSONFormatter.append("step_title", step.stepTitle, to: &bytes)
+            bytes.append(UInt8(ascii: "}"))
+            stepToEnd = occurrenceAndPartner.upperBound..<bytes.count
+            self.bytes = bytes
+        }
+
+        /// `YYYY-MM-DD`, as `LocalDate.description` writes it.
+        private static func appendDate(_ date: LocalDate, to bytes: inout [UInt8]) {
+            guard (0...9999).contains(date.year) else {
+                bytes.append(contentsOf: date.description.utf8)
+                return
+            }
+            for (value, width) in [(date.year, 4), (date.month, 2), (date.day, 2)] {
+                if width == 2 { bytes.append(UInt8(ascii: "-")) }
+                var divisor = width == 4 ? 1000 : 10
+                while divisor > 0 {
+                    bytes.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                    divisor /= 10
+                }
+            }
+        }
+    }
+
+    private struct Kind {
+        /// `/remind-7d/`, escaped: the middle of the id.
+        var idMiddle: [UInt8]
+        /// `","kind":"…","label":"…"` (the id's closing quote first)
+        var idEndKindAndLabel: [UInt8]
+    }
+
+    private struct RecipientText {
+        /// `{"channel":"…"`
+        var start: [UInt8]
+        /// `,"contact":"…"`, or nothing
+        var contact: [UInt8]
+        /// The recipient as the id ends with it, escaped.
+        var idEnd: [UInt8]
+    }
+
+    private let zone: ZoneInfo
+    /// Each compact's partner, by compact id.
+    private let partners: [String: String]
+    /// By identity first (hashing one word), the step held so its identifier is not reused;
+    /// then by content, because the planner, a month at a time, makes a step occurrence anew in
+    /// each month its notices reach, and its text is the same.
+    private var byIdentity: [ObjectIdentifier: Occurrence] = [:]
+    /// The steps `byIdentity` names, held so that no identifier in it is given to another.
+    private var held: [StepOccurrence] = []
+    private var occurrences: [StepOccurrence: Occurrence] = [:]
+    private var kinds: [NoticeKind: Kind] = [:]
+    private var recipients: [Recipient: RecipientText] = [:]
+    /// `,"send_at":"…","send_at_utc":"…"` by send time.
+    private var sendTimes: [Instant: [UInt8]] = [:]
+    /// `,"due_at":"…","due_at_utc":"…"` by due time.
+    private var dueTimes: [Instant: [UInt8]] = [:]
+    /// The last occurrence written, looked up again without hashing (a step's notices to its
+    /// several recipients come one after another).
+    private var last: Occurrence?
+    private var lastStep: StepOccurrence?
+    /// Past this many, the occurrences are forgotten (the agenda is written in send order,
+    /// so a step's notices are near one another): memory stays bounded over long windows.
+    private static let occurrenceLimit = 50_000
+
+    init(zone: ZoneInfo, partners: [String: String]) {
+        self.zone = zone
+        self.partners = partners
+    }
+
+    /// One notice, `,\n{…}` (the array's writer drops the first comma); `fate` with --all.
+    mutating func append(_ notice: PlannedNotice, fate: String? = nil, to buffer: inout [UInt8]) {
+        let occurrence = occurrence(notice.step)
+        let kind = kind(notice.kind)
+        let recipient = recipient(notice.recipient)
+        let sent = sendTime(notice.sendAt)
+        buffer.append(contentsOf: Self.entryStart)
+        buffer.append(contentsOf: recipient.start)
+        occurrence.bytes.withUnsafeBufferPointer { part in
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: part[occurrence.compact]))
+            buffer.append(contentsOf: recipient.contact)
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: part[occurrence.cycleAndDue]))
+            if let fate { Self.append("fate", fate, to: &buffer) }
+            buffer.append(contentsOf: Self.idKey)
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: part[occurrence.idStart]))
+            buffer.append(contentsOf: kind.idMiddle)
+            buffer.append(contentsOf: recipient.idEnd)
+            buffer.append(contentsOf: kind.idEndKindAndLabel)
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: part[occurrence.occurrenceAndPartner]))
+            buffer.append(contentsOf: sent)
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: part[occurrence.stepToEnd]))
+        }
+    }
+
+    // MARK: - The shared runs, each written once
+
+    private static let entryStart: [UInt8] = [UInt8(ascii: ","), UInt8(ascii: "\n")]
+    private static let idKey = Array(",\"id\":\"".utf8)
+
+    /// `,"name":"…"`: a field as JSONWriter writes it after another in an object.
+    fileprivate static func append(_ name: StaticString, _ value: String, to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: [UInt8(ascii: ","), UInt8(ascii: "\"")])
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":"), UInt8(ascii: "\"")])
+        JSONWriter.appendEscaped(value, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// The fields, each after another.
+    private static func fields(_ fields: KeyValuePairs<StaticString, String>) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(96)
+        for (name, value) in fields { append(name, value, to: &bytes) }
+        return bytes
+    }
+
+    /// A string as JSONWriter escapes it, without its quotes.
+    private static func escaped(_ text: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        JSONWriter.appendEscaped(text, to: &bytes)
+        return bytes
+    }
+
+    private mutating func occurrence(_ step: StepOccurrence) -> Occurrence {
+        if let last, lastStep === step { return last }
+        let identity = ObjectIdentifier(step)
+        if let known = byIdentity[identity] {
+            (last, lastStep) = (known, step)
+            return known
+        }
+        if byIdentity.count >= Self.occurrenceLimit {
+            byIdentity.removeAll(keepingCapacity: true)
+            held.removeAll(keepingCapacity: true)
+        }
+        if occurrences.count >= Self.occurrenceLimit { occurrences.removeAll(keepingCapacity: true) }
+        let found: Occurrence
+        if let known = occurrences[step] {
+            found = known
+        } else {
+            found = Occurrence(step: step, partner: partners[step.compactID] ?? "", due: dueTime(step.dueAt))
+            occurrences[step] = found
+        }
+        byIdentity[identity] = found
+        held.append(step)
+        (last, lastStep) = (found, step)
+        return found
+    }
+
+    private mutating func kind(_ kind: NoticeKind) -> Kind {
+        if let known = kinds[kind] { return known }
+        let made = Kind(
+            idMiddle: Self.escaped("/\(kind.identityComponent)/"),
+            idEndKindAndLabel: [UInt8(ascii: "\"")] + Self.fields(["kind": kind.name, "label": kind.label])
+        )
+        kinds[kind] = made
+        return made
+    }
+
+    private mutating func recipient(_ recipient: Recipient) -> RecipientText {
+        if let known = recipients[recipient] { return known }
+        let made = RecipientText(
+            start: [UInt8(ascii: "{")] + Self.fields(["channel": recipient.channelID]).dropFirst(),
+            contact: recipient.contactID.map { Self.fields(["contact": $0]) } ?? [],
+            idEnd: Self.escaped(recipient.description)
+        )
+        recipients[recipient] = made
+        return made
+    }
+
+    private mutating func sendTime(_ instant: Instant) -> [UInt8] {
+        if let known = sendTimes[instant] { return known }
+        let made = Self.fields(["send_at": JSONTime.local(instant, zone), "send_at_utc": JSONTime.utc(instant)])
+        sendTimes[instant] = made
+        return made
+    }
+
+    private mutating func dueTime(_ instant: Instant) -> [UInt8] {
+        if let known = dueTimes[instant] { return known }
+        let made = Self.fields(["due_at": JSONTime.local(instant, zone), "due_at_utc": JSONTime.utc(instant)])
+        dueTimes[instant] = made
+        return made
+    }
+}

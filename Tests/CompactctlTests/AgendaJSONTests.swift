@@ -1,0 +1,119 @@
+import CompactdCore
+import CompactdTestSupport
+import Foundation
+import Testing
+
+/// `agenda -o json` writes each notice from runs of bytes kept per step occurrence, kind,
+/// recipient and time (`AgendaJSONFormatter`). Read back by Foundation's parser, every field
+/// must be what the configuration says, text that needs escaping included, keys sorted.
+@Suite("agenda JSON")
+struct AgendaJSONTests {
+    /// Text that JSON must escape or carry as it is: quotes, a backslash, a slash, accents and
+    /// an emoji (line breaks and control characters the configuration refuses).
+    static let partner = "Ciudad de \"Peñasco\" \\ Norte 🏫 /ok"
+    static let title = "Revisar el \"pacto\" (año 2027) \\ fin\\"
+
+    @Test("every field read back equals the configuration's text, escapes included; ids are step key, kind and recipient; keys sorted")
+    func fieldsRoundTrip() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("agenda-json-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("compacts"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("templates").path, withDestinationPath: CommandRunner.packageRoot.appendingPathComponent("Config/templates").path)
+        let zone = try ZoneInfo.named("America/Los_Angeles")
+        func day(_ offset: Int64) -> String { "\(zone.localDateTime(at: Instant.now.adding(seconds: offset * 86_400)).date)T12:00:00" }
+        func toml(_ text: String) -> String {
+            "\"" + text.unicodeScalars.map { scalar in
+                switch scalar {
+                case "\"": "\\\""
+                case "\\": "\\\\"
+                case "\t": "\\t"
+                case "\n": "\\n"
+                default: scalar.value < 0x20 ? String(format: "\\u%04X", scalar.value) : String(scalar)
+                }
+            }.joined() + "\""
+        }
+        try """
+        time_zone = "America/Los_Angeles"
+        state_path = "state.sqlite"
+        [policy]
+        reminders = ["7d", "1d", "0"]
+        overdue_every = "1d"
+        overdue_limit = 2
+        shift = "keep"
+        [channels.log]
+        type = "log"
+        [channels.mail]
+        type = "email"
+        server = "smtp://127.0.0.1:1"
+        from = "compacts@district.example.org"
+        """.write(to: directory.appendingPathComponent("compactd.toml"), atomically: true, encoding: .utf8)
+        for (id, partner) in [("penasco", Self.partner), ("plain", "City of Plain")] {
+            try """
+            id = "\(id)"
+            partner = \(toml(partner))
+            status = "active"
+            notify = ["log", "mail"]
+            [[contacts]]
+            id = "\(id)-liaison"
+            name = "Liaison"
+            email = "liaison@\(id).example.org"
+            [[deadlines]]
+            id = "report"
+            title = \(toml(Self.title))
+            due = \(day(10))
+            [[deadlines]]
+            id = "second"
+            title = "Second"
+            due = \(day(40))
+            """.write(to: directory.appendingPathComponent("compacts/\(id).toml"), atomically: true, encoding: .utf8)
+        }
+        let environment = ["COMPACTD_CONTROL_SOCKET": directory.appendingPathComponent("none.sock").path]
+        let config = directory.appendingPathComponent("compactd.toml").path
+        let json = try CommandRunner.run("compactctl", ["agenda", "--days", "60", "-o", "json", "--config", config], environment: environment)
+        try #require(json.status == 0, "\(json.stderr)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        // Per compact: 2 deadlines × (3 reminders + 2 overdue) × 2 recipients (log; mail to the liaison).
+        #expect(rows.count == 2 * 2 * 5 * 2, "\(rows.count)")
+        var contacts = 0
+        for row in rows {
+            let compact = try #require(row["compact"] as? String)
+            let step = try #require(row["step"] as? String)
+            #expect(row["partner"] as? String == (compact == "penasco" ? Self.partner : "City of Plain"), "\(row)")
+            #expect(row["step_title"] as? String == (step == "report" ? Self.title : "Second"), "\(row)")
+            #expect(row["cycle"] as? String == "deadline")
+            let occurrence = try #require(row["occurrence"] as? String)
+            let stepKey = "\(compact)/deadline/\(occurrence)/\(step)"
+            #expect(row["step_key"] as? String == stepKey)
+            let channel = try #require(row["channel"] as? String)
+            let contact = row["contact"] as? String
+            if channel == "mail" {
+                #expect(contact == "\(compact)-liaison")
+                contacts += 1
+            } else {
+                #expect(contact == nil && row.keys.contains("contact") == false)
+            }
+            let recipient = contact.map { "\(channel):\($0)" } ?? channel
+            let id = try #require(row["id"] as? String)
+            #expect(id.hasPrefix(stepKey + "/") && id.hasSuffix("/" + recipient), "\(id)")
+            for key in ["due_at", "due_at_utc", "send_at", "send_at_utc", "kind", "label"] { #expect(row[key] is String, "\(key): \(row)") }
+            #expect(row.count == (contact == nil ? 15 : 16), "\(row.keys.sorted())")
+        }
+        #expect(contacts == rows.count / 2)
+        // Keys sorted, as every JSON output of compactctl: the order they appear in each line.
+        for line in json.stdout.split(separator: "\n") where line.hasPrefix("{") {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.trimmingCharacters(in: CharacterSet(charactersIn: ",")).utf8)) as? [String: Any])
+            let positions = object.keys.map { key in (key, line.range(of: "\"\(key)\":")!.lowerBound) }
+            #expect(positions.sorted { $0.1 < $1.1 }.map(\.0) == object.keys.sorted(), "\(line)")
+        }
+        // The same notices, in the same order, as the CSV (written by another path).
+        let csv = try CommandRunner.run("compactctl", ["agenda", "--days", "60", "-o", "csv", "--config", config], environment: environment)
+        let csvRows = try OutputFormatsTests.csvRows(csv.stdout)
+        let header = try #require(csvRows.first)
+        let (stepColumn, recipientColumn) = (try #require(header.firstIndex(of: "step")), try #require(header.firstIndex(of: "recipient")))
+        let listed = rows.map { row in
+            let channel = row["channel"] as? String ?? ""
+            return "\(row["step_key"] as? String ?? "") \((row["contact"] as? String).map { "\(channel):\($0)" } ?? channel)"
+        }
+        #expect(listed == csvRows.dropFirst().map { "\($0[stepColumn]) \($0[recipientColumn])" })
+    }
+}
