@@ -71,27 +71,52 @@ public struct Planner: Sendable {
     /// A stable sort by send time in linear time: many compacts share a few thousand distinct
     /// send times, so notices are counted per time, the times sorted, and each notice placed
     /// after the earlier ones of its time. Equal times keep configuration order.
+    ///
+    /// Each notice's time is looked up once, among the last few times seen before the
+    /// dictionary: compacts planned one after another repeat the same handful of times, and
+    /// three hashed lookups a notice were a sixth of planning a year at 10,000 compacts.
     static func orderedBySendTime(_ notices: [PlannedNotice]) -> [PlannedNotice] {
         guard notices.count > 1 else { return notices }
-        var counts: [Instant: Int] = [:]
-        for notice in notices { counts[notice.sendAt, default: 0] += 1 }
-        if counts.count == 1 { return notices }
-        var next: [Instant: Int] = [:]
-        next.reserveCapacity(counts.count)
-        var offset = 0
-        for time in counts.keys.sorted() {
-            next[time] = offset
-            offset += counts[time]!
-        }
-        var positions = [Int](repeating: 0, count: notices.count)
+        var timeIndex: [Instant: Int] = [:]
+        var times: [Instant] = []
+        var counts: [Int] = []
+        var recent = [(time: Instant, index: Int)](repeating: (Instant(microsecondsSinceEpoch: .min), -1), count: 16)
+        var nextRecent = 0
+        var indices = [Int](repeating: 0, count: notices.count)
         for (i, notice) in notices.enumerated() {
-            let position = next[notice.sendAt]!
-            positions[i] = position
-            next[notice.sendAt] = position + 1
+            let time = notice.sendAt
+            var index = -1
+            for entry in recent where entry.time == time {
+                index = entry.index
+                break
+            }
+            if index < 0 {
+                if let known = timeIndex[time] {
+                    index = known
+                } else {
+                    index = times.count
+                    timeIndex[time] = index
+                    times.append(time)
+                    counts.append(0)
+                }
+                recent[nextRecent] = (time, index)
+                nextRecent = (nextRecent + 1) & 15
+            }
+            indices[i] = index
+            counts[index] += 1
+        }
+        if times.count == 1 { return notices }
+        var next = [Int](repeating: 0, count: times.count)
+        var offset = 0
+        for index in times.indices.sorted(by: { times[$0] < times[$1] }) {
+            next[index] = offset
+            offset += counts[index]
         }
         return [PlannedNotice](unsafeUninitializedCapacity: notices.count) { buffer, initialized in
             for (i, notice) in notices.enumerated() {
-                (buffer.baseAddress! + positions[i]).initialize(to: notice)
+                let index = indices[i]
+                (buffer.baseAddress! + next[index]).initialize(to: notice)
+                next[index] += 1
             }
             initialized = notices.count
         }

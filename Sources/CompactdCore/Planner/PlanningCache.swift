@@ -24,6 +24,7 @@ struct PlanningCache {
     }
 
     private var occurrences: [OccurrenceKey: [Instant]] = [:]
+    private var lastOccurrences: (key: OccurrenceKey, instants: [Instant])?
     private var schedules: [ScheduleKey: [(NoticeKind, Instant)]] = [:]
     private var adjusted: [AdjustKey: LocalDate] = [:]
     private var instants: [LocalDateTime: Instant] = [:]
@@ -31,7 +32,12 @@ struct PlanningCache {
     /// A calendar expression's elapses at or after `from` and at or before `to`.
     mutating func occurrences(of spec: CalendarSpec, from: Instant, to: Instant, zone: ZoneInfo) -> [Instant] {
         let key = OccurrenceKey(spec: spec, from: from, to: to)
-        if let cached = occurrences[key] { return cached }
+        // Compared before hashed, as the schedules are (a calendar expression hashes every field).
+        if let last = lastOccurrences, last.key == key { return last.instants }
+        if let cached = occurrences[key] {
+            lastOccurrences = (key, cached)
+            return cached
+        }
         var result: [Instant] = []
         var cursor = from.adding(microseconds: -1)
         while let next = spec.nextElapse(after: cursor, localZone: zone), next <= to {
@@ -39,12 +45,39 @@ struct PlanningCache {
             cursor = next
         }
         occurrences[key] = result
+        lastOccurrences = (key, result)
         return result
     }
 
-    func schedule(_ key: ScheduleKey) -> [(NoticeKind, Instant)]? { schedules[key] }
+    /// The last few schedules asked for, compared before hashing: hashing a key hashes the
+    /// whole policy (every reminder, every escalation recipient), while comparing policies
+    /// that share their arrays (the loader shares equal policies) is nearly free, and
+    /// compacts planned one after another ask for the same few (a quarter of a year's
+    /// planning at 10,000 compacts went to hashing these keys).
+    private var recentSchedules: [(key: ScheduleKey, schedule: [(NoticeKind, Instant)])] = []
+    private var nextRecent = 0
+    private static let recentLimit = 8
 
-    mutating func remember(_ schedule: [(NoticeKind, Instant)], for key: ScheduleKey) { schedules[key] = schedule }
+    mutating func schedule(_ key: ScheduleKey) -> [(NoticeKind, Instant)]? {
+        for recent in recentSchedules where recent.key == key { return recent.schedule }
+        guard let known = schedules[key] else { return nil }
+        rememberRecent(known, for: key)
+        return known
+    }
+
+    mutating func remember(_ schedule: [(NoticeKind, Instant)], for key: ScheduleKey) {
+        schedules[key] = schedule
+        rememberRecent(schedule, for: key)
+    }
+
+    private mutating func rememberRecent(_ schedule: [(NoticeKind, Instant)], for key: ScheduleKey) {
+        if recentSchedules.count < Self.recentLimit {
+            recentSchedules.append((key, schedule))
+        } else {
+            recentSchedules[nextRecent] = (key, schedule)
+            nextRecent = (nextRecent + 1) % Self.recentLimit
+        }
+    }
 
     /// `calendar.adjust(date, shift)`, remembered.
     mutating func adjust(_ date: LocalDate, _ shift: BusinessDayShift, calendar: BusinessCalendar) -> LocalDate {
