@@ -99,10 +99,13 @@ struct AgendaCommand: AsyncParsableCommand {
                 + (all ? [Self.describe(fate, zone: c.timeZone)] : [])
         }
         if !all && from == nil {
-            // The upcoming window, planned a month at a time as it is written, twice for a
-            // table (widths, then lines): a year of 10,000 compacts held as rows was 225 MB.
+            // The upcoming window, planned a month at a time on a second thread as this one
+            // writes it (CSV) or holds its rows as numbers (a table: `InternedTable`).
+            let (state, written) = (state, written)
             let count = TextTable.stream(headers: headers, csv: format == .csv, ifEmpty: noNotices) { emit in
-                projection.forEachUpcoming(now: start, to: end, state: state, written: written) { notice in
+                PlannedNoticeBatches.planned({ emit in
+                    projection.forEachUpcoming(now: start, to: end, state: state, written: written, emit)
+                }) { notice in
                     if inCompact(notice) { emit(row(notice, .willBeSent)) }
                 }
             }

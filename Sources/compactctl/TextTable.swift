@@ -33,36 +33,50 @@ struct TextTable {
     }
 
     /// A table too large to hold as strings (a year of 10,000 compacts is 420,000 rows; 507 MB
-    /// held, measured), written to standard output as it goes: `rows` makes the rows in order
-    /// and hands each to the function it is given. For a table it is run twice (the column
-    /// widths, then the lines); for CSV once. With no rows a table prints `ifEmpty` instead of
-    /// its header. Returns the number of rows.
+    /// held, measured): `rows` makes the rows in order and hands each to the function it is
+    /// given, once. CSV is written as it comes; a table's rows are held as `InternedTable`
+    /// holds them (the widths are known only at the end). With no rows a table prints
+    /// `ifEmpty` instead of its header. Returns the number of rows.
     @discardableResult
     static func stream(headers: [String], csv: Bool, ifEmpty: String, rows: (_ emit: ([String]) -> Void) -> Void) -> Int {
         var out = StandardOutputBuffer()
         var count = 0
         if csv {
             out.write(csvHeader(headers) + "\r\n")
+            // Each distinct cell quoted once: rows repeat the same times, steps and kinds, and
+            // quoting every cell anew was most of a year's CSV.
+            var fields: [String: [UInt8]] = [:]
             rows { row in
-                out.write(row.map(csvField).joined(separator: ",") + "\r\n")
+                for (i, cell) in row.enumerated() {
+                    if i > 0 { out.write(bytes: Self.comma) }
+                    if let known = fields[cell] {
+                        out.write(bytes: known)
+                    } else {
+                        if fields.count >= 100_000 { fields.removeAll(keepingCapacity: true) }
+                        let field = Array(csvField(cell).utf8)
+                        fields[cell] = field
+                        out.write(bytes: field)
+                    }
+                }
+                out.write(bytes: Self.crlf)
                 count += 1
             }
         } else {
-            var widths = headers.map(\.count)
-            rows { row in
-                widen(&widths, row)
-                count += 1
-            }
+            var table = InternedTable(columns: headers.count)
+            rows { table.add($0) }
+            count = table.count
             if count == 0 {
                 out.write(ifEmpty + "\n")
             } else {
-                out.write(line(headers, widths) + "\n")
-                rows { out.write(line($0, widths) + "\n") }
+                table.write(headers: headers, to: &out)
             }
         }
         out.flush()
         return count
     }
+
+    private static let comma = Array(",".utf8)
+    private static let crlf = Array("\r\n".utf8)
 
     /// RFC 4180: a header line of snake_case names ("LOCAL TIME" is `local_time`), CRLF line
     /// ends, fields quoted when they hold a comma, a quote or a line break. An empty table is
@@ -89,6 +103,11 @@ struct StandardOutputBuffer {
 
     mutating func write(_ text: String) {
         bytes.append(contentsOf: text.utf8)
+        if bytes.count >= 64 << 10 { flush() }
+    }
+
+    mutating func write(bytes more: [UInt8]) {
+        bytes.append(contentsOf: more)
         if bytes.count >= 64 << 10 { flush() }
     }
 

@@ -4,20 +4,27 @@ import Foundation
 import Testing
 
 /// `agenda -o json` writes each notice from runs of bytes kept per step occurrence, kind,
-/// recipient and time (`AgendaJSONFormatter`). Read back by Foundation's parser, every field
-/// must be what the configuration says, text that needs escaping included, keys sorted.
-@Suite("agenda JSON")
-struct AgendaJSONTests {
+/// recipient and time (`AgendaJSONFormatter`); its table holds rows as numbers naming distinct
+/// cells (`InternedTable`); its CSV quotes each distinct cell once. Read back independently,
+/// each must say what the configuration says.
+@Suite("agenda output")
+struct AgendaOutputTests {
     /// Text that JSON must escape or carry as it is: quotes, a backslash, a slash, accents and
     /// an emoji (line breaks and control characters the configuration refuses).
     static let partner = "Ciudad de \"Peñasco\" \\ Norte 🏫 /ok"
     static let title = "Revisar el \"pacto\" (año 2027) \\ fin\\"
 
-    @Test("every field read back equals the configuration's text, escapes included; ids are step key, kind and recipient; keys sorted")
-    func fieldsRoundTrip() throws {
+    /// Two compacts, one with the awkward text, each with two deadlines (10 and 40 days on) to
+    /// the log and by email to its liaison.
+    struct Setup {
+        var directory: URL
+        var config: String
+        var environment: [String: String]
+    }
+
+    static func setUp() throws -> Setup {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("agenda-json-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("compacts"), withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
         try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("templates").path, withDestinationPath: CommandRunner.packageRoot.appendingPathComponent("Config/templates").path)
         let zone = try ZoneInfo.named("America/Los_Angeles")
         func day(_ offset: Int64) -> String { "\(zone.localDateTime(at: Instant.now.adding(seconds: offset * 86_400)).date)T12:00:00" }
@@ -47,7 +54,7 @@ struct AgendaJSONTests {
         server = "smtp://127.0.0.1:1"
         from = "compacts@district.example.org"
         """.write(to: directory.appendingPathComponent("compactd.toml"), atomically: true, encoding: .utf8)
-        for (id, partner) in [("penasco", Self.partner), ("plain", "City of Plain")] {
+        for (id, partner) in [("penasco", AgendaOutputTests.partner), ("plain", "City of Plain")] {
             try """
             id = "\(id)"
             partner = \(toml(partner))
@@ -59,7 +66,7 @@ struct AgendaJSONTests {
             email = "liaison@\(id).example.org"
             [[deadlines]]
             id = "report"
-            title = \(toml(Self.title))
+            title = \(toml(AgendaOutputTests.title))
             due = \(day(10))
             [[deadlines]]
             id = "second"
@@ -69,6 +76,14 @@ struct AgendaJSONTests {
         }
         let environment = ["COMPACTD_CONTROL_SOCKET": directory.appendingPathComponent("none.sock").path]
         let config = directory.appendingPathComponent("compactd.toml").path
+        return Setup(directory: directory, config: config, environment: environment)
+    }
+
+    @Test("every field read back equals the configuration's text, escapes included; ids are step key, kind and recipient; keys sorted")
+    func fieldsRoundTrip() throws {
+        let setup = try Self.setUp()
+        defer { try? FileManager.default.removeItem(at: setup.directory) }
+        let (config, environment) = (setup.config, setup.environment)
         let json = try CommandRunner.run("compactctl", ["agenda", "--days", "60", "-o", "json", "--config", config], environment: environment)
         try #require(json.status == 0, "\(json.stderr)")
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
@@ -78,8 +93,8 @@ struct AgendaJSONTests {
         for row in rows {
             let compact = try #require(row["compact"] as? String)
             let step = try #require(row["step"] as? String)
-            #expect(row["partner"] as? String == (compact == "penasco" ? Self.partner : "City of Plain"), "\(row)")
-            #expect(row["step_title"] as? String == (step == "report" ? Self.title : "Second"), "\(row)")
+            #expect(row["partner"] as? String == (compact == "penasco" ? AgendaOutputTests.partner : "City of Plain"), "\(row)")
+            #expect(row["step_title"] as? String == (step == "report" ? AgendaOutputTests.title : "Second"), "\(row)")
             #expect(row["cycle"] as? String == "deadline")
             let occurrence = try #require(row["occurrence"] as? String)
             let stepKey = "\(compact)/deadline/\(occurrence)/\(step)"
@@ -115,5 +130,34 @@ struct AgendaJSONTests {
             return "\(row["step_key"] as? String ?? "") \((row["contact"] as? String).map { "\(channel):\($0)" } ?? channel)"
         }
         #expect(listed == csvRows.dropFirst().map { "\($0[stepColumn]) \($0[recipientColumn])" })
+    }
+
+    @Test("the table: columns as wide as their widest cell, two spaces between, the same rows as the CSV")
+    func tableEqualsCSV() throws {
+        let setup = try Self.setUp()
+        defer { try? FileManager.default.removeItem(at: setup.directory) }
+        let table = try CommandRunner.run("compactctl", ["agenda", "--days", "60", "--config", setup.config], environment: setup.environment)
+        try #require(table.status == 0, "\(table.stderr)")
+        let csv = try CommandRunner.run("compactctl", ["agenda", "--days", "60", "-o", "csv", "--config", setup.config], environment: setup.environment)
+        let csvRows = try OutputFormatsTests.csvRows(csv.stdout).dropFirst().map { $0 }
+        var lines = table.stdout.split(separator: "\n").map(String.init)
+        let header = lines.removeFirst()
+        #expect(lines.last == "\(csvRows.count) notices in 60 days.", "\(table.stdout)")
+        let rows = lines.prefix(csvRows.count).map(Array.init)
+        let starts = ["LOCAL TIME", "UTC", "STEP", "KIND", "RECIPIENT"].map { header.distance(from: header.startIndex, to: header.range(of: $0)!.lowerBound) }
+        let cells = rows.map { row in
+            starts.indices.map { i in
+                String(row[starts[i]..<(i + 1 < starts.count ? starts[i + 1] : row.count)]).trimmingCharacters(in: .whitespaces)
+            }
+        }
+        #expect(cells == csvRows, "\(table.stdout)")
+        // Each column but the last as wide as its widest cell (or its header), then two spaces.
+        let headers = ["LOCAL TIME", "UTC", "STEP", "KIND"]
+        for i in 0..<4 {
+            let widest = max(headers[i].count, cells.map { $0[i].count }.max() ?? 0)
+            #expect(starts[i + 1] - starts[i] == widest + 2, "column \(headers[i])")
+        }
+        // The recipients differ in width ("log" and "mail:…"), so padding was needed.
+        #expect(Set(cells.map { $0[4].count }).count > 1)
     }
 }
