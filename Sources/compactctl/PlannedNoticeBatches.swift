@@ -3,8 +3,12 @@ import Foundation
 
 /// Notices handed from the thread that plans them to the one that writes them, a batch at a
 /// time, at most `capacity` batches waiting: `agenda` plans the next month while it writes this
-/// one, on the machine's second core (planning was a third of a year's agenda, writing half).
-/// The order is kept: batches are taken in the order they were put.
+/// one, on the machine's second core. The order is kept: batches are taken in the order they
+/// were put.
+///
+/// 32 batches of 4,096 hold about a month of 10,000 compacts' busiest notices, so the planner
+/// goes on to the next month while this one is written: with 4 it waited for the writer at
+/// every month and a year's agenda took 0.66 s instead of 0.53 s (3 MiB more at the peak).
 final class PlannedNoticeBatches: @unchecked Sendable {
     // @unchecked: every stored property is read and written with `condition` held.
     private let condition = NSCondition()
@@ -12,7 +16,7 @@ final class PlannedNoticeBatches: @unchecked Sendable {
     private var finished = false
     private let capacity: Int
 
-    init(capacity: Int = 4) {
+    init(capacity: Int = 32) {
         self.capacity = capacity
     }
 

@@ -19,15 +19,28 @@ public struct Planner: Sendable {
         var notices: [PlannedNotice] = []
         var cache = PlanningCache()
         let window = from..<to
-        for (index, compact) in configuration.compacts.enumerated() where compact.status.isScheduled {
-            let recipients = normalRecipients(for: compact)
+        // Compacts, cycles and steps are read in place by index, not bound to a loop variable:
+        // a copy of each retained and released every field.
+        let compacts = configuration.compacts
+        for index in compacts.indices where compacts[index].status.isScheduled {
+            let recipients = normalRecipients(for: compacts[index])
             guard !recipients.isEmpty else { continue }
             if index == 1 && !notices.isEmpty {
                 // Compacts tend to look alike: size the result from the first one to avoid regrowth.
-                notices.reserveCapacity(notices.count * configuration.compacts.count + notices.count)
+                notices.reserveCapacity(notices.count * compacts.count + notices.count)
             }
-            forEachStepOccurrence(of: compact, sendWindow: window, cache: &cache) { occurrence, policy, cache in
-                let escalation = policy.escalateAfter == nil ? [] : escalationRecipients(for: policy, in: compact)
+            // A compact's steps mostly share one policy: its escalation recipients found once.
+            var escalationFor: (escalateTo: [RecipientReference], recipients: [Recipient])?
+            forEachStepOccurrence(of: compacts[index], sendWindow: window, cache: &cache) { occurrence, policy, cache in
+                var escalation: [Recipient] = []
+                if policy.escalateAfter != nil {
+                    if let known = escalationFor, known.escalateTo == policy.escalateTo {
+                        escalation = known.recipients
+                    } else {
+                        escalation = escalationRecipients(for: policy, in: compacts[index])
+                        escalationFor = (policy.escalateTo, escalation)
+                    }
+                }
                 appendNotices(for: occurrence, policy: policy, recipients: recipients, escalation: escalation, window: window, state: state, cache: &cache, into: &notices)
             }
         }
@@ -147,17 +160,19 @@ public struct Planner: Sendable {
         let zone = configuration.timeZone
         let lowerBound = (compact.termStart ?? compact.approved).map { zone.instant(for: LocalDateTime(date: $0)) }
         let upperBound = compact.termEnd.map { zone.instant(for: LocalDateTime(date: $0.adding(days: 1))) }
-        for cycle in compact.cycles {
+        for c in compact.cycles.indices {
             // How far before the window an occurrence can start and still have a notice in it,
             // and how far after.
             var before: Int64 = Self.slackSeconds
             var after: Int64 = Self.slackSeconds
-            for step in cycle.steps {
-                let overdue = dueWindowOnly ? 0 : (step.policy.overdueEvery?.maximumSeconds ?? 0) * Int64(step.policy.overdueLimit)
-                before = max(before, step.dueOffset.maximumSeconds + overdue + Self.slackSeconds)
-                let lead = dueWindowOnly ? 0 : step.policy.longestLead.maximumSeconds
+            for s in compact.cycles[c].steps.indices {
+                let policy = compact.cycles[c].steps[s].policy
+                let overdue = dueWindowOnly ? 0 : (policy.overdueEvery?.maximumSeconds ?? 0) * Int64(policy.overdueLimit)
+                before = max(before, compact.cycles[c].steps[s].dueOffset.maximumSeconds + overdue + Self.slackSeconds)
+                let lead = dueWindowOnly ? 0 : policy.longestLead.maximumSeconds
                 after = max(after, lead + Self.slackSeconds)
             }
+            let cycle = compact.cycles[c]
             var searchStart = window.lowerBound.adding(seconds: -before)
             let cycleLower = cycle.since.map { zone.instant(for: LocalDateTime(date: $0)) } ?? lowerBound
             if let cycleLower, cycleLower > searchStart { searchStart = cycleLower }
@@ -167,13 +182,13 @@ public struct Planner: Sendable {
             let starts = cache.occurrences(of: cycle.calendar, from: searchStart, to: searchEnd, zone: zone)
             for start in starts {
                 let startLocal = zone.localDateTime(at: start)
-                for step in cycle.steps {
-                    let due = dueTime(step.dueOffset.added(to: startLocal), shift: step.policy.shift, cache: &cache)
+                for s in cycle.steps.indices {
+                    let due = dueTime(cycle.steps[s].dueOffset.added(to: startLocal), shift: cycle.steps[s].policy.shift, cache: &cache)
                     let occurrence = StepOccurrence(
                         compactID: compact.id, cycleID: cycle.id, occurrence: startLocal.date,
-                        stepID: step.id, stepTitle: step.title, dueAt: due.instant, dueLocal: due.local
+                        stepID: cycle.steps[s].id, stepTitle: cycle.steps[s].title, dueAt: due.instant, dueLocal: due.local
                     )
-                    body(occurrence, step.policy, &cache)
+                    body(occurrence, cycle.steps[s].policy, &cache)
                 }
             }
         }

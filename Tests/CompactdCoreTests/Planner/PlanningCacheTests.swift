@@ -31,4 +31,17 @@ struct PlanningCacheTests {
             #expect(times == expected, "c\(i)")
         }
     }
+
+    @Test("one compact's steps escalating to different people: each step's escalation goes to its own")
+    func escalationPerStep() {
+        let toTeam = F.policy(reminders: [], overdue: "1d", limit: 1, escalateAfter: 0, escalateTo: [.channel("team")])
+        let toBoard = F.policy(reminders: [], overdue: "1d", limit: 1, escalateAfter: 0, escalateTo: [.channel("board")])
+        let compact = F.compact("c", cycles: [F.cycle(calendar: "2027-05-01 09:00", steps: [
+            F.step("first", due: "+14d", policy: toTeam), F.step("second", due: "+15d", policy: toBoard), F.step("third", due: "+16d", policy: toTeam),
+        ])])
+        let channels = [Channel(id: "log", kind: .log), Channel(id: "team", kind: .log), Channel(id: "board", kind: .log)]
+        let plan = Planner(configuration: F.configuration([compact], channels: channels)).plan(from: F.at("2027-04-01 00:00"), to: F.at("2027-06-01 00:00"))
+        let escalated = plan.filter { $0.recipient.channelID != "log" }.map { "\($0.step.stepID) \($0.recipient)" }.sorted()
+        #expect(escalated == ["first team", "second board", "third team"])
+    }
 }
