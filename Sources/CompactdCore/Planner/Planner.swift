@@ -88,7 +88,7 @@ public struct Planner: Sendable {
     /// Each notice's time is looked up once, among the last few times seen before the
     /// dictionary: compacts planned one after another repeat the same handful of times, and
     /// three hashed lookups a notice were a sixth of planning a year at 10,000 compacts.
-    static func orderedBySendTime(_ notices: consuming [PlannedNotice]) -> [PlannedNotice] {
+    static func orderedBySendTime(_ notices: [PlannedNotice]) -> [PlannedNotice] {
         guard notices.count > 1 else { return notices }
         var timeIndex: [Instant: Int] = [:]
         var times: [Instant] = []
@@ -125,27 +125,14 @@ public struct Planner: Sendable {
             next[index] = offset
             offset += counts[index]
         }
-        // Where each notice goes, then the notices moved there in place, cycle by cycle: no
-        // second array of them (a busy month at 10,000 compacts is 12 MB of notices).
-        var destinations = indices
-        for i in destinations.indices {
-            let index = indices[i]
-            destinations[i] = next[index]
-            next[index] += 1
-        }
-        var ordered = consume notices
-        ordered.withUnsafeMutableBufferPointer { buffer in
-            destinations.withUnsafeMutableBufferPointer { destinations in
-                for i in buffer.indices {
-                    while destinations[i] != i {
-                        let j = destinations[i]
-                        buffer.swapAt(i, j)
-                        destinations.swapAt(i, j)
-                    }
-                }
+        return [PlannedNotice](unsafeUninitializedCapacity: notices.count) { buffer, initialized in
+            for (i, notice) in notices.enumerated() {
+                let index = indices[i]
+                (buffer.baseAddress! + next[index]).initialize(to: notice)
+                next[index] += 1
             }
+            initialized = notices.count
         }
-        return ordered
     }
 
     /// Step occurrences (and deadlines) due in `from..<to`, in due order.
@@ -240,7 +227,7 @@ public struct Planner: Sendable {
         }
         // The send times of the step's notices, before recipients are applied: the same for
         // every compact with this policy and due time, so worked out once per pass.
-        let scheduleKey = PlanningCache.ScheduleKey(policy: policy, dueLocal: occurrence.dueLocal, escalates: !escalation.isEmpty)
+        let scheduleKey = PlanningCache.ScheduleKey(dueLocal: occurrence.dueLocal, escalates: !escalation.isEmpty, policy: policy)
         var schedule: [(NoticeKind, Instant)]
         if let known = cache.schedule(scheduleKey) {
             schedule = known

@@ -18,9 +18,11 @@ struct PlanningCache {
     /// every compact whose step has this policy and due time (a template's compacts all do).
     /// The due instant follows from the local due time in the pass's zone.
     struct ScheduleKey: Hashable {
-        var policy: ReminderPolicy
+        // The due time first: keys compared for the memo below mostly differ there, and the
+        // synthesized == stops at the first field that differs (the policy is the costly one).
         var dueLocal: LocalDateTime
         var escalates: Bool
+        var policy: ReminderPolicy
     }
 
     private var occurrences: [OccurrenceKey: [Instant]] = [:]
