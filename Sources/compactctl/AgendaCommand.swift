@@ -62,6 +62,16 @@ struct AgendaCommand: AsyncParsableCommand {
         // The options read once: a property wrapper's getter per notice cost more than the test.
         let (onlyCompact, all) = (compact, all)
         let inCompact = { (notice: PlannedNotice) in onlyCompact == nil || notice.step.compactID == onlyCompact }
+        // The upcoming window (without --all or --from), planned a month at a time on a second
+        // thread while this one writes it, or holds a table's rows (`InternedTable`).
+        let (plannedState, plannedWritten) = (state, written)
+        func forEachUpcoming(_ body: (PlannedNotice) -> Void) {
+            PlannedNoticeBatches.planned({ emit in
+                projection.forEachUpcoming(now: start, to: end, state: plannedState, written: plannedWritten, emit)
+            }) { notice in
+                if inCompact(notice) { body(notice) }
+            }
+        }
         if format == .json {
             // Streamed, one object a line: a year of 10,000 compacts is 420,000 notices, which
             // Foundation's encoder took 31 s and 1.6 GB to write as one document. Without
@@ -75,13 +85,7 @@ struct AgendaCommand: AsyncParsableCommand {
                     output.append(notice, fate: Self.describe(fate, zone: zone))
                 }
             } else if from == nil {
-                // Planned on a second thread a month at a time while this one writes.
-                let (state, written) = (state, written)
-                PlannedNoticeBatches.planned({ emit in
-                    projection.forEachUpcoming(now: start, to: end, state: state, written: written, emit)
-                }) { notice in
-                    if inCompact(notice) { output.append(notice) }
-                }
+                forEachUpcoming { output.append($0) }
             } else {
                 for notice in Planner(configuration: c).plan(from: start, to: end, state: state) where inCompact(notice) { output.append(notice) }
             }
@@ -99,15 +103,8 @@ struct AgendaCommand: AsyncParsableCommand {
                 + (all ? [Self.describe(fate, zone: c.timeZone)] : [])
         }
         if !all && from == nil {
-            // The upcoming window, planned a month at a time on a second thread as this one
-            // writes it (CSV) or holds its rows as numbers (a table: `InternedTable`).
-            let (state, written) = (state, written)
             let count = TextTable.stream(headers: headers, csv: format == .csv, ifEmpty: noNotices) { emit in
-                PlannedNoticeBatches.planned({ emit in
-                    projection.forEachUpcoming(now: start, to: end, state: state, written: written, emit)
-                }) { notice in
-                    if inCompact(notice) { emit(row(notice, .willBeSent)) }
-                }
+                forEachUpcoming { emit(row($0, .willBeSent)) }
             }
             if format == .csv { return }
             if count > 0 { print("\(count) notice\(count == 1 ? "" : "s") in \(days) day\(days == 1 ? "" : "s").") }

@@ -29,9 +29,8 @@ struct AgendaJSONFormatter {
         /// `,"step":"…","step_key":"…","step_title":"…"}`
         let stepToEnd: Range<Int>
 
-        /// Written without making the step key or the date as strings first (the key alone,
-        /// interpolated, cost more than the rest of the occurrence).
         init(step: StepOccurrence, partner: String, due: [UInt8]) {
+            let key = step.key
             var bytes: [UInt8] = []
             bytes.reserveCapacity(512)
             AgendaJSONFormatter.append("compact", step.compactID, to: &bytes)
@@ -39,47 +38,18 @@ struct AgendaJSONFormatter {
             AgendaJSONFormatter.append("cycle", step.cycleID, to: &bytes)
             bytes.append(contentsOf: due)
             cycleAndDue = compact.upperBound..<bytes.count
-            let keyStart = bytes.count
-            JSONWriter.appendEscaped(step.compactID, to: &bytes)
-            bytes.append(UInt8(ascii: "/"))
-            JSONWriter.appendEscaped(step.cycleID, to: &bytes)
-            bytes.append(UInt8(ascii: "/"))
-            let dateStart = bytes.count
-            Self.appendDate(step.occurrence, to: &bytes)
-            let date = dateStart..<bytes.count
-            bytes.append(UInt8(ascii: "/"))
-            JSONWriter.appendEscaped(step.stepID, to: &bytes)
-            idStart = keyStart..<bytes.count
-            bytes.append(contentsOf: Array(",\"occurrence\":\"".utf8))
-            bytes.append(contentsOf: bytes[date])
-            bytes.append(UInt8(ascii: "\""))
+            JSONWriter.appendEscaped(key, to: &bytes)
+            idStart = cycleAndDue.upperBound..<bytes.count
+            AgendaJSONFormatter.append("occurrence", step.occurrence.description, to: &bytes)
             AgendaJSONFormatter.append("partner", partner, to: &bytes)
             occurrenceAndPartner = idStart.upperBound..<bytes.count
             AgendaJSONFormatter.append("step", step.stepID, to: &bytes)
-            bytes.append(contentsOf: Array(",\"step_key\":\"".utf8))
-            bytes.append(contentsOf: bytes[idStart])
-            bytes.append(UInt8(ascii: "\""))
+            AgendaJSONFormatter.append("step_key", key, to: &bytes)
             AgendaJSONFormatter.append("step_title", step.stepTitle, to: &bytes)
             bytes.append(UInt8(ascii: "}"))
             stepToEnd = occurrenceAndPartner.upperBound..<bytes.count
             // Kept at its size: grown by doubling, thirty thousand of them held 9 MB unused.
             self.bytes = Array(bytes[...])
-        }
-
-        /// `YYYY-MM-DD`, as `LocalDate.description` writes it.
-        private static func appendDate(_ date: LocalDate, to bytes: inout [UInt8]) {
-            guard (0...9999).contains(date.year) else {
-                bytes.append(contentsOf: date.description.utf8)
-                return
-            }
-            for (value, width) in [(date.year, 4), (date.month, 2), (date.day, 2)] {
-                if width == 2 { bytes.append(UInt8(ascii: "-")) }
-                var divisor = width == 4 ? 1000 : 10
-                while divisor > 0 {
-                    bytes.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
-                    divisor /= 10
-                }
-            }
         }
     }
 
@@ -105,9 +75,7 @@ struct AgendaJSONFormatter {
     /// By identity first (hashing one word), the step held so its identifier is not reused;
     /// then by content, because the planner, a month at a time, makes a step occurrence anew in
     /// each month its notices reach, and its text is the same.
-    private var byIdentity: [ObjectIdentifier: Occurrence] = [:]
-    /// The steps `byIdentity` names, held so that no identifier in it is given to another.
-    private var held: [StepOccurrence] = []
+    private var byIdentity: [ObjectIdentifier: (step: StepOccurrence, occurrence: Occurrence)] = [:]
     private var occurrences: [StepOccurrence: Occurrence] = [:]
     private var kinds: [NoticeKind: Kind] = [:]
     private var recipients: [Recipient: RecipientText] = [:]
@@ -117,8 +85,7 @@ struct AgendaJSONFormatter {
     private var dueTimes: [Instant: [UInt8]] = [:]
     /// The last occurrence written, looked up again without hashing (a step's notices to its
     /// several recipients come one after another).
-    private var last: Occurrence?
-    private var lastStep: StepOccurrence?
+    private var last: (step: StepOccurrence, occurrence: Occurrence)?
     /// Past this many, the occurrences are forgotten (the agenda is written in send order,
     /// so a step's notices are near one another): memory stays bounded over long windows.
     private static let occurrenceLimit = 50_000
@@ -182,16 +149,13 @@ struct AgendaJSONFormatter {
     }
 
     private mutating func occurrence(_ step: StepOccurrence) -> Occurrence {
-        if let last, lastStep === step { return last }
+        if let last, last.step === step { return last.occurrence }
         let identity = ObjectIdentifier(step)
         if let known = byIdentity[identity] {
-            (last, lastStep) = (known, step)
-            return known
+            last = known
+            return known.occurrence
         }
-        if byIdentity.count >= Self.occurrenceLimit {
-            byIdentity.removeAll(keepingCapacity: true)
-            held.removeAll(keepingCapacity: true)
-        }
+        if byIdentity.count >= Self.occurrenceLimit { byIdentity.removeAll(keepingCapacity: true) }
         if occurrences.count >= Self.occurrenceLimit { occurrences.removeAll(keepingCapacity: true) }
         let found: Occurrence
         if let known = occurrences[step] {
@@ -200,9 +164,8 @@ struct AgendaJSONFormatter {
             found = Occurrence(step: step, partner: partners[step.compactID] ?? "", due: dueTime(step.dueAt))
             occurrences[step] = found
         }
-        byIdentity[identity] = found
-        held.append(step)
-        (last, lastStep) = (found, step)
+        byIdentity[identity] = (step, found)
+        last = (step, found)
         return found
     }
 

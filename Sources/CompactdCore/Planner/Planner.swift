@@ -19,8 +19,8 @@ public struct Planner: Sendable {
         var notices: [PlannedNotice] = []
         var cache = PlanningCache()
         let window = from..<to
-        // Compacts, cycles and steps are read in place by index, not bound to a loop variable:
-        // a copy of each retained and released every field.
+        // Compacts are read in place by index, not bound to a loop variable: a copy of each
+        // retained and released every field.
         let compacts = configuration.compacts
         for index in compacts.indices where compacts[index].status.isScheduled {
             let recipients = normalRecipients(for: compacts[index])
@@ -160,19 +160,19 @@ public struct Planner: Sendable {
         let zone = configuration.timeZone
         let lowerBound = (compact.termStart ?? compact.approved).map { zone.instant(for: LocalDateTime(date: $0)) }
         let upperBound = compact.termEnd.map { zone.instant(for: LocalDateTime(date: $0.adding(days: 1))) }
-        for c in compact.cycles.indices {
+        for cycle in compact.cycles {
             // How far before the window an occurrence can start and still have a notice in it,
-            // and how far after.
+            // and how far after. (Steps are read in place, `cycle.steps[s]`, here and below: a
+            // copy of each retained and released every field, per compact and slice.)
             var before: Int64 = Self.slackSeconds
             var after: Int64 = Self.slackSeconds
-            for s in compact.cycles[c].steps.indices {
-                let policy = compact.cycles[c].steps[s].policy
+            for s in cycle.steps.indices {
+                let policy = cycle.steps[s].policy
                 let overdue = dueWindowOnly ? 0 : (policy.overdueEvery?.maximumSeconds ?? 0) * Int64(policy.overdueLimit)
-                before = max(before, compact.cycles[c].steps[s].dueOffset.maximumSeconds + overdue + Self.slackSeconds)
+                before = max(before, cycle.steps[s].dueOffset.maximumSeconds + overdue + Self.slackSeconds)
                 let lead = dueWindowOnly ? 0 : policy.longestLead.maximumSeconds
                 after = max(after, lead + Self.slackSeconds)
             }
-            let cycle = compact.cycles[c]
             var searchStart = window.lowerBound.adding(seconds: -before)
             let cycleLower = cycle.since.map { zone.instant(for: LocalDateTime(date: $0)) } ?? lowerBound
             if let cycleLower, cycleLower > searchStart { searchStart = cycleLower }
