@@ -61,7 +61,25 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     public var description: String {
-        "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+        // Digits written in place for the dates in use: every step key and notice id holds
+        // one, and three padded strings joined cost ten times as much.
+        guard (0...9999).contains(year), (1...12).contains(month), (1...31).contains(day) else {
+            return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+        }
+        return String(unsafeUninitializedCapacity: 10) { text in
+            let zero = UInt8(ascii: "0")
+            text[0] = zero + UInt8(year / 1000)
+            text[1] = zero + UInt8(year / 100 % 10)
+            text[2] = zero + UInt8(year / 10 % 10)
+            text[3] = zero + UInt8(year % 10)
+            text[4] = UInt8(ascii: "-")
+            text[5] = zero + UInt8(month / 10)
+            text[6] = zero + UInt8(month % 10)
+            text[7] = UInt8(ascii: "-")
+            text[8] = zero + UInt8(day / 10)
+            text[9] = zero + UInt8(day % 10)
+            return 10
+        }
     }
 }
 

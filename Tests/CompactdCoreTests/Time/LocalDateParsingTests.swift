@@ -1,4 +1,5 @@
 import CompactdCore
+import Foundation
 import Testing
 
 /// `YYYY-MM-DD` as configuration files, `compactctl ack --occurrence` and stored timestamps
@@ -17,6 +18,28 @@ struct LocalDateParsingTests {
     ])
     func invalid(text: String) {
         #expect(LocalDate(parsing: text) == nil)
+    }
+
+    /// Every 13th day from year 0 to 9999 (each month, day and digit position), written as
+    /// printf's `%04d-%02d-%02d` writes it; years outside 0...9999 keep the padded form.
+    @Test("description is YYYY-MM-DD as printf writes it")
+    func description() {
+        var days = CivilCalendar.daysSinceEpoch(year: 0, month: 1, day: 1)
+        let last = CivilCalendar.daysSinceEpoch(year: 9999, month: 12, day: 31)
+        var checked = 0
+        while days <= last {
+            let date = LocalDate(daysSinceEpoch: days)
+            let expected = String(format: "%04d-%02d-%02d", date.year, date.month, date.day)
+            if date.description != expected {
+                Issue.record("\(date.year) \(date.month) \(date.day): \(date.description), expected \(expected)")
+                return
+            }
+            days += 13
+            checked += 1
+        }
+        #expect(checked > 280_000)
+        #expect(LocalDate(year: 10_000, month: 1, day: 2).description == "10000-01-02")
+        #expect(LocalDate(year: -1, month: 3, day: 5).description == "-0001-03-05")
     }
 
     @Test("from parts: only dates that exist, years 0 to 9999")

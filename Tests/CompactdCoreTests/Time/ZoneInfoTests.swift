@@ -21,6 +21,30 @@ struct ZoneInfoTests {
         #expect(checked > 6000)
     }
 
+    /// Every daylight-saving transition Foundation knows from 2010 to 2100, a second before
+    /// and at it (northern and southern hemispheres, half-hour and 45-minute offsets, Dublin's
+    /// winter "daylight" time): the sampled test above can step over a transition's edge.
+    @Test("offsets agree with Foundation's TimeZone at every transition to 2100", arguments: [
+        "America/Los_Angeles", "America/New_York", "Europe/Dublin", "Australia/Sydney", "Pacific/Auckland",
+        "Australia/Lord_Howe", "Pacific/Chatham", "America/Santiago",
+    ])
+    func transitionsAgree(identifier: String) throws {
+        let zone = try ZoneInfo.named(identifier)
+        let reference = try #require(TimeZone(identifier: identifier))
+        var date = Date(timeIntervalSince1970: 1_262_304_000)  // 2010-01-01
+        var checked = 0
+        while let next = reference.nextDaylightSavingTimeTransition(after: date), next.timeIntervalSince1970 < 4_102_444_800 {
+            let t = Int64(next.timeIntervalSince1970)
+            for s in [t - 1, t] {
+                let expected = reference.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(s)))
+                #expect(zone.utcOffset(atUTCSeconds: s) == expected, "\(identifier) at \(Instant(secondsSinceEpoch: s))")
+            }
+            date = next
+            checked += 1
+        }
+        #expect(checked >= 2 * 89, "\(identifier): \(checked) transitions")
+    }
+
     @Test("the skipped and repeated hours resolve as mktime does")
     func gapsAndOverlaps() throws {
         let la = try ZoneInfo.named("America/Los_Angeles")
