@@ -25,30 +25,64 @@ struct PlanningCache {
         var policy: ReminderPolicy
     }
 
-    private var occurrences: [OccurrenceKey: [Instant]] = [:]
-    private var lastOccurrences: (key: OccurrenceKey, instants: [Instant])?
+    /// A calendar expression's elapse, and the wall-clock reading it shows in the pass's zone.
+    typealias Start = (instant: Instant, local: LocalDateTime)
+
+    private var occurrences: [OccurrenceKey: [Start]] = [:]
+    private var lastOccurrences: (key: OccurrenceKey, starts: [Start])?
     private var schedules: [ScheduleKey: [(NoticeKind, Instant)]] = [:]
     private var adjusted: [AdjustKey: LocalDate] = [:]
     private var instants: [LocalDateTime: Instant] = [:]
 
-    /// A calendar expression's elapses at or after `from` and at or before `to`.
-    mutating func occurrences(of spec: CalendarSpec, from: Instant, to: Instant, zone: ZoneInfo) -> [Instant] {
+    /// A calendar expression's elapses at or after `from` and at or before `to`, each with its
+    /// local reading (read once here, not once per compact sharing the expression).
+    mutating func occurrences(of spec: CalendarSpec, from: Instant, to: Instant, zone: ZoneInfo) -> [Start] {
         let key = OccurrenceKey(spec: spec, from: from, to: to)
         // Compared before hashed, as the schedules are (a calendar expression hashes every field).
-        if let last = lastOccurrences, last.key == key { return last.instants }
+        if let last = lastOccurrences, last.key == key { return last.starts }
         if let cached = occurrences[key] {
             lastOccurrences = (key, cached)
             return cached
         }
-        var result: [Instant] = []
+        var result: [Start] = []
         var cursor = from.adding(microseconds: -1)
         while let next = spec.nextElapse(after: cursor, localZone: zone), next <= to {
-            result.append(next)
+            result.append((next, zone.localDateTime(at: next)))
             cursor = next
         }
         occurrences[key] = result
         lastOccurrences = (key, result)
         return result
+    }
+
+    /// The last few due times worked out, compared before anything is computed or hashed:
+    /// compacts planned one after another repeat the same few steps from the same starts, and
+    /// adding the offset, moving off weekends and resolving the wall-clock time (two hashed
+    /// lookups) was a tenth of planning a year at 10,000 compacts.
+    private var recentDueTimes: [(start: LocalDateTime, offset: TimeSpan, shift: BusinessDayShift, due: (local: LocalDateTime, instant: Instant))] = []
+    private var nextRecentDueTime = 0
+    private static let recentDueTimeLimit = 8
+
+    /// A step's due time `offset` after `start`, moved off weekends and holidays by `shift`
+    /// (keeping its time of day), and the instant it names in `zone`.
+    mutating func dueTime(_ offset: TimeSpan, after start: LocalDateTime, shift: BusinessDayShift, calendar: BusinessCalendar, zone: ZoneInfo) -> (local: LocalDateTime, instant: Instant) {
+        for recent in recentDueTimes where recent.start == start && recent.offset == offset && recent.shift == shift { return recent.due }
+        let due = dueTime(offset.added(to: start), shift: shift, calendar: calendar, zone: zone)
+        if recentDueTimes.count < Self.recentDueTimeLimit {
+            recentDueTimes.append((start, offset, shift, due))
+        } else {
+            recentDueTimes[nextRecentDueTime] = (start, offset, shift, due)
+            nextRecentDueTime = (nextRecentDueTime + 1) % Self.recentDueTimeLimit
+        }
+        return due
+    }
+
+    /// `local` moved off weekends and holidays by `shift`, keeping its time of day, and the
+    /// instant it names in `zone`.
+    mutating func dueTime(_ local: LocalDateTime, shift: BusinessDayShift, calendar: BusinessCalendar, zone: ZoneInfo) -> (local: LocalDateTime, instant: Instant) {
+        var adjusted = local
+        adjusted.date = adjust(local.date, shift, calendar: calendar)
+        return (adjusted, instant(for: adjusted, zone: zone))
     }
 
     /// The last few schedules asked for, compared before hashing: hashing a key hashes the
@@ -91,11 +125,28 @@ struct PlanningCache {
         return result
     }
 
-    /// `zone.instant(for: local)`, remembered.
+    /// `zone.instant(for: local)`, remembered. The last few asked for are compared first: each
+    /// compact asks for its approval or term start and its cycles' first dates in every slice,
+    /// and those mostly repeat from one compact to the next.
+    private var recentInstants: [(local: LocalDateTime, instant: Instant)] = []
+    private var nextRecentInstant = 0
+    private static let recentInstantLimit = 4
+
     mutating func instant(for local: LocalDateTime, zone: ZoneInfo) -> Instant {
-        if let cached = instants[local] { return cached }
-        let result = zone.instant(for: local)
-        instants[local] = result
+        for recent in recentInstants where recent.local == local { return recent.instant }
+        let result: Instant
+        if let cached = instants[local] {
+            result = cached
+        } else {
+            result = zone.instant(for: local)
+            instants[local] = result
+        }
+        if recentInstants.count < Self.recentInstantLimit {
+            recentInstants.append((local, result))
+        } else {
+            recentInstants[nextRecentInstant] = (local, result)
+            nextRecentInstant = (nextRecentInstant + 1) % Self.recentInstantLimit
+        }
         return result
     }
 }

@@ -44,4 +44,24 @@ struct PlanningCacheTests {
         let escalated = plan.filter { $0.recipient.channelID != "log" }.map { "\($0.step.stepID) \($0.recipient)" }.sorted()
         #expect(escalated == ["first team", "second board", "third team"])
     }
+
+    /// Due times are remembered by start, offset and shift (the last few compared first):
+    /// compacts stepping from the same start by the same offset onto a Saturday, some moved
+    /// off it and some not, must each keep their own due date.
+    @Test("steps due on a Saturday from the same start, moved before, after or not at all, interleaved, keep their own due dates")
+    func sameStartDifferentShifts() {
+        let shifts: [BusinessDayShift] = [.keep, .after, .before]
+        let compacts = (0..<12).map { i in
+            F.compact("c\(i)", cycles: [F.cycle(calendar: "2027-05-01 09:00", steps: [
+                F.step(due: "+14d", policy: F.policy(reminders: ["0"], overdue: nil, shift: shifts[i % 3])),
+            ])])
+        }
+        let plan = Planner(configuration: F.configuration(compacts)).plan(from: F.at("2027-04-01 00:00"), to: F.at("2027-06-01 00:00"))
+        for i in 0..<12 {
+            let due = plan.filter { $0.step.compactID == "c\(i)" }.map { F.local($0.step.dueAt) }
+            // 2027-05-15 is a Saturday: Monday the 17th after it, Friday the 14th before it.
+            let expected = ["2027-05-15 09:00:00", "2027-05-17 09:00:00", "2027-05-14 09:00:00"][i % 3]
+            #expect(due == [expected], "c\(i)")
+        }
+    }
 }
