@@ -53,20 +53,32 @@ struct AgendaJSONFormatter {
         }
     }
 
-    private struct Kind {
+    /// Classes, as `Occurrence` is: a notice takes each with one retain, not one an array.
+    private final class Kind {
         /// `/remind-7d/`, escaped: the middle of the id.
-        var idMiddle: [UInt8]
+        let idMiddle: [UInt8]
         /// `","kind":"…","label":"…"` (the id's closing quote first)
-        var idEndKindAndLabel: [UInt8]
+        let idEndKindAndLabel: [UInt8]
+
+        init(idMiddle: [UInt8], idEndKindAndLabel: [UInt8]) {
+            self.idMiddle = idMiddle
+            self.idEndKindAndLabel = idEndKindAndLabel
+        }
     }
 
-    private struct RecipientText {
+    private final class RecipientText {
         /// `{"channel":"…"`
-        var start: [UInt8]
+        let start: [UInt8]
         /// `,"contact":"…"`, or nothing
-        var contact: [UInt8]
+        let contact: [UInt8]
         /// The recipient as the id ends with it, escaped.
-        var idEnd: [UInt8]
+        let idEnd: [UInt8]
+
+        init(start: [UInt8], contact: [UInt8], idEnd: [UInt8]) {
+            self.start = start
+            self.contact = contact
+            self.idEnd = idEnd
+        }
     }
 
     private let zone: ZoneInfo
@@ -83,9 +95,14 @@ struct AgendaJSONFormatter {
     private var sendTimes: [Instant: [UInt8]] = [:]
     /// `,"due_at":"…","due_at_utc":"…"` by due time.
     private var dueTimes: [Instant: [UInt8]] = [:]
-    /// The last occurrence written, looked up again without hashing (a step's notices to its
-    /// several recipients come one after another).
+    /// The last occurrence, kind, recipient and send time written, each compared before it is
+    /// hashed: a step's notices to its several recipients come one after another, and the
+    /// notices come in send order, most of a kind and to one channel (hashing them was a
+    /// quarter of writing a year's agenda).
     private var last: (step: StepOccurrence, occurrence: Occurrence)?
+    private var lastKind: (kind: NoticeKind, text: Kind)?
+    private var lastRecipient: (recipient: Recipient, text: RecipientText)?
+    private var lastSendTime: (instant: Instant, text: [UInt8])?
     /// Past this many, the occurrences are forgotten (the agenda is written in send order,
     /// so a step's notices are near one another): memory stays bounded over long windows.
     private static let occurrenceLimit = 50_000
@@ -96,26 +113,30 @@ struct AgendaJSONFormatter {
     }
 
     /// One notice, `,\n{…}` (the array's writer drops the first comma); `fate` with --all.
-    mutating func append(_ notice: PlannedNotice, fate: String? = nil, to buffer: inout [UInt8]) {
+    mutating func append(_ notice: PlannedNotice, fate: String? = nil, to output: OutputBytes) {
         let occurrence = occurrence(notice.step)
         let kind = kind(notice.kind)
         let recipient = recipient(notice.recipient)
         let sent = sendTime(notice.sendAt)
-        buffer.append(contentsOf: Self.entryStart)
-        buffer.append(contentsOf: recipient.start)
-        occurrence.bytes.withUnsafeBufferPointer { part in
-            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: part[occurrence.compact]))
-            buffer.append(contentsOf: recipient.contact)
-            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: part[occurrence.cycleAndDue]))
-            if let fate { Self.append("fate", fate, to: &buffer) }
-            buffer.append(contentsOf: Self.idKey)
-            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: part[occurrence.idStart]))
-            buffer.append(contentsOf: kind.idMiddle)
-            buffer.append(contentsOf: recipient.idEnd)
-            buffer.append(contentsOf: kind.idEndKindAndLabel)
-            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: part[occurrence.occurrenceAndPartner]))
-            buffer.append(contentsOf: sent)
-            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: part[occurrence.stepToEnd]))
+        var fateField: [UInt8] = []
+        if let fate { Self.append("fate", fate, to: &fateField) }
+        output.reserve(Self.entryStart.count + Self.idKey.count + occurrence.bytes.count + kind.idMiddle.count + kind.idEndKindAndLabel.count
+            + recipient.start.count + recipient.contact.count + recipient.idEnd.count + sent.count + fateField.count)
+        output.appendReserved(Self.entryStart)
+        output.appendReserved(recipient.start)
+        occurrence.bytes.withUnsafeBytes { part in
+            output.appendReserved(UnsafeRawBufferPointer(rebasing: part[occurrence.compact]))
+            output.appendReserved(recipient.contact)
+            output.appendReserved(UnsafeRawBufferPointer(rebasing: part[occurrence.cycleAndDue]))
+            output.appendReserved(fateField)
+            output.appendReserved(Self.idKey)
+            output.appendReserved(UnsafeRawBufferPointer(rebasing: part[occurrence.idStart]))
+            output.appendReserved(kind.idMiddle)
+            output.appendReserved(recipient.idEnd)
+            output.appendReserved(kind.idEndKindAndLabel)
+            output.appendReserved(UnsafeRawBufferPointer(rebasing: part[occurrence.occurrenceAndPartner]))
+            output.appendReserved(sent)
+            output.appendReserved(UnsafeRawBufferPointer(rebasing: part[occurrence.stepToEnd]))
         }
     }
 
@@ -170,6 +191,13 @@ struct AgendaJSONFormatter {
     }
 
     private mutating func kind(_ kind: NoticeKind) -> Kind {
+        if let lastKind, lastKind.kind == kind { return lastKind.text }
+        let text = kindText(kind)
+        lastKind = (kind, text)
+        return text
+    }
+
+    private mutating func kindText(_ kind: NoticeKind) -> Kind {
         if let known = kinds[kind] { return known }
         let made = Kind(
             idMiddle: Self.escaped("/\(kind.identityComponent)/"),
@@ -180,6 +208,13 @@ struct AgendaJSONFormatter {
     }
 
     private mutating func recipient(_ recipient: Recipient) -> RecipientText {
+        if let lastRecipient, lastRecipient.recipient == recipient { return lastRecipient.text }
+        let text = recipientText(recipient)
+        lastRecipient = (recipient, text)
+        return text
+    }
+
+    private mutating func recipientText(_ recipient: Recipient) -> RecipientText {
         if let known = recipients[recipient] { return known }
         let made = RecipientText(
             start: [UInt8(ascii: "{")] + Self.fields(["channel": recipient.channelID]).dropFirst(),
@@ -191,10 +226,16 @@ struct AgendaJSONFormatter {
     }
 
     private mutating func sendTime(_ instant: Instant) -> [UInt8] {
-        if let known = sendTimes[instant] { return known }
-        let made = Self.fields(["send_at": JSONTime.local(instant, zone), "send_at_utc": JSONTime.utc(instant)])
-        sendTimes[instant] = made
-        return made
+        if let lastSendTime, lastSendTime.instant == instant { return lastSendTime.text }
+        let text: [UInt8]
+        if let known = sendTimes[instant] {
+            text = known
+        } else {
+            text = Self.fields(["send_at": JSONTime.local(instant, zone), "send_at_utc": JSONTime.utc(instant)])
+            sendTimes[instant] = text
+        }
+        lastSendTime = (instant, text)
+        return text
     }
 
     private mutating func dueTime(_ instant: Instant) -> [UInt8] {

@@ -1,37 +1,30 @@
 import CompactdCore
-import Foundation
 
 /// `compactctl agenda -o json`: a JSON array written to standard output as it is built, one
 /// notice a line, in blocks of about 64 KiB, so the whole document is never held. The notices
 /// are formatted as bytes by `AgendaJSONFormatter`, each `,\n{…}`: the first one's comma is dropped.
 struct AgendaJSONLines {
-    private var buffer: [UInt8] = [UInt8(ascii: "[")]
+    private let output = OutputBytes()
     private var wroteNotice = false
     private var formatter: AgendaJSONFormatter
 
     init(formatter: AgendaJSONFormatter) {
         self.formatter = formatter
-        buffer.reserveCapacity(80 << 10)
+        output.append([UInt8(ascii: "[")])
     }
 
     /// One notice; `fate` with --all.
     mutating func append(_ notice: PlannedNotice, fate: String? = nil) {
-        formatter.append(notice, fate: fate, to: &buffer)
+        formatter.append(notice, fate: fate, to: output)
         if !wroteNotice {
-            buffer.remove(at: 1)
+            output.remove(at: 1)
             wroteNotice = true
         }
-        if buffer.count >= 64 << 10 { flush() }
+        output.flushIfFull()
     }
 
-    mutating func finish() {
-        buffer += wroteNotice ? Array("\n]\n".utf8) : Array("]\n".utf8)
-        flush()
-    }
-
-    private mutating func flush() {
-        guard !buffer.isEmpty else { return }
-        FileHandle.standardOutput.write(Data(buffer))
-        buffer.removeAll(keepingCapacity: true)
+    func finish() {
+        output.append(wroteNotice ? Array("\n]\n".utf8) : Array("]\n".utf8))
+        output.flush()
     }
 }

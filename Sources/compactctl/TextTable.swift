@@ -99,21 +99,23 @@ struct TextTable {
 
 /// Standard output in blocks of about 64 KiB (print(_:) takes a lock and may flush per line).
 struct StandardOutputBuffer {
-    private var bytes: [UInt8] = []
+    private let output = OutputBytes()
 
-    mutating func write(_ text: String) {
-        bytes.append(contentsOf: text.utf8)
-        if bytes.count >= 64 << 10 { flush() }
+    func write(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes in
+            output.reserve(bytes.count)
+            output.appendReserved(UnsafeRawBufferPointer(bytes))
+        }
+        output.flushIfFull()
     }
 
-    mutating func write(bytes more: [UInt8]) {
-        bytes.append(contentsOf: more)
-        if bytes.count >= 64 << 10 { flush() }
+    func write(bytes more: [UInt8]) {
+        output.append(more)
+        output.flushIfFull()
     }
 
-    mutating func flush() {
-        guard !bytes.isEmpty else { return }
-        FileHandle.standardOutput.write(Data(bytes))
-        bytes.removeAll(keepingCapacity: true)
+    func flush() {
+        output.flush()
     }
 }

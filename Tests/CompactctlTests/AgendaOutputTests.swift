@@ -153,4 +153,16 @@ struct AgendaOutputTests {
         // The recipients differ in width ("log" and "mail:…"), so padding was needed.
         #expect(Set(cells.map { $0[4].count }).count > 1)
     }
+
+    /// A full disk (or any failing write) is said once and ends the command with EX_IOERR;
+    /// Foundation's FileHandle trapped there with a stack trace.
+    @Test("standard output on a full disk: one clear error and exit status 74, in every format", arguments: ["json", "table", "csv"])
+    func fullDisk(format: String) throws {
+        let setup = try Self.setUp()
+        defer { try? FileManager.default.removeItem(at: setup.directory) }
+        let compactctl = CommandRunner.executable("compactctl")
+        let result = try CommandRunner.runProgram("/bin/sh", ["-c", "exec \"$0\" \"$@\" > /dev/full", compactctl, "agenda", "--days", "60", "-o", format, "--config", setup.config], environment: setup.environment)
+        #expect(result.status == 74, "\(result.stderr)")
+        #expect(result.stderr == "compactctl: writing standard output failed: No space left on device\n", "\(result.stderr)")
+    }
 }

@@ -1,0 +1,86 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Bytes on their way to standard output, copied into place run by run, and written with
+/// write(2) when a block has gathered.
+///
+/// `agenda -o json` assembles each notice from a dozen runs of bytes it wrote once; appending
+/// each to an `[UInt8]` checked its uniqueness and capacity every time (a fifth of writing a
+/// year's agenda), and handing a block to FileHandle copied it into `Data` first.
+final class OutputBytes {
+    private var base: UnsafeMutableRawPointer
+    private var capacity: Int
+    private(set) var count = 0
+    /// Written out once this many bytes gathered.
+    let blockSize: Int
+
+    init(blockSize: Int = 64 << 10) {
+        self.blockSize = blockSize
+        capacity = blockSize * 2
+        base = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+    }
+
+    deinit { base.deallocate() }
+
+    /// Room for `more` bytes after those gathered, so `appendReserved` needs no check.
+    func reserve(_ more: Int) {
+        guard count + more > capacity else { return }
+        let grown = max(capacity * 2, count + more)
+        let larger = UnsafeMutableRawPointer.allocate(byteCount: grown, alignment: 16)
+        larger.copyMemory(from: base, byteCount: count)
+        base.deallocate()
+        base = larger
+        capacity = grown
+    }
+
+    /// Copies `bytes` in; `reserve` made room for them.
+    @inline(__always)
+    func appendReserved(_ bytes: UnsafeRawBufferPointer) {
+        guard let source = bytes.baseAddress else { return }
+        (base + count).copyMemory(from: source, byteCount: bytes.count)
+        count += bytes.count
+    }
+
+    @inline(__always)
+    func appendReserved(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { appendReserved($0) }
+    }
+
+    func append(_ bytes: [UInt8]) {
+        reserve(bytes.count)
+        appendReserved(bytes)
+    }
+
+    /// Drops the byte at `offset` (the first notice's leading comma).
+    func remove(at offset: Int) {
+        precondition(offset < count)
+        (base + offset).copyMemory(from: base + offset + 1, byteCount: count - offset - 1)
+        count -= 1
+    }
+
+    /// Writes what gathered when a block is full.
+    func flushIfFull() {
+        if count >= blockSize { flush() }
+    }
+
+    /// Writes everything gathered to standard output.
+    func flush() {
+        var written = 0
+        while written < count {
+            let n = write(STDOUT_FILENO, base + written, count - written)
+            if n < 0 {
+                if errno == EINTR { continue }
+                // A closed pipe ends the process by SIGPIPE before this; anything else (a full
+                // disk) is said, not written past.
+                let message = Array("compactctl: writing standard output failed: \(String(cString: strerror(errno)))\n".utf8)
+                _ = message.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+                exit(74)  // EX_IOERR
+            }
+            written += n
+        }
+        count = 0
+    }
+}
