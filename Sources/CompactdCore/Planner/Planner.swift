@@ -28,11 +28,13 @@ public struct Planner: Sendable {
         var notices: [PlannedNotice] = []
         var cache = PlanningCache()
         let window = from..<to
-        // Compacts are read in place through a buffer pointer, not bound to a loop variable
-        // nor through the array's subscript: a copy of each retained and released every field.
+        // Each compact is copied once into a local (every field retained and released): passed
+        // straight from the array, it was copied again at each call, as a value read from
+        // memory the callee might change must be.
         held.configuration.compacts.withUnsafeBufferPointer { compacts in
             for index in compacts.indices where compacts[index].status.isScheduled {
-                let recipients = normalRecipients(for: compacts[index])
+                let compact = compacts[index]
+                let recipients = normalRecipients(for: compact)
                 guard !recipients.isEmpty else { continue }
                 if index == 1 && !notices.isEmpty {
                     // Compacts tend to look alike: size the result from the first one to avoid regrowth.
@@ -40,13 +42,13 @@ public struct Planner: Sendable {
                 }
                 // A compact's steps mostly share one policy: its escalation recipients found once.
                 var escalationFor: (escalateTo: [RecipientReference], recipients: [Recipient])?
-                forEachStepOccurrence(of: compacts[index], sendWindow: window, cache: &cache) { occurrence, policy, cache in
+                forEachStepOccurrence(of: compact, sendWindow: window, cache: &cache) { occurrence, policy, cache in
                     var escalation: [Recipient] = []
                     if policy.escalateAfter != nil {
                         if let known = escalationFor, known.escalateTo == policy.escalateTo {
                             escalation = known.recipients
                         } else {
-                            escalation = escalationRecipients(for: policy, in: compacts[index])
+                            escalation = escalationRecipients(for: policy, in: compact)
                             escalationFor = (policy.escalateTo, escalation)
                         }
                     }
