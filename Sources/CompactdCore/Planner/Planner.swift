@@ -25,6 +25,11 @@ public struct Planner: Sendable {
     /// Every notice whose send time lies in `from..<to`, in send-time order (ties in
     /// configuration order: compact, cycle, occurrence, step, kind, recipient).
     public func plan(from: Instant, to: Instant, state: PlannerState = .empty) -> [PlannedNotice] {
+        Self.orderedBySendTime(unorderedPlan(from: from, to: to, state: state))
+    }
+
+    /// What `plan` lists, in configuration order.
+    private func unorderedPlan(from: Instant, to: Instant, state: PlannerState) -> [PlannedNotice] {
         var notices: [PlannedNotice] = []
         var cache = PlanningCache()
         let window = from..<to
@@ -56,7 +61,7 @@ public struct Planner: Sendable {
                 }
             }
         }
-        return Self.orderedBySendTime(notices)
+        return notices
     }
 
     /// What `plan` lists, in the same order, handed over a slice of `sliceDays` at a time,
@@ -67,7 +72,14 @@ public struct Planner: Sendable {
         var sliceStart = from
         while sliceStart < to {
             let sliceEnd = min(to, sliceStart.adding(seconds: max(1, sliceDays) * 86_400))
-            for notice in plan(from: sliceStart, to: sliceEnd, state: state) { body(notice) }
+            // Handed out in send order through a permutation, not a sorted copy: a month of
+            // 10,000 compacts is 13 MB of notices, and the copy was the agenda's largest
+            // allocation but one (and a retain and release a notice).
+            let notices = unorderedPlan(from: sliceStart, to: sliceEnd, state: state)
+            let order = Self.sendOrder(notices)
+            notices.withUnsafeBufferPointer { notices in
+                for position in order { body(notices[Int(position)]) }
+            }
             sliceStart = sliceEnd
         }
     }
@@ -93,58 +105,66 @@ public struct Planner: Sendable {
         return earliest
     }
 
-    /// A stable sort by send time in linear time: many compacts share a few thousand distinct
-    /// send times, so notices are counted per time, the times sorted, and each notice placed
-    /// after the earlier ones of its time. Equal times keep configuration order.
+    /// The notices in send order: a stable sort (equal times keep configuration order).
+    static func orderedBySendTime(_ notices: [PlannedNotice]) -> [PlannedNotice] {
+        let order = sendOrder(notices)
+        return notices.withUnsafeBufferPointer { notices in order.map { notices[Int($0)] } }
+    }
+
+    /// The positions of `notices` in send order, a stable sort in linear time: many compacts
+    /// share a few thousand distinct send times, so notices are counted per time, the times
+    /// sorted, and each notice placed after the earlier ones of its time.
     ///
     /// Each notice's time is looked up once, among the last few times seen before the
     /// dictionary: compacts planned one after another repeat the same handful of times, and
     /// three hashed lookups a notice were a sixth of planning a year at 10,000 compacts.
-    static func orderedBySendTime(_ notices: [PlannedNotice]) -> [PlannedNotice] {
-        guard notices.count > 1 else { return notices }
+    static func sendOrder(_ notices: [PlannedNotice]) -> [Int32] {
+        precondition(notices.count < Int(Int32.max), "a window of more than 2 billion notices")
+        guard notices.count > 1 else { return notices.indices.map { Int32($0) } }
         var timeIndex: [Instant: Int] = [:]
         var times: [Instant] = []
         var counts: [Int] = []
         var recent = [(time: Instant, index: Int)](repeating: (Instant(microsecondsSinceEpoch: .min), -1), count: 16)
         var nextRecent = 0
-        var indices = [Int](repeating: 0, count: notices.count)
-        for (i, notice) in notices.enumerated() {
-            let time = notice.sendAt
-            var index = -1
-            for entry in recent where entry.time == time {
-                index = entry.index
-                break
-            }
-            if index < 0 {
-                if let known = timeIndex[time] {
-                    index = known
-                } else {
-                    index = times.count
-                    timeIndex[time] = index
-                    times.append(time)
-                    counts.append(0)
+        var indices = [Int32](repeating: 0, count: notices.count)
+        notices.withUnsafeBufferPointer { notices in
+            for i in notices.indices {
+                let time = notices[i].sendAt
+                var index = -1
+                for entry in recent where entry.time == time {
+                    index = entry.index
+                    break
                 }
-                recent[nextRecent] = (time, index)
-                nextRecent = (nextRecent + 1) & 15
+                if index < 0 {
+                    if let known = timeIndex[time] {
+                        index = known
+                    } else {
+                        index = times.count
+                        timeIndex[time] = index
+                        times.append(time)
+                        counts.append(0)
+                    }
+                    recent[nextRecent] = (time, index)
+                    nextRecent = (nextRecent + 1) & 15
+                }
+                indices[i] = Int32(index)
+                counts[index] += 1
             }
-            indices[i] = index
-            counts[index] += 1
         }
-        if times.count == 1 { return notices }
+        if times.count == 1 { return notices.indices.map { Int32($0) } }
         var next = [Int](repeating: 0, count: times.count)
         var offset = 0
         for index in times.indices.sorted(by: { times[$0] < times[$1] }) {
             next[index] = offset
             offset += counts[index]
         }
-        return [PlannedNotice](unsafeUninitializedCapacity: notices.count) { buffer, initialized in
-            for (i, notice) in notices.enumerated() {
-                let index = indices[i]
-                (buffer.baseAddress! + next[index]).initialize(to: notice)
-                next[index] += 1
-            }
-            initialized = notices.count
+        var order = [Int32](repeating: 0, count: notices.count)
+        for i in indices.indices {
+            let index = Int(indices[i])
+            order[next[index]] = Int32(i)
+            next[index] += 1
         }
+        return order
     }
 
     /// Step occurrences (and deadlines) due in `from..<to`, in due order.
