@@ -84,10 +84,14 @@ struct AgendaJSONFormatter {
     private let zone: ZoneInfo
     /// Each compact's partner, by compact id.
     private let partners: [String: String]
-    /// By identity first (hashing one word), the step held so its identifier is not reused;
-    /// then by content, because the planner, a month at a time, makes a step occurrence anew in
-    /// each month its notices reach, and its text is the same.
-    private var byIdentity: [ObjectIdentifier: (step: StepOccurrence, occurrence: Occurrence)] = [:]
+    /// By identity first, in a table of 65,536 slots indexed by the step's address (no
+    /// hashing, no probing: a slot holds one step, and the step itself, so its address is not
+    /// reused while it is there); then by content, because the planner, a month at a time,
+    /// makes a step occurrence anew in each month its notices reach, and its text is the same.
+    /// (A dictionary by identity was three quarters of writing a year at 10,000 compacts: 420,000
+    /// lookups spread over 30,000 steps.)
+    private var bySlot = [(step: StepOccurrence, occurrence: Occurrence)?](repeating: nil, count: 1 << AgendaJSONFormatter.slotBits)
+    private static let slotBits = 16
     private var occurrences: [StepOccurrence: Occurrence] = [:]
     private var kinds: [NoticeKind: Kind] = [:]
     private var recipients: [Recipient: RecipientText] = [:]
@@ -171,12 +175,12 @@ struct AgendaJSONFormatter {
 
     private mutating func occurrence(_ step: StepOccurrence) -> Occurrence {
         if let last, last.step === step { return last.occurrence }
-        let identity = ObjectIdentifier(step)
-        if let known = byIdentity[identity] {
+        // Fibonacci hashing of the address: objects are 16-byte aligned and close together.
+        let slot = Int(truncatingIfNeeded: (UInt(bitPattern: ObjectIdentifier(step)) &* 0x9E37_79B9_7F4A_7C15) >> (UInt.bitWidth - Self.slotBits))
+        if let known = bySlot[slot], known.step === step {
             last = known
             return known.occurrence
         }
-        if byIdentity.count >= Self.occurrenceLimit { byIdentity.removeAll(keepingCapacity: true) }
         if occurrences.count >= Self.occurrenceLimit { occurrences.removeAll(keepingCapacity: true) }
         let found: Occurrence
         if let known = occurrences[step] {
@@ -185,7 +189,7 @@ struct AgendaJSONFormatter {
             found = Occurrence(step: step, partner: partners[step.compactID] ?? "", due: dueTime(step.dueAt))
             occurrences[step] = found
         }
-        byIdentity[identity] = (step, found)
+        bySlot[slot] = (step, found)
         last = (step, found)
         return found
     }
