@@ -84,14 +84,10 @@ struct AgendaJSONFormatter {
     private let zone: ZoneInfo
     /// Each compact's partner, by compact id.
     private let partners: [String: String]
-    /// By identity first, in a table of 65,536 slots indexed by the step's address (no
-    /// hashing, no probing: a slot holds one step, and the step itself, so its address is not
-    /// reused while it is there); then by content, because the planner, a month at a time,
-    /// makes a step occurrence anew in each month its notices reach, and its text is the same.
-    /// (A dictionary by identity was three quarters of writing a year at 10,000 compacts: 420,000
-    /// lookups spread over 30,000 steps.)
-    private var bySlot = [(step: StepOccurrence, occurrence: Occurrence)?](repeating: nil, count: 1 << AgendaJSONFormatter.slotBits)
-    private static let slotBits = 16
+    /// By identity first (`StepOccurrenceSlots`), then by content, because the planner, a
+    /// month at a time, makes a step occurrence anew in each month its notices reach, and its
+    /// text is the same.
+    private var byIdentity = StepOccurrenceSlots<Occurrence>()
     private var occurrences: [StepOccurrence: Occurrence] = [:]
     private var kinds: [NoticeKind: Kind] = [:]
     private var recipients: [Recipient: RecipientText] = [:]
@@ -175,11 +171,9 @@ struct AgendaJSONFormatter {
 
     private mutating func occurrence(_ step: StepOccurrence) -> Occurrence {
         if let last, last.step === step { return last.occurrence }
-        // Fibonacci hashing of the address: objects are 16-byte aligned and close together.
-        let slot = Int(truncatingIfNeeded: (UInt(bitPattern: ObjectIdentifier(step)) &* 0x9E37_79B9_7F4A_7C15) >> (UInt.bitWidth - Self.slotBits))
-        if let known = bySlot[slot], known.step === step {
-            last = known
-            return known.occurrence
+        if let known = byIdentity[step] {
+            last = (step, known)
+            return known
         }
         if occurrences.count >= Self.occurrenceLimit { occurrences.removeAll(keepingCapacity: true) }
         let found: Occurrence
@@ -189,7 +183,7 @@ struct AgendaJSONFormatter {
             found = Occurrence(step: step, partner: partners[step.compactID] ?? "", due: dueTime(step.dueAt))
             occurrences[step] = found
         }
-        bySlot[slot] = (step, found)
+        byIdentity[step] = found
         last = (step, found)
         return found
     }

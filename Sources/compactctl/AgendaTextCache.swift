@@ -11,8 +11,6 @@ struct AgendaTextCache {
     }
 
     struct Occurrence {
-        /// Held so its identifier is not given to another occurrence while cached.
-        var step: StepOccurrence
         var key: String
     }
 
@@ -22,11 +20,12 @@ struct AgendaTextCache {
 
     let zone: ZoneInfo
     private var shortTimes: [Instant: Times] = [:]
-    private var occurrences: [ObjectIdentifier: Occurrence] = [:]
+    private var occurrences = StepOccurrenceSlots<Occurrence>()
     private var kinds: [NoticeKind: Kind] = [:]
-    /// Past this many, the occurrences are forgotten (the agenda is written in send order,
-    /// so a step's notices are near one another): memory stays bounded over long windows.
-    private static let occurrenceLimit = 50_000
+    /// The last time and kind asked for, compared before hashed: notices come in send order,
+    /// a time's notices together, mostly of one kind.
+    private var lastTimes: (instant: Instant, times: Times)?
+    private var lastKind: (kind: NoticeKind, text: Kind)?
 
     init(zone: ZoneInfo) {
         self.zone = zone
@@ -34,25 +33,35 @@ struct AgendaTextCache {
 
     /// The table's forms: `2027-05-14 09:00 PDT` and `2027-05-14 16:00 UTC`.
     mutating func shortTimes(_ instant: Instant) -> Times {
-        if let known = shortTimes[instant] { return known }
-        let made = Times(local: TimestampFormat.short(instant, in: zone), utc: TimestampFormat.short(instant, in: .utc))
-        shortTimes[instant] = made
-        return made
+        if let lastTimes, lastTimes.instant == instant { return lastTimes.times }
+        let times: Times
+        if let known = shortTimes[instant] {
+            times = known
+        } else {
+            times = Times(local: TimestampFormat.short(instant, in: zone), utc: TimestampFormat.short(instant, in: .utc))
+            shortTimes[instant] = times
+        }
+        lastTimes = (instant, times)
+        return times
     }
 
     mutating func occurrence(_ step: StepOccurrence) -> Occurrence {
-        let id = ObjectIdentifier(step)
-        if let known = occurrences[id] { return known }
-        if occurrences.count >= Self.occurrenceLimit { occurrences.removeAll(keepingCapacity: true) }
-        let made = Occurrence(step: step, key: step.key)
-        occurrences[id] = made
+        if let known = occurrences[step] { return known }
+        let made = Occurrence(key: step.key)
+        occurrences[step] = made
         return made
     }
 
     mutating func kind(_ kind: NoticeKind) -> Kind {
-        if let known = kinds[kind] { return known }
-        let made = Kind(label: kind.label)
-        kinds[kind] = made
-        return made
+        if let lastKind, lastKind.kind == kind { return lastKind.text }
+        let text: Kind
+        if let known = kinds[kind] {
+            text = known
+        } else {
+            text = Kind(label: kind.label)
+            kinds[kind] = text
+        }
+        lastKind = (kind, text)
+        return text
     }
 }

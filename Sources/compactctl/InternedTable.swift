@@ -9,11 +9,16 @@ struct InternedTable {
     private var values: [[String]]
     /// `columns` numbers a row.
     private var cells: [UInt32] = []
+    /// Per column, the last cell added and its number, compared before the cell is hashed:
+    /// rows come in send order, so the times, kinds and recipients mostly repeat the row
+    /// before (and a cell made once by a cache compares equal to itself at once).
+    private var lastCells: [(cell: String, number: UInt32)?]
 
     init(columns: Int) {
         self.columns = columns
         numbers = Array(repeating: [:], count: columns)
         values = Array(repeating: [], count: columns)
+        lastCells = Array(repeating: nil, count: columns)
     }
 
     var count: Int { cells.count / columns }
@@ -22,14 +27,20 @@ struct InternedTable {
     mutating func add(_ row: [String]) {
         precondition(row.count == columns, "a row of \(row.count) cells in a table of \(columns) columns")
         for (column, cell) in row.enumerated() {
-            if let number = numbers[column][cell] {
-                cells.append(number)
+            if let last = lastCells[column], last.cell == cell {
+                cells.append(last.number)
+                continue
+            }
+            let number: UInt32
+            if let known = numbers[column][cell] {
+                number = known
             } else {
-                let number = UInt32(values[column].count)
+                number = UInt32(values[column].count)
                 numbers[column][cell] = number
                 values[column].append(cell)
-                cells.append(number)
             }
+            cells.append(number)
+            lastCells[column] = (cell, number)
         }
     }
 
