@@ -55,25 +55,24 @@ struct PlanningCache {
         return result
     }
 
-    /// The last few due times worked out, compared before anything is computed or hashed:
-    /// compacts planned one after another repeat the same few steps from the same starts, and
-    /// adding the offset, moving off weekends and resolving the wall-clock time (two hashed
-    /// lookups) was a tenth of planning a year at 10,000 compacts.
-    private var recentDueTimes: [(start: LocalDateTime, offset: TimeSpan, shift: BusinessDayShift, due: (local: LocalDateTime, instant: Instant))] = []
-    private var nextRecentDueTime = 0
-    private static let recentDueTimeLimit = 8
+    /// A step's due time by start, offset and shift: compacts planned one after another repeat
+    /// the same few steps from the same starts, and adding the offset, moving off weekends and
+    /// resolving the wall-clock time (two hashed lookups) was a tenth of planning a year at
+    /// 10,000 compacts.
+    private struct DueTimeKey: Equatable {
+        var start: LocalDateTime
+        var offset: TimeSpan
+        var shift: BusinessDayShift
+    }
+    private var recentDueTimes = RecentEntries<DueTimeKey, (local: LocalDateTime, instant: Instant)>(limit: 8)
 
     /// A step's due time `offset` after `start`, moved off weekends and holidays by `shift`
     /// (keeping its time of day), and the instant it names in `zone`.
     mutating func dueTime(_ offset: TimeSpan, after start: LocalDateTime, shift: BusinessDayShift, calendar: BusinessCalendar, zone: ZoneInfo) -> (local: LocalDateTime, instant: Instant) {
-        for recent in recentDueTimes where recent.start == start && recent.offset == offset && recent.shift == shift { return recent.due }
+        let key = DueTimeKey(start: start, offset: offset, shift: shift)
+        if let due = recentDueTimes.value(for: key) { return due }
         let due = dueTime(offset.added(to: start), shift: shift, calendar: calendar, zone: zone)
-        if recentDueTimes.count < Self.recentDueTimeLimit {
-            recentDueTimes.append((start, offset, shift, due))
-        } else {
-            recentDueTimes[nextRecentDueTime] = (start, offset, shift, due)
-            nextRecentDueTime = (nextRecentDueTime + 1) % Self.recentDueTimeLimit
-        }
+        recentDueTimes.remember(due, for: key)
         return due
     }
 
@@ -89,7 +88,9 @@ struct PlanningCache {
     /// whole policy (every reminder, every escalation recipient), while comparing policies
     /// that share their arrays (the loader shares equal policies) is nearly free, and
     /// compacts planned one after another ask for the same few (a quarter of a year's
-    /// planning at 10,000 compacts went to hashing these keys).
+    /// planning at 10,000 compacts went to hashing these keys). Written out rather than a
+    /// `RecentEntries`: through it each key, a whole policy, was copied to be compared
+    /// (planning 25 to 57 million instructions at 2,000 compacts for these lookups).
     private var recentSchedules: [(key: ScheduleKey, schedule: [(NoticeKind, Instant)])] = []
     private var nextRecent = 0
     private static let recentLimit = 8
@@ -128,12 +129,10 @@ struct PlanningCache {
     /// `zone.instant(for: local)`, remembered. The last few asked for are compared first: each
     /// compact asks for its approval or term start and its cycles' first dates in every slice,
     /// and those mostly repeat from one compact to the next.
-    private var recentInstants: [(local: LocalDateTime, instant: Instant)] = []
-    private var nextRecentInstant = 0
-    private static let recentInstantLimit = 4
+    private var recentInstants = RecentEntries<LocalDateTime, Instant>(limit: 4)
 
     mutating func instant(for local: LocalDateTime, zone: ZoneInfo) -> Instant {
-        for recent in recentInstants where recent.local == local { return recent.instant }
+        if let recent = recentInstants.value(for: local) { return recent }
         let result: Instant
         if let cached = instants[local] {
             result = cached
@@ -141,12 +140,7 @@ struct PlanningCache {
             result = zone.instant(for: local)
             instants[local] = result
         }
-        if recentInstants.count < Self.recentInstantLimit {
-            recentInstants.append((local, result))
-        } else {
-            recentInstants[nextRecentInstant] = (local, result)
-            nextRecentInstant = (nextRecentInstant + 1) % Self.recentInstantLimit
-        }
+        recentInstants.remember(result, for: local)
         return result
     }
 }
