@@ -23,7 +23,9 @@ public struct FlatJSONReader {
     }
 
     private mutating func readObject() -> [String: Value]? {
-        var members: [String: Value] = [:]
+        // Room for a notice snapshot's fifteen members at once: grown from empty, the table was
+        // rehashed three times per row claimed.
+        var members = [String: Value](minimumCapacity: 16)
         guard consume(UInt8(ascii: "{")) else { return nil }
         if consume(UInt8(ascii: "}")) {
             skipSpace()
