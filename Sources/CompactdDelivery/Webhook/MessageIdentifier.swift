@@ -6,22 +6,29 @@ import Foundation
 public enum MessageIdentifier {
     /// `msg_` and 32 hex digits of SHA-256 over the notice identity.
     public static func webhookID(for noticeID: String) -> String {
-        "msg_" + hexDigest(noticeID).prefix(32)
+        "msg_" + hexDigest(noticeID, bytes: 16)
     }
 
     /// `<32 hex digits@domain>` for the Message-ID header.
     public static func messageID(for noticeID: String, domain: String) -> String {
-        "<\(hexDigest(noticeID).prefix(32))@\(domain)>"
+        "<\(hexDigest(noticeID, bytes: 16))@\(domain)>"
     }
 
-    static func hexDigest(_ text: String) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for byte in SHA256.hash(data: Data(text.utf8)) {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
+    /// The first `count` bytes of SHA-256 over the text's UTF-8, in lower-case hex, hashed from
+    /// the string's own bytes and written in place (every delivery derives its id twice).
+    static func hexDigest(_ text: String, bytes count: Int = 32) -> String {
+        var text = text
+        let digest = text.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
+        return String(unsafeUninitializedCapacity: 2 * count) { out in
+            var at = 0
+            for byte in digest.prefix(count) {
+                out[at] = hexDigits[Int(byte >> 4)]
+                out[at + 1] = hexDigits[Int(byte & 0x0F)]
+                at += 2
+            }
+            return at
         }
-        return String(decoding: out, as: UTF8.self)
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }
