@@ -11,27 +11,36 @@ public struct StandardWebhookSigner: Sendable {
         public var description: String { "the signing secret is not whsec_ followed by base64" }
     }
 
-    /// The decoded key bytes (SymmetricKey itself is not Sendable).
-    private let keys: [Data]
+    /// An HMAC already keyed with one secret, copied for each signature: keying it (two
+    /// SHA-256 blocks and the key's secure buffer) per notice is done once instead.
+    /// `@unchecked`: never changed after `init`; each use mutates its own copy (copy on write).
+    private final class KeyedMAC: @unchecked Sendable {
+        let mac: HMAC<SHA256>
+        init(key: Data) { mac = HMAC<SHA256>(key: SymmetricKey(data: key)) }
+    }
+
+    private let keys: [KeyedMAC]
 
     /// - Parameter secrets: `whsec_...` secrets (the prefix is optional).
     public init(secrets: [String]) throws(SecretError) {
-        var keys: [Data] = []
+        var keys: [KeyedMAC] = []
         for secret in secrets {
             let trimmed = secret.trimmingWhitespace()
             let encoded = trimmed.hasPrefix("whsec_") ? String(trimmed.dropFirst(6)) : trimmed
             guard let data = Data(base64Encoded: encoded), !data.isEmpty else { throw .notBase64 }
-            keys.append(data)
+            keys.append(KeyedMAC(key: data))
         }
         self.keys = keys
     }
 
     /// The `webhook-signature` header value.
     public func signature(id: String, timestamp: Int64, body: [UInt8]) -> String {
-        var content = Data("\(id).\(timestamp).".utf8)
-        content.append(contentsOf: body)
+        let prefix = Array("\(id).\(timestamp).".utf8)
         return keys.map { key in
-            "v1," + Data(HMAC<SHA256>.authenticationCode(for: content, using: SymmetricKey(data: key))).base64EncodedString()
+            var mac = key.mac
+            mac.update(data: prefix)
+            mac.update(data: body)
+            return "v1," + Data(mac.finalize()).base64EncodedString()
         }.joined(separator: " ")
     }
 
