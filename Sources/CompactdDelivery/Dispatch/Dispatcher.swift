@@ -327,15 +327,17 @@ public final class Dispatcher: Sendable {
     /// The notice's identifying fields for log events (journal fields, upper-cased there).
     /// `deliveryID` is the notice's `webhook-id`, when the caller has already derived it.
     static func metadata(_ snapshot: NoticeSnapshot, id: String, channel: String, deliveryID: String? = nil) -> Logger.Metadata {
-        [
-            "compact_id": .string(snapshot.compactID),
-            "partner": .string(snapshot.partner),
-            "cycle_id": .string(snapshot.cycleID),
-            "step_id": .string(snapshot.stepID),
-            "reminder_id": .string(id),
-            "delivery_id": .string(deliveryID ?? MessageIdentifier.webhookID(for: id)),
-            "channel": .string(channel),
-        ]
+        // Room for the fields callers add (send time, attempt, latency, status, reason): made
+        // for these seven, the table grew, and rehashed every key, once or twice per event.
+        var metadata = Logger.Metadata(minimumCapacity: 14)
+        metadata["compact_id"] = .string(snapshot.compactID)
+        metadata["partner"] = .string(snapshot.partner)
+        metadata["cycle_id"] = .string(snapshot.cycleID)
+        metadata["step_id"] = .string(snapshot.stepID)
+        metadata["reminder_id"] = .string(id)
+        metadata["delivery_id"] = .string(deliveryID ?? MessageIdentifier.webhookID(for: id))
+        metadata["channel"] = .string(channel)
+        return metadata
     }
 
     /// Crash recovery, planning and delivery until nothing is due now: `compactd --once`.
