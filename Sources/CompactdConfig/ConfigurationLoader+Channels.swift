@@ -191,8 +191,27 @@ extension ConfigurationLoader {
     /// control characters, or a header could be forged, and the notice would be dead-lettered
     /// at send time instead of refused here.
     func checkSingleLine(_ value: String, reader: TOMLTableReader, key: String) {
-        if value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == "\u{2028}" || $0 == "\u{2029}" }) {
+        if !Self.isSingleLine(value) {
             reader.report(key, "contains a line break or a control character; expected one line of plain text")
+        }
+    }
+
+    /// No control character (below U+0020, or U+007F) and no line or paragraph separator
+    /// (U+2028, U+2029). Read over the UTF-8 bytes, where those are the bytes below 0x20 and
+    /// 0x7F (no other character's encoding holds them) and E2 80 A8 / E2 80 A9: every title,
+    /// name and partner of every compact file is checked, and scalar by scalar this was a
+    /// twentieth of reading 10,000 files.
+    static func isSingleLine(_ value: String) -> Bool {
+        var value = value
+        return value.withUTF8 { bytes in
+            var i = 0
+            while i < bytes.count {
+                let byte = bytes[i]
+                if byte < 0x20 || byte == 0x7F { return false }
+                if byte == 0xE2, i + 2 < bytes.count, bytes[i + 1] == 0x80, bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9 { return false }
+                i += 1
+            }
+            return true
         }
     }
 
