@@ -95,7 +95,7 @@ struct AgendaCommand: AsyncParsableCommand {
         let noNotices = "No notices from \(TimestampFormat.short(start, in: c.timeZone)) to \(TimestampFormat.short(end, in: c.timeZone))."
         // STEP is the key `ack`, `snooze` and `unsnooze` take: copy it from here.
         let headers = ["LOCAL TIME", "UTC", "STEP", "KIND", "RECIPIENT"] + (all ? ["FATE"] : [])
-        var text = AgendaTextCache(zone: c.timeZone)
+        var text = AgendaTextCache(zone: c.timeZone, compacts: c.compacts.count)
         func row(_ notice: PlannedNotice, _ fate: NoticeProjection.Fate) -> [String] {
             let sent = text.shortTimes(notice.sendAt)
             return [sent.local, sent.utc, text.occurrence(notice.step).key,

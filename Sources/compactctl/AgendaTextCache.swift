@@ -20,15 +20,16 @@ struct AgendaTextCache {
 
     let zone: ZoneInfo
     private var shortTimes: [Instant: Times] = [:]
-    private var occurrences = StepOccurrenceSlots<Occurrence>()
+    private var occurrences: StepOccurrenceSlots<Occurrence>
     private var kinds: [NoticeKind: Kind] = [:]
     /// The last time and kind asked for, compared before hashed: notices come in send order,
     /// a time's notices together, mostly of one kind.
     private var lastTimes: (instant: Instant, times: Times)?
     private var lastKind: (kind: NoticeKind, text: Kind)?
 
-    init(zone: ZoneInfo) {
+    init(zone: ZoneInfo, compacts: Int) {
         self.zone = zone
+        occurrences = StepOccurrenceSlots(compacts: compacts)
     }
 
     /// The table's forms: `2027-05-14 09:00 PDT` and `2027-05-14 16:00 UTC`.

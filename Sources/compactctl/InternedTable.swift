@@ -46,7 +46,7 @@ struct InternedTable {
 
     /// The header line and every row as `TextTable.line` writes them: each cell but the last
     /// padded to its column's width, two spaces between.
-    func write(headers: [String], to out: inout StandardOutputBuffer) {
+    func write(headers: [String], to out: OutputBytes) {
         var widths = headers.map(\.count)
         for column in 0..<columns {
             for value in values[column] { widths[column] = max(widths[column], value.count) }

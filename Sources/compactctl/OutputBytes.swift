@@ -1,15 +1,12 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Bytes on their way to standard output, copied into place run by run, and written with
-/// write(2) when a block has gathered.
+/// write(2) in blocks of about 64 KiB (print(_:) takes a lock and may flush per line).
 ///
 /// `agenda -o json` assembles each notice from a dozen runs of bytes it wrote once; appending
 /// each to an `[UInt8]` checked its uniqueness and capacity every time (a fifth of writing a
-/// year's agenda), and handing a block to FileHandle copied it into `Data` first.
+/// year's agenda), and handing a block to FileHandle copied it into `Data` first. Tables and
+/// CSV write through `write`, which writes a block out once one has gathered.
 final class OutputBytes {
     private var base: UnsafeMutableRawPointer
     private var capacity: Int
@@ -54,6 +51,22 @@ final class OutputBytes {
         appendReserved(bytes)
     }
 
+    /// Appends the text's UTF-8, then writes a block out if one has gathered.
+    func write(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes in
+            reserve(bytes.count)
+            appendReserved(UnsafeRawBufferPointer(bytes))
+        }
+        flushIfFull()
+    }
+
+    /// Appends `bytes`, then writes a block out if one has gathered.
+    func write(bytes: [UInt8]) {
+        append(bytes)
+        flushIfFull()
+    }
+
     /// Drops the byte at `offset` (the first notice's leading comma).
     func remove(at offset: Int) {
         precondition(offset < count)
@@ -70,13 +83,13 @@ final class OutputBytes {
     func flush() {
         var written = 0
         while written < count {
-            let n = write(STDOUT_FILENO, base + written, count - written)
+            let n = Glibc.write(STDOUT_FILENO, base + written, count - written)
             if n < 0 {
                 if errno == EINTR { continue }
                 // A closed pipe ends the process by SIGPIPE before this; anything else (a full
                 // disk) is said, not written past.
                 let message = Array("compactctl: writing standard output failed: \(String(cString: strerror(errno)))\n".utf8)
-                _ = message.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+                _ = message.withUnsafeBytes { Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
                 exit(74)  // EX_IOERR
             }
             written += n

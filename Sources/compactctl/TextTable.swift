@@ -39,7 +39,7 @@ struct TextTable {
     /// `ifEmpty` instead of its header. Returns the number of rows.
     @discardableResult
     static func stream(headers: [String], csv: Bool, ifEmpty: String, rows: (_ emit: ([String]) -> Void) -> Void) -> Int {
-        var out = StandardOutputBuffer()
+        let out = OutputBytes()
         var count = 0
         if csv {
             out.write(csvHeader(headers) + "\r\n")
@@ -68,7 +68,7 @@ struct TextTable {
             if count == 0 {
                 out.write(ifEmpty + "\n")
             } else {
-                table.write(headers: headers, to: &out)
+                table.write(headers: headers, to: out)
             }
         }
         out.flush()
@@ -94,28 +94,5 @@ struct TextTable {
             value = "'" + value
         }
         return value.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
-    }
-}
-
-/// Standard output in blocks of about 64 KiB (print(_:) takes a lock and may flush per line).
-struct StandardOutputBuffer {
-    private let output = OutputBytes()
-
-    func write(_ text: String) {
-        var text = text
-        text.withUTF8 { bytes in
-            output.reserve(bytes.count)
-            output.appendReserved(UnsafeRawBufferPointer(bytes))
-        }
-        output.flushIfFull()
-    }
-
-    func write(bytes more: [UInt8]) {
-        output.append(more)
-        output.flushIfFull()
-    }
-
-    func flush() {
-        output.flush()
     }
 }

@@ -33,32 +33,27 @@ public struct Planner: Sendable {
         var notices: [PlannedNotice] = []
         var cache = PlanningCache()
         let window = from..<to
-        // Compacts are read in place through a pointer: copied into a local (or passed straight
-        // from the array, which copies defensively), each field was retained and released, per
-        // compact and month (a sixth of the planning thread's time at 10,000 compacts).
-        held.configuration.compacts.withUnsafeBufferPointer { compacts in
-            for index in compacts.indices where compacts[index].status.isScheduled {
-                let compact = compacts.baseAddress! + index
-                let recipients = normalRecipients(for: compact)
-                guard !recipients.isEmpty else { continue }
-                if index == 1 && !notices.isEmpty {
-                    // Compacts tend to look alike: size the result from the first one to avoid regrowth.
-                    notices.reserveCapacity(notices.count * compacts.count + notices.count)
-                }
-                // A compact's steps mostly share one policy: its escalation recipients found once.
-                var escalationFor: (escalateTo: [RecipientReference], recipients: [Recipient])?
-                forEachStepOccurrence(of: compact, sendWindow: window, cache: &cache) { occurrence, policy, cache in
-                    var escalation: [Recipient] = []
-                    if policy.escalateAfter != nil {
-                        if let known = escalationFor, known.escalateTo == policy.escalateTo {
-                            escalation = known.recipients
-                        } else {
-                            escalation = escalationRecipients(for: policy, in: compact)
-                            escalationFor = (policy.escalateTo, escalation)
-                        }
+        let compactCount = held.configuration.compacts.count
+        forEachScheduledCompact { index, compact in
+            let recipients = normalRecipients(for: compact)
+            guard !recipients.isEmpty else { return }
+            if index == 1 && !notices.isEmpty {
+                // Compacts tend to look alike: size the result from the first one to avoid regrowth.
+                notices.reserveCapacity(notices.count * compactCount + notices.count)
+            }
+            // A compact's steps mostly share one policy: its escalation recipients found once.
+            var escalationFor: (escalateTo: [RecipientReference], recipients: [Recipient])?
+            forEachStepOccurrence(of: compact, sendWindow: window, cache: &cache) { occurrence, policy, cache in
+                var escalation: [Recipient] = []
+                if policy.escalateAfter != nil {
+                    if let known = escalationFor, known.escalateTo == policy.escalateTo {
+                        escalation = known.recipients
+                    } else {
+                        escalation = escalationRecipients(for: policy, in: compact)
+                        escalationFor = (policy.escalateTo, escalation)
                     }
-                    appendNotices(for: occurrence, policy: policy, recipients: recipients, escalation: escalation, window: window, state: state, cache: &cache, into: &notices)
                 }
+                appendNotices(for: occurrence, policy: policy, recipients: recipients, escalation: escalation, window: window, state: state, cache: &cache, into: &notices)
             }
         }
         return notices
@@ -92,17 +87,14 @@ public struct Planner: Sendable {
         var scratch: [PlannedNotice] = []
         var cache = PlanningCache()
         let window = from..<to
-        held.configuration.compacts.withUnsafeBufferPointer { compacts in
-            for index in compacts.indices where compacts[index].status.isScheduled {
-                let compact = compacts.baseAddress! + index
-                let recipients = normalRecipients(for: compact)
-                guard !recipients.isEmpty else { continue }
-                forEachStepOccurrence(of: compact, sendWindow: window, cache: &cache) { occurrence, policy, cache in
-                    let escalation = policy.escalateAfter == nil ? [] : escalationRecipients(for: policy, in: compact)
-                    scratch.removeAll(keepingCapacity: true)
-                    appendNotices(for: occurrence, policy: policy, recipients: recipients, escalation: escalation, window: window, state: state, cache: &cache, into: &scratch)
-                    for notice in scratch where earliest.map({ notice.sendAt < $0 }) ?? true { earliest = notice.sendAt }
-                }
+        forEachScheduledCompact { _, compact in
+            let recipients = normalRecipients(for: compact)
+            guard !recipients.isEmpty else { return }
+            forEachStepOccurrence(of: compact, sendWindow: window, cache: &cache) { occurrence, policy, cache in
+                let escalation = policy.escalateAfter == nil ? [] : escalationRecipients(for: policy, in: compact)
+                scratch.removeAll(keepingCapacity: true)
+                appendNotices(for: occurrence, policy: policy, recipients: recipients, escalation: escalation, window: window, state: state, cache: &cache, into: &scratch)
+                for notice in scratch where earliest.map({ notice.sendAt < $0 }) ?? true { earliest = notice.sendAt }
             }
         }
         return earliest
@@ -174,20 +166,31 @@ public struct Planner: Sendable {
     public func stepOccurrences(from: Instant, to: Instant, compactID: String? = nil) -> [StepOccurrence] {
         var result: [StepOccurrence] = []
         var cache = PlanningCache()
-        held.configuration.compacts.withUnsafeBufferPointer { compacts in
-            for index in compacts.indices where compacts[index].status.isScheduled && (compactID == nil || compacts[index].id == compactID) {
-                forEachStepOccurrence(of: compacts.baseAddress! + index, sendWindow: from..<to, cache: &cache, dueWindowOnly: true) { occurrence, _, _ in
-                    if occurrence.dueAt >= from && occurrence.dueAt < to { result.append(occurrence) }
-                }
+        forEachScheduledCompact { _, compact in
+            guard compactID == nil || compact.pointee.id == compactID else { return }
+            forEachStepOccurrence(of: compact, sendWindow: from..<to, cache: &cache, dueWindowOnly: true) { occurrence, _, _ in
+                if occurrence.dueAt >= from && occurrence.dueAt < to { result.append(occurrence) }
             }
         }
         result.sort { $0.dueAt < $1.dueAt }
         return result
     }
 
+    /// Calls `body` with each scheduled compact and its place in the configuration, the compact
+    /// read in place through a pointer: copied into a local (or passed straight from the array,
+    /// which copies defensively), each field was retained and released, per compact and month
+    /// (a sixth of the planning thread's time at 10,000 compacts).
+    private func forEachScheduledCompact(_ body: (_ index: Int, _ compact: UnsafePointer<Compact>) -> Void) {
+        held.configuration.compacts.withUnsafeBufferPointer { compacts in
+            for index in compacts.indices where compacts[index].status.isScheduled {
+                body(index, compacts.baseAddress! + index)
+            }
+        }
+    }
+
     /// Calls `body` for each step occurrence of the compact that could have a notice in the
     /// window, with the step's effective policy. The compact is read in place (`pointee`), as
-    /// are its steps: see `unorderedPlan`.
+    /// are its steps: see `forEachScheduledCompact`.
     private func forEachStepOccurrence(
         of compact: UnsafePointer<Compact>,
         sendWindow window: Range<Instant>,

@@ -6,22 +6,22 @@ import Foundation
 public enum MessageIdentifier {
     /// `msg_` and 32 hex digits of SHA-256 over the notice identity.
     public static func webhookID(for noticeID: String) -> String {
-        "msg_" + hexDigest(noticeID, bytes: 16)
+        "msg_" + digestPrefix(noticeID)
     }
 
     /// `<32 hex digits@domain>` for the Message-ID header.
     public static func messageID(for noticeID: String, domain: String) -> String {
-        "<\(hexDigest(noticeID, bytes: 16))@\(domain)>"
+        "<\(digestPrefix(noticeID))@\(domain)>"
     }
 
-    /// The first `count` bytes of SHA-256 over the text's UTF-8, in lower-case hex, hashed from
-    /// the string's own bytes and written in place (every delivery derives its id twice).
-    static func hexDigest(_ text: String, bytes count: Int = 32) -> String {
+    /// The first 16 bytes of SHA-256 over the text's UTF-8 as 32 lower-case hex digits, hashed
+    /// from the string's own bytes and written in place (every delivery derives its id twice).
+    static func digestPrefix(_ text: String) -> String {
         var text = text
         let digest = text.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
-        return String(unsafeUninitializedCapacity: 2 * count) { out in
+        return String(unsafeUninitializedCapacity: 32) { out in
             var at = 0
-            for byte in digest.prefix(count) {
+            for byte in digest.prefix(16) {
                 out[at] = hexDigits[Int(byte >> 4)]
                 out[at + 1] = hexDigits[Int(byte & 0x0F)]
                 at += 2
