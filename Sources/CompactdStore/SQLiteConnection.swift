@@ -8,7 +8,23 @@ final class SQLiteConnection: @unchecked Sendable {
     private let handle: OpaquePointer
     let path: String
     /// Prepared statements by SQL text, reused: preparing costs more than running most of ours.
-    private var statements: [String: OpaquePointer] = [:]
+    private var statements: [StatementKey: OpaquePointer] = [:]
+
+    /// SQL text as a table key, hashed by its length and its first and last 32 bytes: hashing
+    /// every byte of a few hundred cost 1,500 instructions a query, four queries a delivery.
+    /// Equality still compares the whole text (at once when it is the same literal).
+    private struct StatementKey: Hashable {
+        let sql: String
+
+        func hash(into hasher: inout Hasher) {
+            var sql = sql
+            sql.withUTF8 { bytes in
+                hasher.combine(bytes.count)
+                hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes.prefix(32))))
+                hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes.suffix(32))))
+            }
+        }
+    }
 
     /// Opens (creating if needed) the database with WAL and a busy timeout, so compactctl can
     /// read and write while the daemon runs.
@@ -72,27 +88,32 @@ final class SQLiteConnection: @unchecked Sendable {
     func query(_ sql: String, _ values: [SQLiteValue] = [], operation: String, row: (SQLiteRow) throws(StateStoreError) -> Void = { _ in }) throws(StateStoreError) -> Int {
         var rc: Int32
         let statement: OpaquePointer
-        if let cached = statements[sql] {
+        // The SQL text is hashed once per query (it is a few hundred bytes: a second lookup to
+        // decide whether to finalize cost as much as the first).
+        let kept: Bool
+        if let cached = statements[StatementKey(sql: sql)] {
             statement = cached
+            kept = true
         } else {
             var prepared: OpaquePointer?
             rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &prepared, nil)
             guard rc == SQLITE_OK, let prepared else { throw error(rc, operation) }
             // Statements built with a variable number of parameters are not worth keeping.
-            if statements.count < 64 { statements[sql] = prepared }
+            kept = statements.count < 64
+            if kept { statements[StatementKey(sql: sql)] = prepared }
             statement = prepared
         }
         defer {
             sqlite3_reset(statement)
             sqlite3_clear_bindings(statement)
-            if statements[sql] != statement { sqlite3_finalize(statement) }
+            if !kept { sqlite3_finalize(statement) }
         }
         for (i, value) in values.enumerated() {
             let index = Int32(i + 1)
             switch value {
             case .null: rc = sqlite3_bind_null(statement, index)
             case .integer(let v): rc = sqlite3_bind_int64(statement, index, v)
-            case .text(let s): rc = compactd_sqlite3_bind_text(statement, index, s, -1)
+            case .text(var s): rc = Self.bindText(&s, to: statement, at: index)
             case .real(let d): rc = sqlite3_bind_double(statement, index, d)
             }
             guard rc == SQLITE_OK else { throw error(rc, operation) }
@@ -106,6 +127,16 @@ final class SQLiteConnection: @unchecked Sendable {
             } else {
                 throw error(rc, operation)
             }
+        }
+    }
+
+    /// Binds text from the string's own UTF-8 with its length (SQLite copies it): passing the
+    /// String as a C string made a NUL-terminated copy of every value first.
+    private static func bindText(_ text: inout String, to statement: OpaquePointer, at index: Int32) -> Int32 {
+        text.withUTF8 { utf8 in
+            // An empty buffer may have no address, and a NULL pointer would bind SQL NULL.
+            guard let base = utf8.baseAddress, !utf8.isEmpty else { return compactd_sqlite3_bind_text(statement, index, "", 0) }
+            return base.withMemoryRebound(to: CChar.self, capacity: utf8.count) { compactd_sqlite3_bind_text(statement, index, $0, Int32(utf8.count)) }
         }
     }
 
@@ -149,6 +180,13 @@ struct SQLiteRow {
     func text(_ column: Int32) -> String {
         guard let p = sqlite3_column_text(statement, column) else { return "" }
         return String(cString: p)
+    }
+
+    /// The column's text as UTF-8 bytes, valid only inside `body` (no String is made).
+    func withText<T>(_ column: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        let start = sqlite3_column_text(statement, column)
+        let count = Int(sqlite3_column_bytes(statement, column))
+        return body(UnsafeBufferPointer(start: start, count: start == nil ? 0 : count))
     }
 
     func optionalText(_ column: Int32) -> String? {
