@@ -107,21 +107,21 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
     public static func encode(_ snapshot: NoticeSnapshot) -> String {
         var w = JSONWriter()
         w.beginObject()
-        w.field("commitments", snapshot.commitments)
-        w.field("compactID", snapshot.compactID)
-        w.field("cycleID", snapshot.cycleID)
-        w.field("cycleTitle", snapshot.cycleTitle)
-        w.field("daysUntilDue", snapshot.daysUntilDue)
-        w.field("detail", snapshot.detail)
-        w.field("dueAtLocal", snapshot.dueAtLocal)
-        w.field("dueAtUTC", snapshot.dueAtUTC)
-        w.field("kind", snapshot.kind)
-        w.field("label", snapshot.label)
-        w.field("occurrence", snapshot.occurrence)
-        w.field("partner", snapshot.partner)
-        w.field("stepID", snapshot.stepID)
-        w.field("stepTitle", snapshot.stepTitle)
-        w.field("timeZone", snapshot.timeZone)
+        w.field(verbatim: "commitments", snapshot.commitments)
+        w.field(verbatim: "compactID", snapshot.compactID)
+        w.field(verbatim: "cycleID", snapshot.cycleID)
+        w.field(verbatim: "cycleTitle", snapshot.cycleTitle)
+        w.field(verbatim: "daysUntilDue", snapshot.daysUntilDue)
+        w.field(verbatim: "detail", snapshot.detail)
+        w.field(verbatim: "dueAtLocal", snapshot.dueAtLocal)
+        w.field(verbatim: "dueAtUTC", snapshot.dueAtUTC)
+        w.field(verbatim: "kind", snapshot.kind)
+        w.field(verbatim: "label", snapshot.label)
+        w.field(verbatim: "occurrence", snapshot.occurrence)
+        w.field(verbatim: "partner", snapshot.partner)
+        w.field(verbatim: "stepID", snapshot.stepID)
+        w.field(verbatim: "stepTitle", snapshot.stepTitle)
+        w.field(verbatim: "timeZone", snapshot.timeZone)
         w.endObject()
         return String(decoding: w.bytes, as: UTF8.self)
     }
@@ -132,9 +132,15 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
     /// The snapshot, or an empty one and why the text could not be read (a damaged row: the
     /// dispatcher dead-letters it rather than send empty fields).
     public static func decodeChecked(_ text: String) -> (snapshot: NoticeSnapshot, damage: String?) {
-        if let members = FlatJSONReader.object(text), let snapshot = NoticeSnapshot(members: members) { return (snapshot, nil) }
-        if let snapshot = try? JSONDecoder().decode(NoticeSnapshot.self, from: Data(text.utf8)) { return (snapshot, nil) }
-        return (emptySnapshot, "the notice snapshot (\(text.utf8.count) bytes) is not a readable notice")
+        var text = text
+        return text.withUTF8(decodeChecked)
+    }
+
+    /// The same from the text's UTF-8 bytes (a claimed row's column, read in place).
+    static func decodeChecked(_ bytes: UnsafeBufferPointer<UInt8>) -> (snapshot: NoticeSnapshot, damage: String?) {
+        if let snapshot = NoticeSnapshot(json: bytes) { return (snapshot, nil) }
+        if let snapshot = try? JSONDecoder().decode(NoticeSnapshot.self, from: Data(bytes)) { return (snapshot, nil) }
+        return (emptySnapshot, "the notice snapshot (\(bytes.count) bytes) is not a readable notice")
     }
 
     static let deliveryColumns = "id, step_key, channel, contact, send_at, status, attempts, next_attempt_at, last_error, created_at, updated_at, snapshot"
@@ -149,7 +155,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
     }
 
     static func deliveryRecord(_ row: SQLiteRow) -> DeliveryRecord {
-        let (snapshot, damage) = decodeChecked(row.text(11))
+        let (snapshot, damage) = row.withText(11, decodeChecked)
         return DeliveryRecord(
             id: row.text(0), stepKey: row.text(1), channel: row.text(2), contact: row.optionalText(3),
             sendAt: Instant(microsecondsSinceEpoch: row.int(4)), status: DeliveryStatus(rawValue: row.text(5)) ?? .pending,

@@ -11,34 +11,46 @@ public struct FlatJSONReader {
         case null
     }
 
-    private let bytes: [UInt8]
+    /// The text being read, borrowed for the length of one call.
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var i = 0
 
-    private init(_ bytes: [UInt8]) { self.bytes = bytes }
+    private init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     /// The object's members, or nil when the text is not a flat object of those values.
     public static func object(_ text: String) -> [String: Value]? {
-        var reader = FlatJSONReader(Array(text.utf8))
-        return reader.readObject()
+        var text = text
+        return text.withUTF8 { bytes in
+            // Room for a notice snapshot's fifteen members at once: grown from empty, the table
+            // was rehashed three times per row claimed.
+            var members = [String: Value](minimumCapacity: 16)
+            let read = forEachMember(in: bytes) { key, value in members[key] = value }
+            return read ? members : nil
+        }
     }
 
-    private mutating func readObject() -> [String: Value]? {
-        // Room for a notice snapshot's fifteen members at once: grown from empty, the table was
-        // rehashed three times per row claimed.
-        var members = [String: Value](minimumCapacity: 16)
-        guard consume(UInt8(ascii: "{")) else { return nil }
+    /// Hands each member of the object in `bytes` to `body` in the order written, without
+    /// gathering them in a table (a caller that knows its keys assigns them as they come).
+    /// False, after handing over the members before it, when the text is not a flat object of
+    /// these values.
+    public static func forEachMember(in bytes: UnsafeBufferPointer<UInt8>, _ body: (String, Value) -> Void) -> Bool {
+        var reader = FlatJSONReader(bytes)
+        return reader.readObject(body)
+    }
+
+    private mutating func readObject(_ body: (String, Value) -> Void) -> Bool {
+        guard consume(UInt8(ascii: "{")) else { return false }
         if consume(UInt8(ascii: "}")) {
             skipSpace()
-            return i == bytes.count ? members : nil
+            return i == bytes.count
         }
         repeat {
-            guard let key = readString(), consume(UInt8(ascii: ":")), let value = readValue() else { return nil }
-            members[key] = value
+            guard let key = readString(), consume(UInt8(ascii: ":")), let value = readValue() else { return false }
+            body(key, value)
         } while consume(UInt8(ascii: ","))
-        guard consume(UInt8(ascii: "}")) else { return nil }
+        guard consume(UInt8(ascii: "}")) else { return false }
         skipSpace()
-        guard i == bytes.count else { return nil }
-        return members
+        return i == bytes.count
     }
 
     private mutating func readValue() -> Value? {
@@ -96,7 +108,7 @@ public struct FlatJSONReader {
         guard i < bytes.count else { return nil }
         if bytes[i] == UInt8(ascii: "\"") {
             defer { i += 1 }
-            return String(decoding: bytes[start..<i], as: UTF8.self)
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
         }
         var out = Array(bytes[start..<i])
         while i < bytes.count {
