@@ -34,19 +34,23 @@ public struct JSONWriter {
 
     public mutating func field(_ name: String, _ text: String) { key(name); value(text) }
 
-    /// A field whose name is written as it stands, unescaped: for names fixed in the code
-    /// (plain ASCII letters and underscores), which need no scan (`agenda` writes 17 a notice).
-    public mutating func field(verbatim name: StaticString, _ text: String) {
+    /// A key written as it stands, unescaped: for names fixed in the code (plain ASCII letters
+    /// and underscores), which need no scan (`agenda` writes 17 a notice, a webhook body 25).
+    public mutating func key(verbatim name: StaticString) {
         separator()
         bytes.append(UInt8(ascii: "\""))
         name.withUTF8Buffer { bytes.append(contentsOf: $0) }
         bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
         needsComma = false
-        value(text)
     }
+
+    public mutating func field(verbatim name: StaticString, _ text: String) { key(verbatim: name); value(text) }
+    public mutating func field(verbatim name: StaticString, _ number: Int) { key(verbatim: name); value(number) }
+    public mutating func field(verbatim name: StaticString, _ texts: [String]) { key(verbatim: name); values(texts) }
     public mutating func field(_ name: String, _ number: Int) { key(name); value(number) }
-    public mutating func field(_ name: String, _ texts: [String]) {
-        key(name)
+    public mutating func field(_ name: String, _ texts: [String]) { key(name); values(texts) }
+
+    private mutating func values(_ texts: [String]) {
         beginArray()
         for text in texts { value(text) }
         endArray()
