@@ -39,26 +39,29 @@ public struct JournaldLogHandler: LogHandler {
         if let provided = metadataProvider?.get() { fields.merge(provided) { kept, _ in kept } }
         if !metadata.isEmpty { fields.merge(metadata) { kept, _ in kept } }
         let message = event.message.description
-        let summary = Self.summary(message: message, fields: fields)
-        let sorted = fields.sorted { $0.key < $1.key }
+        // As text, in name order, so an event reads the same every time; the field the summary
+        // shows is found in the sorted list. (Two events go out per delivery: each lookup and
+        // each copy of a metadata value, which switches over its cases, showed in the profile.)
+        let sorted = Self.textFields(fields)
+        let shown = Self.shownField(message: message, sortedFields: sorted)
         switch destination {
         case .journal:
             // One buffer holds every NAME=value and the iovecs point into it, instead of a
-            // "NAME=value" String and a separate copy per field: two events go out per delivery.
+            // "NAME=value" String and a separate copy per field.
             var entry = JournalEntry()
-            entry.add("MESSAGE", summary)
+            entry.addMessage(message, shown: shown.map { sorted[$0].text })
             entry.add("PRIORITY", String(Self.priority(event.level)))
             entry.add("SYSLOG_IDENTIFIER", identifier)
             entry.add("CODE_FILE", event.file)
             entry.add("CODE_LINE", String(event.line))
             entry.add("CODE_FUNC", event.function)
             if let id = JournalMessageID.byMessage[message] { entry.add("MESSAGE_ID", id) }
-            for (key, value) in sorted {
-                entry.add(Self.fieldName(key), value.description)
+            for field in sorted {
+                entry.add(field: field.key, field.text)
             }
             entry.send()
         case .stderr:
-            let line = Self.stderrLine(level: event.level, summary: summary, sortedFields: sorted, shownKey: Self.summaryKey(message: message, fields: fields))
+            let line = Self.stderrLine(level: event.level, message: message, sortedFields: sorted, shown: shown)
             line.withUnsafeBytes { buffer in
                 var offset = 0
                 while offset < buffer.count {
@@ -71,37 +74,58 @@ public struct JournaldLogHandler: LogHandler {
     }
 
     /// One event as a stderr line: `<N>` (the syslog priority, which journald and systemd read
-    /// from a service's stderr), the summary, the other fields as `key=value`, and a newline;
-    /// CR and LF inside values become spaces, so one event is always one line.
-    static func stderrLine(level: Logger.Level, summary: String, sortedFields: [(key: String, value: Logger.Metadata.Value)], shownKey: String?) -> [UInt8] {
+    /// from a service's stderr), the summary (the message, and the value of the field at
+    /// `shown`), the other fields as `key=value`, and a newline; CR and LF inside values become
+    /// spaces, so one event is always one line.
+    static func stderrLine(level: Logger.Level, message: String, sortedFields: [(key: String, text: String)], shown: Int?) -> [UInt8] {
         var line: [UInt8] = []
-        line.reserveCapacity(256)
-        line.append(contentsOf: "<\(Self.priority(level))>".utf8)
-        line.append(contentsOf: summary.utf8)
-        // The field the summary already shows is not repeated.
-        for (key, value) in sortedFields where key != shownKey {
+        // A delivery's line is 300 to 400 bytes: reserved once rather than grown.
+        line.reserveCapacity(512)
+        line.append(UInt8(ascii: "<"))
+        line.append(UInt8(ascii: "0") + UInt8(Self.priority(level)))
+        line.append(UInt8(ascii: ">"))
+        line.append(contentsOf: message.utf8)
+        if let shown {
+            line.append(UInt8(ascii: ":"))
             line.append(UInt8(ascii: " "))
-            line.append(contentsOf: key.utf8)
-            line.append(UInt8(ascii: "="))
-            line.append(contentsOf: value.description.utf8)
+            line.append(contentsOf: sortedFields[shown].text.utf8)
         }
-        for i in line.indices where line[i] == 0x0A || line[i] == 0x0D { line[i] = 0x20 }
+        // The field the summary already shows is not repeated.
+        for index in sortedFields.indices where index != shown {
+            line.append(UInt8(ascii: " "))
+            line.append(contentsOf: sortedFields[index].key.utf8)
+            line.append(UInt8(ascii: "="))
+            line.append(contentsOf: sortedFields[index].text.utf8)
+        }
+        line.withUnsafeMutableBufferPointer { bytes in
+            for i in bytes.indices where bytes[i] == 0x0A || bytes[i] == 0x0D { bytes[i] = 0x20 }
+        }
         line.append(0x0A)
         return line
     }
 
-    /// The constant message with the one field that says what it is about.
-    static func summary(message: String, fields: Logger.Metadata) -> String {
-        guard let key = summaryKey(message: message, fields: fields), let value = fields[key] else { return message }
-        return "\(message): \(value)"
+    /// The fields as (key, text) in key order: strings as they are, other values as their
+    /// description.
+    static func textFields(_ fields: Logger.Metadata) -> [(key: String, text: String)] {
+        var texts: [(key: String, text: String)] = []
+        texts.reserveCapacity(fields.count)
+        for (key, value) in fields {
+            switch value {
+            case .string(let text): texts.append((key, text))
+            case .stringConvertible(let convertible): texts.append((key, convertible.description))
+            case .dictionary, .array: texts.append((key, value.description))
+            }
+        }
+        texts.sort { $0.key < $1.key }
+        return texts
     }
 
-    /// Which field the summary shows: the reminder, the channel disabled, or the error.
-    static func summaryKey(message: String, fields: Logger.Metadata) -> String? {
-        if fields["reminder_id"] != nil { return "reminder_id" }
-        if fields["channel"] != nil, message == "channel disabled" { return "channel" }
-        if fields["error"] != nil { return "error" }
-        return nil
+    /// Which field the summary shows (its place in the sorted fields): the reminder, the
+    /// channel disabled, or the error.
+    static func shownField(message: String, sortedFields fields: [(key: String, text: String)]) -> Int? {
+        if let index = fields.firstIndex(where: { $0.key == "reminder_id" }) { return index }
+        if message == "channel disabled", let index = fields.firstIndex(where: { $0.key == "channel" }) { return index }
+        return fields.firstIndex { $0.key == "error" }
     }
 
     /// syslog priorities: 2 crit, 3 err, 4 warning, 5 notice, 6 info, 7 debug.
@@ -120,16 +144,25 @@ public struct JournaldLogHandler: LogHandler {
     /// an underscore (journald refuses other names; `_` starts its trusted fields), at most 64.
     static func fieldName(_ key: String) -> String {
         var name: [UInt8] = []
-        name.reserveCapacity(key.utf8.count)
-        for byte in key.utf8 {
+        appendFieldName(key, to: &name)
+        return String(decoding: name, as: UTF8.self)
+    }
+
+    /// `fieldName`, written straight into an entry's buffer.
+    static func appendFieldName(_ key: String, to bytes: inout [UInt8]) {
+        var written = 0
+        for byte in key.utf8 where written < 64 {
+            let mapped: UInt8
             switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"): name.append(byte - 32)
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): name.append(byte)
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): mapped = byte - 32
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): mapped = byte
             case 0x80...0xBF: continue  // the rest of a non-ASCII character: one "_" stands for it
-            default: name.append(UInt8(ascii: "_"))
+            default: mapped = UInt8(ascii: "_")
             }
+            if written == 0 && mapped == UInt8(ascii: "_") { continue }  // no leading underscore
+            bytes.append(mapped)
+            written += 1
         }
-        let kept = name.drop { $0 == UInt8(ascii: "_") }.prefix(64)
-        return kept.isEmpty ? "FIELD" : String(decoding: kept, as: UTF8.self)
+        if written == 0 { bytes.append(contentsOf: "FIELD".utf8) }
     }
 }

@@ -12,6 +12,24 @@ struct JournaldLogHandlerTests {
         #expect(JournaldLogHandler.fieldName(key) == field)
     }
 
+    @Test("a summary shows the reminder, else the channel a 'channel disabled' is about, else the error")
+    func shownField() {
+        let both: [(key: String, text: String)] = [("channel", "hook"), ("error", "full"), ("reminder_id", "a/b")]
+        let noReminder = Array(both.prefix(2))
+        #expect(JournaldLogHandler.shownField(message: "delivered", sortedFields: both) == 2)
+        #expect(JournaldLogHandler.shownField(message: "channel disabled", sortedFields: noReminder) == 0)
+        #expect(JournaldLogHandler.shownField(message: "claiming deliveries failed", sortedFields: noReminder) == 1)
+        #expect(JournaldLogHandler.shownField(message: "ready", sortedFields: [("channel", "hook")]) == nil)
+        let line = JournaldLogHandler.stderrLine(level: .error, message: "claiming deliveries failed", sortedFields: noReminder, shown: 1)
+        #expect(String(decoding: line, as: UTF8.self) == "<3>claiming deliveries failed: full channel=hook\n")
+    }
+
+    @Test("journal field names keep at most 64 characters, counted after leading underscores")
+    func longFieldNames() {
+        let key = "__" + String(repeating: "ab", count: 40)
+        #expect(JournaldLogHandler.fieldName(key) == String(repeating: "AB", count: 32))
+    }
+
     @Test("levels map to syslog priorities")
     func priorities() {
         #expect(JournaldLogHandler.priority(.critical) == 2)
@@ -45,10 +63,10 @@ struct JournaldLogHandlerTests {
         (Logger.Level.critical, "<2>"), (.error, "<3>"), (.warning, "<4>"), (.notice, "<5>"), (.info, "<6>"), (.debug, "<7>"),
     ])
     func stderrLine(level: Logger.Level, prefix: String) {
-        let fields: [(key: String, value: Logger.Metadata.Value)] = [("channel", "hook"), ("reason", "HTTP 503\r\nInjected: yes"), ("reminder_id", "a/b")]
-        let line = String(decoding: JournaldLogHandler.stderrLine(level: level, summary: "delivered: a/b", sortedFields: fields, shownKey: "reminder_id"), as: UTF8.self)
+        let fields = JournaldLogHandler.textFields(["reminder_id": "a/b", "reason": "HTTP 503\r\nInjected: yes", "channel": .stringConvertible("hook")])
+        let shown = JournaldLogHandler.shownField(message: "delivered", sortedFields: fields)
+        let line = String(decoding: JournaldLogHandler.stderrLine(level: level, message: "delivered", sortedFields: fields, shown: shown), as: UTF8.self)
         #expect(line == "\(prefix)delivered: a/b channel=hook reason=HTTP 503  Injected: yes\n")
-        #expect(JournaldLogHandler.summary(message: "delivered", fields: ["reminder_id": "a/b"]) == "delivered: a/b")
         #expect(!JournalStream.stderrIsJournal(environment: ["JOURNAL_STREAM": "1:2"]))
         #expect(!JournalStream.stderrIsJournal(environment: [:]))
     }
