@@ -5,6 +5,7 @@ import CompactdStore
 /// as the configuration says them now.
 public struct NoticeSnapshotBuilder: Sendable {
     public let configuration: Configuration
+    private let places = CompactPlaces()
 
     public init(configuration: Configuration) {
         self.configuration = configuration
@@ -12,17 +13,25 @@ public struct NoticeSnapshotBuilder: Sendable {
 
     public func snapshot(for notice: PlannedNotice) -> NoticeSnapshot {
         let step = notice.step
-        let compact = configuration.compact(step.compactID)
-        let cycle = compact?.cycles.first { $0.id == step.cycleID }
+        guard let place = places.place(of: step.compactID, in: configuration.compacts) else {
+            return snapshot(for: notice, compact: nil)
+        }
+        // Read in place: a copy of the compact retained every one of its arrays.
+        return configuration.compacts.withUnsafeBufferPointer { snapshot(for: notice, compact: $0.baseAddress! + place) }
+    }
+
+    private func snapshot(for notice: PlannedNotice, compact: UnsafePointer<Compact>?) -> NoticeSnapshot {
+        let step = notice.step
+        let cycle = compact.flatMap { compact in compact.pointee.cycles.firstIndex { $0.id == step.cycleID }.map { compact.pointee.cycles[$0] } }
         let commitmentIDs: [String]
         if let cycle, let s = cycle.steps.first(where: { $0.id == step.stepID }) {
             commitmentIDs = s.commitments
-        } else if let deadline = compact?.deadlines.first(where: { $0.id == step.stepID }) {
-            commitmentIDs = deadline.commitments
+        } else if let compact, let d = compact.pointee.deadlines.firstIndex(where: { $0.id == step.stepID }) {
+            commitmentIDs = compact.pointee.deadlines[d].commitments
         } else {
             commitmentIDs = []
         }
-        let all = compact?.commitments ?? []
+        let all = compact?.pointee.commitments ?? []
         let commitments = commitmentIDs.isEmpty ? all.map(\.title) : all.filter { commitmentIDs.contains($0.id) }.map(\.title)
         let zone = configuration.timeZone
         let detail: String = switch notice.kind {
@@ -32,7 +41,7 @@ public struct NoticeSnapshotBuilder: Sendable {
         let sendDay = zone.localDateTime(at: notice.sendAt).date.daysSinceEpoch
         let dueDay = step.dueLocal.date.daysSinceEpoch
         return NoticeSnapshot(
-            compactID: step.compactID, partner: compact?.partner ?? step.compactID,
+            compactID: step.compactID, partner: compact?.pointee.partner ?? step.compactID,
             cycleID: step.cycleID, cycleTitle: cycle?.title ?? (step.cycleID == StepOccurrence.deadlineCycleID ? "Deadline" : step.cycleID),
             occurrence: step.occurrence.description, stepID: step.stepID, stepTitle: step.stepTitle,
             kind: notice.kind.name, label: notice.kind.label, detail: detail,
