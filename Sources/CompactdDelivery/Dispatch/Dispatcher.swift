@@ -263,11 +263,12 @@ public final class Dispatcher: Sendable {
 
     /// Decides and logs the outcome; the caller records it (and disables the channel on 410).
     private func finish(
-        _ delivery: DeliveryRecord, metadata: Logger.Metadata, started: Instant, classification: AttemptClassification, summary: inout DispatchSummary,
+        _ delivery: DeliveryRecord, metadata: consuming Logger.Metadata, started: Instant, classification: AttemptClassification, summary: inout DispatchSummary,
         httpStatus: Int? = nil, smtpReply: String? = nil, curlCode: Int? = nil, curlError: String? = nil, latencyMicroseconds: Int64 = 0
     ) async -> AttemptResult {
         let finished = clock()
         let latencyMs = Int(max(latencyMicroseconds, finished.microsecondsSinceEpoch - started.microsecondsSinceEpoch) / 1000)
+        // Taken over from the caller (consuming), so adding fields copies no table.
         var metadata = metadata
         metadata["latency_ms"] = .string(String(latencyMs))
         if let httpStatus { metadata["http_status"] = .string(String(httpStatus)) }
