@@ -6,6 +6,8 @@
 # Usage: Benchmarks/delivery-bench.sh [N]   (default 20000; run from the repository root)
 # Needs a release build of compactd (make bench-delivery does both).
 # TIMES=1 adds the CPU time of compactd, of curl --parallel and of nginx's worker in each.
+# PER_FILE=N puts N deadlines in each compact file (default 200); PER_FILE=1 spreads the
+# notices over N compacts, one each, which measures finding each notice's compact.
 # PROFILE=FILE records the compactd run with `perf record -g` into FILE (timings then include perf).
 set -euo pipefail
 N=${1:-20000}
@@ -16,8 +18,8 @@ trap 'kill $(cat "$WORK/nginx.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$WO
 . "$ROOT/Benchmarks/nginx-204.sh"
 mkdir -p "$WORK/cfg/compacts"
 
-# N deadlines due one minute ago, 200 per compact file, one webhook channel.
-"$ROOT/Benchmarks/due-webhooks.py" "$WORK/cfg" "$N" "$PORT" --max-concurrent "${MAXC:-64}" --templates "${TEMPLATES:-$ROOT/Config/templates}"
+# N deadlines due one minute ago, 200 per compact file (PER_FILE), one webhook channel.
+"$ROOT/Benchmarks/due-webhooks.py" "$WORK/cfg" "$N" "$PORT" --per-file "${PER_FILE:-200}" --max-concurrent "${MAXC:-64}" --templates "${TEMPLATES:-$ROOT/Config/templates}"
 
 now() { date +%s.%N; }
 # CPU seconds (user + system) nginx's worker has used so far: the receiver's share of the run.
