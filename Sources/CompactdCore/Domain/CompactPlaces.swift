@@ -1,15 +1,17 @@
-import CompactdCore
 import Synchronization
 
-/// Where each compact sits in the configuration's list, by id, made the first time a notice
-/// needs its compact: a snapshot found its compact by scanning the list, so 10,000 notices due
-/// at once over 10,000 compacts compared 50 million ids. Made on demand because the daemon
-/// builds a dispatcher every pass, and most passes snapshot nothing.
-final class CompactPlaces: Sendable {
+/// Where each compact sits in the configuration's list, by id, made the first time it is
+/// asked: `Configuration.compact(_:)` scans the list, so looking up every notice's or step's
+/// compact cost compacts × notices (10,000 notices due at once over 10,000 compacts compared
+/// 50 million ids). Made on demand because the daemon builds a dispatcher every pass, and most
+/// passes look nothing up.
+public final class CompactPlaces: Sendable {
     private let places = Mutex<[String: Int]?>(nil)
 
+    public init() {}
+
     /// The compact's place in `compacts` (always the same list for one instance), or nil.
-    func place(of id: String, in compacts: [Compact]) -> Int? {
+    public func place(of id: String, in compacts: [Compact]) -> Int? {
         places.withLock { places in
             if places == nil {
                 var made = [String: Int](minimumCapacity: compacts.count)
