@@ -48,39 +48,56 @@ public struct ICalendarWriter {
         return "\(pad(t.date.year, 4))\(pad(t.date.month, 2))\(pad(t.date.day, 2))T\(pad(t.hour, 2))\(pad(t.minute, 2))\(pad(t.second, 2))Z"
     }
 
-    /// TEXT escaping: backslash, semicolon, comma, newline.
+    /// TEXT escaping: backslash, semicolon, comma, newline (CR dropped, so CRLF is one "\\n").
+    /// Byte by byte: RFC 5545 escapes characters, not the grapheme clusters a String iterates
+    /// (a ";" or a line feed followed by a combining mark was one Character, and went out
+    /// unescaped), and per Character it cost most of a 10,000-compact feed.
     static func escape(_ text: String) -> String {
-        var out = ""
-        for ch in text {
-            switch ch {
-            case "\\": out += "\\\\"
-            case ";": out += "\\;"
-            case ",": out += "\\,"
-            case "\n", "\r\n": out += "\\n"
-            case "\r": continue
-            default: out.append(ch)
+        let utf8 = text.utf8
+        guard utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: ",") || $0 == 0x0A || $0 == 0x0D }) else {
+            return text
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count + 16)
+        for byte in utf8 {
+            switch byte {
+            case UInt8(ascii: "\\"), UInt8(ascii: ";"), UInt8(ascii: ","):
+                out.append(UInt8(ascii: "\\"))
+                out.append(byte)
+            case 0x0A:
+                out.append(UInt8(ascii: "\\"))
+                out.append(UInt8(ascii: "n"))
+            case 0x0D:
+                continue
+            default:
+                out.append(byte)
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    /// Folds a content line at 75 octets; continuation lines start with a space.
+    /// Folds a content line at 75 octets; continuation lines start with a space. A break goes
+    /// before the first byte of a UTF-8 sequence, never inside one.
     static func fold(_ line: String) -> String {
-        var parts: [String] = []
-        var current = ""
+        let utf8 = line.utf8
+        guard utf8.count > 75 else { return line }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count + utf8.count / 74 * 3 + 3)
         var octets = 0
-        for scalar in line.unicodeScalars {
-            let size = String(scalar).utf8.count
-            let limit = parts.isEmpty ? 75 : 74
-            if octets + size > limit {
-                parts.append(current)
-                current = ""
-                octets = 0
+        var limit = 75
+        for byte in utf8 {
+            if byte & 0xC0 != 0x80 {
+                // The first byte of a character: does the whole character still fit?
+                let size = byte < 0x80 ? 1 : byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2
+                if octets + size > limit {
+                    out.append(contentsOf: [0x0D, 0x0A, UInt8(ascii: " ")])
+                    octets = 0
+                    limit = 74
+                }
+                octets += size
             }
-            current.unicodeScalars.append(scalar)
-            octets += size
+            out.append(byte)
         }
-        parts.append(current)
-        return parts.enumerated().map { $0.offset == 0 ? $0.element : " " + $0.element }.joined(separator: "\r\n")
+        return String(decoding: out, as: UTF8.self)
     }
 }
