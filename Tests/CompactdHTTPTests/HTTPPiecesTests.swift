@@ -56,4 +56,40 @@ struct HTTPPiecesTests {
         #expect(HTMLText.escape("<script>alert('x') & \"y\"</script>") == "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;")
         #expect(HTMLText.escape("Rocío Rivas") == "Rocío Rivas")
     }
+
+    @Test("a quote or '<' followed by a combining mark is escaped too; the text reads back the same")
+    func escapingBeforeCombiningMarks() {
+        let marks = ["\u{301}", "\u{338}", "\u{20DD}", "\u{FE0F}"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<5_000 {
+            let text = (0..<Int.random(in: 1...40, using: &generator)).map { _ in
+                ["<", ">", "&", "\"", "'", "a", " ", "é", "🏫"].randomElement(using: &generator)! + (Bool.random(using: &generator) ? marks.randomElement(using: &generator)! : "")
+            }.joined()
+            let escaped = HTMLText.escape(text)
+            // No byte HTML gives meaning to is left, apart from the entities' own "&".
+            #expect(!escaped.utf8.contains { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") }, "\(text.debugDescription)")
+            // Decoding the five entities gives the text back, byte for byte.
+            var decoded = escaped
+            for (entity, raw) in [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&")] {
+                decoded = String(decoding: Self.replacing(Array(decoded.utf8), Array(entity.utf8), with: Array(raw.utf8)), as: UTF8.self)
+            }
+            #expect(Array(decoded.utf8) == Array(text.utf8), "\(text.debugDescription)")
+        }
+    }
+
+    /// Byte-level replace (String's own works on Characters, which a combining mark joins).
+    static func replacing(_ bytes: [UInt8], _ pattern: [UInt8], with replacement: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        var i = 0
+        while i < bytes.count {
+            if i + pattern.count <= bytes.count, Array(bytes[i..<(i + pattern.count)]) == pattern {
+                out += replacement
+                i += pattern.count
+            } else {
+                out.append(bytes[i])
+                i += 1
+            }
+        }
+        return out
+    }
 }
