@@ -88,11 +88,25 @@ struct TextTable {
     /// One CSV field. A cell a spreadsheet would run as a formula (=, +, -, @ first, or a tab
     /// or CR: a partner named "=HYPERLINK(…)" in a city's file) is prefixed with an apostrophe,
     /// as OWASP advises; a plain negative number ("-3" days) is left as it is.
+    /// Read by scalar, not by Character: a comma, quote or "=" that a combining mark follows
+    /// is one Character equal to none of them, yet still a comma, quote or "=" to a reader.
     static func csvField(_ value: String) -> String {
         var value = value
-        if let first = value.first, "=+-@\t\r".contains(first), !(first == "-" && Int(value) != nil) {
+        if let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), !(first == "-" && Int(value) != nil) {
             value = "'" + value
         }
-        return value.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
+        let quoted = value.unicodeScalars.contains { scalar in
+            // Quotes, commas, and what Character.isNewline counts as a line break.
+            scalar == "," || scalar == "\"" || (0x0A...0x0D).contains(scalar.value) || scalar.value == 0x85 || scalar.value == 0x2028 || scalar.value == 0x2029
+        }
+        guard quoted else { return value }
+        // Quotes doubled by byte (Foundation's replacingOccurrences also compares Characters).
+        var field: [UInt8] = [UInt8(ascii: "\"")]
+        for byte in value.utf8 {
+            field.append(byte)
+            if byte == UInt8(ascii: "\"") { field.append(byte) }
+        }
+        field.append(UInt8(ascii: "\""))
+        return String(decoding: field, as: UTF8.self)
     }
 }

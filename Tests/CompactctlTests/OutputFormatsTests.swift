@@ -140,4 +140,19 @@ struct OutputFormatsTests {
         let note = try #require(rows.first?.firstIndex(of: "note"))
         #expect(rows.dropFirst().first?[note] == "'=HYPERLINK(\"http://x.example\",\"click\")", "\(rows)")
     }
+
+    @Test("a comma, quote or '=' that a combining mark follows is still quoted or prefixed in CSV")
+    func csvCombiningMarks() throws {
+        let setup = try DeadlineFixture(deadlinesInSeconds: [("first", -120)])
+        defer { setup.remove() }
+        _ = try SQLiteStateStore(path: setup.statePath)
+        // Python's csv reader (not ours) must read the note back as one cell, as written.
+        let note = "=\u{301}1+1 Bell,\u{301} Cudahy \"\u{301}Maywood\""
+        let ack = try CommandRunner.run("compactctl", ["ack", setup.stepKey("first"), "--note", note], environment: setup.environment)
+        #expect(ack.status == 0, "\(ack.stderr)")
+        let rows = try Self.csvRows(try CommandRunner.run("compactctl", ["report", "-o", "csv"], environment: setup.environment).stdout)
+        let column = try #require(rows.first?.firstIndex(of: "note"))
+        #expect(rows.count == 2 && rows[1].count == rows[0].count, "\(rows)")
+        #expect(rows.dropFirst().first?[column] == "'" + note, "\(rows)")
+    }
 }

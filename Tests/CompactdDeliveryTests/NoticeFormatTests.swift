@@ -27,6 +27,11 @@ struct NoticeFormatTests {
         let body = ChatPayload.slack(subject: "Bell & Cudahy <!channel>", text: "due <https://evil.example|click> & soon > later")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
         #expect(json["text"] as? String == "*Bell &amp; Cudahy &lt;!channel&gt;*\ndue &lt;https://evil.example|click&gt; &amp; soon &gt; later")
+        // A combining mark after "<", ">" or "&" makes one Character of the two; Slack still
+        // reads the "<".
+        let marked = ChatPayload.slack(subject: "<\u{301}!channel>\u{338}", text: "&\u{301}")
+        let markedText = try #require((try JSONSerialization.jsonObject(with: Data(marked)) as? [String: Any])?["text"] as? String)
+        #expect(markedText == "*&lt;\u{301}!channel&gt;\u{338}*\n&amp;\u{301}", "\(markedText.unicodeScalars.map { String($0.value, radix: 16) })")
     }
 
     @Test("a long encoded display name in To: is folded into lines of at most 76 and parses back (Python's email)")

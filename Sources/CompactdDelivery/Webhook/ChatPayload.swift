@@ -9,18 +9,20 @@ public enum ChatPayload {
     /// Slack's mrkdwn reads `&`, `<` and `>` as markup (`<url|label>`, `<!channel>`): a partner's
     /// name or a step title with them must be shown, not interpreted. Slack asks for exactly
     /// these three entities and no others.
+    /// Byte by byte: a "<" that a combining mark follows is one Character equal to none of
+    /// these, yet still a "<" to Slack.
     static func slackEscaped(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            default: escaped.append(character)
+        var escaped: [UInt8] = []
+        escaped.reserveCapacity(text.utf8.count + 8)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "&"): escaped.append(contentsOf: "&amp;".utf8)
+            case UInt8(ascii: "<"): escaped.append(contentsOf: "&lt;".utf8)
+            case UInt8(ascii: ">"): escaped.append(contentsOf: "&gt;".utf8)
+            default: escaped.append(byte)
             }
         }
-        return escaped
+        return String(decoding: escaped, as: UTF8.self)
     }
 
     public static func teams(subject: String, text: String, facts: [(String, String)]) -> [UInt8] {
