@@ -103,10 +103,19 @@ struct AgendaCommand: AsyncParsableCommand {
                 + (all ? [Self.describe(fate, zone: c.timeZone)] : [])
         }
         if !all && from == nil {
-            let count = TextTable.stream(headers: headers, csv: format == .csv, ifEmpty: noNotices) { emit in
-                forEachUpcoming { emit(row($0, .willBeSent)) }
+            if format == .csv {
+                TextTable.stream(headers: headers, csv: true, ifEmpty: noNotices) { emit in
+                    forEachUpcoming { emit(row($0, .willBeSent)) }
+                }
+                return
             }
-            if format == .csv { return }
+            // The table: rows held as numbers until the widths are known (`AgendaTableRows`).
+            var rows = AgendaTableRows(zone: c.timeZone, compacts: c.compacts.count)
+            forEachUpcoming { rows.add($0) }
+            let count = rows.count
+            let out = OutputBytes()
+            if count == 0 { out.write(noNotices + "\n") } else { rows.write(to: out) }
+            out.flush()
             if count > 0 { print("\(count) notice\(count == 1 ? "" : "s") in \(days) day\(days == 1 ? "" : "s").") }
             printHeld(state: state, configuration: c, start: start, end: end)
             return

@@ -26,22 +26,29 @@ struct InternedTable {
     /// One row of exactly `columns` cells.
     mutating func add(_ row: [String]) {
         precondition(row.count == columns, "a row of \(row.count) cells in a table of \(columns) columns")
-        for (column, cell) in row.enumerated() {
-            if let last = lastCells[column], last.cell == cell {
-                cells.append(last.number)
-                continue
-            }
-            let number: UInt32
-            if let known = numbers[column][cell] {
-                number = known
-            } else {
-                number = UInt32(values[column].count)
-                numbers[column][cell] = number
-                values[column].append(cell)
-            }
-            cells.append(number)
-            lastCells[column] = (cell, number)
+        for (column, cell) in row.enumerated() { append(cellNumber: number(of: cell, column: column)) }
+    }
+
+    /// The number naming `cell` in `column`, made if it is new. A caller that keeps the numbers
+    /// of what it has seen (by identity, say) adds rows with `append(cellNumber:)` instead.
+    mutating func number(of cell: String, column: Int) -> UInt32 {
+        if let last = lastCells[column], last.cell == cell { return last.number }
+        let number: UInt32
+        if let known = numbers[column][cell] {
+            number = known
+        } else {
+            number = UInt32(values[column].count)
+            numbers[column][cell] = number
+            values[column].append(cell)
         }
+        lastCells[column] = (cell, number)
+        return number
+    }
+
+    /// The next cell of the row being added, by its number: a row is `columns` calls, in
+    /// column order.
+    mutating func append(cellNumber: UInt32) {
+        cells.append(cellNumber)
     }
 
     /// The header line and every row as `TextTable.line` writes them: each cell but the last

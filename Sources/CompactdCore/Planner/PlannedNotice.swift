@@ -26,5 +26,15 @@ public struct PlannedNotice: Sendable, Hashable {
 
     /// `id` from its parts already written (`agenda` writes hundreds of thousands, and keeps
     /// the step keys and kinds it has written).
-    public static func id(stepKey: String, kind: String, recipient: Recipient) -> String { "\(stepKey)/\(kind)/\(recipient)" }
+    /// (Written straight into the string's storage, as `StepOccurrence.key` is.)
+    public static func id(stepKey: String, kind: String, recipient: Recipient) -> String {
+        let recipient = recipient.description
+        return String(unsafeUninitializedCapacity: stepKey.utf8.count + kind.utf8.count + recipient.utf8.count + 2) { bytes in
+            var end = bytes[0...].initialize(fromContentsOf: stepKey.utf8)
+            bytes[end] = UInt8(ascii: "/")
+            end = bytes[(end + 1)...].initialize(fromContentsOf: kind.utf8)
+            bytes[end] = UInt8(ascii: "/")
+            return bytes[(end + 1)...].initialize(fromContentsOf: recipient.utf8)
+        }
+    }
 }

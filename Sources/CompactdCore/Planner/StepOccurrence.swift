@@ -29,7 +29,22 @@ public final class StepOccurrence: Sendable, Hashable, CustomStringConvertible {
 
     /// The stable name of the step occurrence: `bell/summer-reengagement/2025-05-01/kickoff`.
     /// Built from what it means, so it survives restarts and unrelated configuration edits.
-    public var key: String { "\(compactID)/\(cycleID)/\(occurrence)/\(stepID)" }
+    /// (Its bytes are written straight into the string's storage: interpolation, or appending
+    /// the four parts, cost 2,200 to 2,900 instructions a key, and agenda makes one per step
+    /// occurrence.)
+    public var key: String {
+        let date = occurrence.description
+        let count = compactID.utf8.count + cycleID.utf8.count + date.utf8.count + stepID.utf8.count + 3
+        return String(unsafeUninitializedCapacity: count) { bytes in
+            var end = bytes[0...].initialize(fromContentsOf: compactID.utf8)
+            bytes[end] = UInt8(ascii: "/")
+            end = bytes[(end + 1)...].initialize(fromContentsOf: cycleID.utf8)
+            bytes[end] = UInt8(ascii: "/")
+            end = bytes[(end + 1)...].initialize(fromContentsOf: date.utf8)
+            bytes[end] = UInt8(ascii: "/")
+            return bytes[(end + 1)...].initialize(fromContentsOf: stepID.utf8)
+        }
+    }
 
     public var description: String { key }
 
