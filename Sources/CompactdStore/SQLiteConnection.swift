@@ -42,6 +42,12 @@ final class SQLiteConnection: @unchecked Sendable {
         sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
         sqlite3_extended_result_codes(db, 1)
         if !readOnly {
+            // 16 KiB pages for a new file (an existing one keeps its own: in WAL mode the size
+            // cannot change). An outbox row is about 500 bytes and every claim and outcome
+            // rewrites its page in the WAL: with 4 KiB pages 20,000 webhooks wrote 33,000 pages
+            // and their headers (two pwrite calls each), with 16 KiB 12,000, 6% less CPU in
+            // all (8 KiB: 2%; 64 KiB: no better than 16).
+            try execute("PRAGMA page_size = 16384", operation: "choosing the page size")
             try execute("PRAGMA journal_mode = WAL", operation: "enabling WAL")
             // NORMAL in WAL mode: a commit survives a crash of compactd; a power cut may lose
             // the last commits, which are then resent under their identity, never lost.

@@ -1,5 +1,6 @@
 import CompactdCore
 @testable import CompactdStore
+import CompactdTestSupport
 import Foundation
 import Testing
 
@@ -7,6 +8,32 @@ import Testing
 /// date, and keeps its rows.
 @Suite("SQLite migrations")
 struct SQLiteMigrationTests {
+    /// Python's sqlite3 module reads a file's page size (not ours).
+    static func pageSize(_ path: String) throws -> Int {
+        let result = try ServerProcess.runPython(["-c", "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('pragma page_size').fetchone()[0])", path])
+        #expect(result.status == 0, "\(result.output)")
+        return try #require(Int(result.output.trimmingCharacters(in: .whitespacesAndNewlines)))
+    }
+
+    @Test("a new state file has 16 KiB pages; a file made with 4 KiB pages (by Python's sqlite3) keeps them and works")
+    func pageSizes() async throws {
+        let fresh = SQLiteStateStoreTests.temporaryPath()
+        _ = try SQLiteStateStore(path: fresh)
+        #expect(try Self.pageSize(fresh) == 16384)
+
+        let old = SQLiteStateStoreTests.temporaryPath()
+        let made = try ServerProcess.runPython(["-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('pragma page_size = 4096'); c.execute('pragma journal_mode = wal'); c.execute('create table t (x)'); c.commit()", old])
+        #expect(made.status == 0, "\(made.output)")
+        let store = try SQLiteStateStore(path: old)
+        let snapshot = NoticeSnapshot(compactID: "bell", partner: "Bell", cycleID: "c", cycleTitle: "C", occurrence: "2026-07-01", stepID: "s", stepTitle: "S", kind: "reminder", label: "due", detail: "0", dueAtUTC: "2026-07-01T16:00:00Z", dueAtLocal: "2026-07-01 09:00 PDT", timeZone: "America/Los_Angeles", daysUntilDue: 0, commitments: [])
+        let now = Instant(secondsSinceEpoch: 1_000)
+        #expect(try await store.enqueue([NewDelivery(id: "bell/c/2026-07-01/s/remind-0/hook", stepKey: "bell/c/2026-07-01/s", channel: "hook", contact: nil, sendAt: now, snapshot: snapshot, missed: false)], now: now).count == 1)
+        let claimed = try await store.claimDue(now: now, limit: 5, channels: ["hook"])
+        #expect(claimed.map(\.snapshot) == [snapshot])
+        #expect(try Self.pageSize(old) == 4096)
+        #expect(try await store.integrityProblems() == nil)
+    }
+
     @Test("a version-1 database is migrated to the latest schema, rows kept, claims in due-then-written order")
     func fromVersionOne() async throws {
         let path = SQLiteStateStoreTests.temporaryPath()
