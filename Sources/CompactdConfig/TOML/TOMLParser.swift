@@ -230,7 +230,8 @@ struct TOMLParser {
         }
         let (key, value) = try parseKeyValuePair(depth: 0)
         guard let stem = key.last else { throw error("a key is missing", at: start) }
-        let parentKey = header + key.dropLast()
+        // (A single key's parent is the section itself: no copy of the header and key made.)
+        let parentKey = key.count == 1 ? header : header + key.dropLast()
         // Tables named by dotted keys: not if a header declared them, and no header or dotted
         // key in a later section may open them again.
         for i in 1..<key.count {
