@@ -217,6 +217,8 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
                         [nowValue, .int(limit - claimed.count)] + channelList.map { .text($0) }, operation: "claiming deliveries"
                     ) { row in candidates.append((Self.deliveryRecord(row), row.int(12) != 0, row.optionalInt(13), row.int(14))) }
                     if candidates.isEmpty { break }
+                    var sending: [Int64] = []
+                    sending.reserveCapacity(candidates.count)
                     for (candidate, acknowledged, snoozedUntil, rowid) in candidates {
                         if acknowledged {
                             // Acknowledged before it went out: it is never sent.
@@ -228,12 +230,20 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
                             try connection.query("UPDATE deliveries SET next_attempt_at = ?, updated_at = ? WHERE id = ?", [.integer(snoozedUntil), .integer(t), .text(candidate.id)], operation: "holding a snoozed delivery")
                             continue
                         }
-                        // By rowid, just read in the same transaction: no lookup of the id in its index.
-                        try connection.query("UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE rowid = ?", [.integer(t), .integer(rowid)], operation: "claiming deliveries")
+                        sending.append(rowid)
                         var record = candidate
                         record.status = .sending
                         record.attempts += 1
                         claimed.append(record)
+                    }
+                    // One statement for the batch, by the rowids just read in this transaction
+                    // (a statement a row cost as much again in binding, stepping and resetting).
+                    if !sending.isEmpty {
+                        let rowids = "[" + sending.map(String.init).joined(separator: ",") + "]"
+                        try connection.query(
+                            "UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ?1 WHERE rowid IN (SELECT value FROM json_each(?2))",
+                            [.integer(t), .text(rowids)], operation: "claiming deliveries"
+                        )
                     }
                 }
                 return claimed
@@ -245,35 +255,72 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
         guard !attempts.isEmpty else { return }
         try await run { connection throws(StateStoreError) in
             try connection.transaction("recording attempts") { () throws(StateStoreError) in
-                for attempt in attempts {
-                try connection.query(
-                    """
-                    INSERT INTO attempts (delivery_id, number, started_at, finished_at, outcome, http_status, smtp_reply, curl_code, curl_error, latency_ms, next_attempt_at, detail)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (delivery_id, number) DO UPDATE SET finished_at = excluded.finished_at, outcome = excluded.outcome
-                    """,
-                    [.text(attempt.deliveryID), .int(attempt.number), .integer(attempt.startedAt.microsecondsSinceEpoch),
-                     .integer(attempt.finishedAt.microsecondsSinceEpoch), .text(attempt.outcome.rawValue),
-                     .optional(attempt.httpStatus.map(Int64.init)), .optional(attempt.smtpReply), .optional(attempt.curlCode.map(Int64.init)),
-                     .optional(attempt.curlError), .int(attempt.latencyMilliseconds), .optional(attempt.nextAttemptAt?.microsecondsSinceEpoch),
-                     .optional(attempt.detail)],
-                    operation: "recording an attempt"
-                )
-                let status: DeliveryStatus = switch attempt.outcome {
-                case .delivered: .delivered
-                case .retry: .pending
-                case .dead, .gone: .dead
-                }
-                try connection.query(
-                    "UPDATE deliveries SET status = ?, next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?",
-                    [.text(status.rawValue), attempt.outcome == .retry ? .optional(attempt.nextAttemptAt?.microsecondsSinceEpoch) : .null,
-                     attempt.outcome == .delivered ? .null : .optional(attempt.detail), .integer(attempt.finishedAt.microsecondsSinceEpoch),
-                     .text(attempt.deliveryID)],
-                    operation: "recording an attempt"
-                )
+                // Several outcomes a statement, in groups of 16, 8, 4, 2 and 1 (five shapes of
+                // statement, each prepared once): two statements an outcome cost as much again in
+                // binding, stepping and resetting as the rows they wrote.
+                var start = 0
+                while start < attempts.count {
+                    var size = Self.recordGroupSizes[0]
+                    while size > attempts.count - start { size /= 2 }
+                    try Self.record(attempts[start..<(start + size)], on: connection)
+                    start += size
                 }
             }
         }
+    }
+
+    static let recordGroupSizes = [16, 8, 4, 2, 1]
+
+    /// The attempts of a group, and their deliveries' new state, in one statement each.
+    private static func record(_ group: ArraySlice<AttemptRecord>, on connection: SQLiteConnection) throws(StateStoreError) {
+        // The same delivery twice in one UPDATE ... FROM would be updated in no defined order:
+        // such a group is written an outcome at a time, in order.
+        if group.count > 1, Set(group.map(\.deliveryID)).count < group.count {
+            for index in group.indices { try record(group[index...index], on: connection) }
+            return
+        }
+        var attemptValues: [SQLiteValue] = []
+        attemptValues.reserveCapacity(group.count * 12)
+        var deliveryValues: [SQLiteValue] = []
+        deliveryValues.reserveCapacity(group.count * 5)
+        for attempt in group {
+            attemptValues += [
+                .text(attempt.deliveryID), .int(attempt.number), .integer(attempt.startedAt.microsecondsSinceEpoch),
+                .integer(attempt.finishedAt.microsecondsSinceEpoch), .text(attempt.outcome.rawValue),
+                .optional(attempt.httpStatus.map(Int64.init)), .optional(attempt.smtpReply), .optional(attempt.curlCode.map(Int64.init)),
+                .optional(attempt.curlError), .int(attempt.latencyMilliseconds), .optional(attempt.nextAttemptAt?.microsecondsSinceEpoch),
+                .optional(attempt.detail),
+            ]
+            let status: DeliveryStatus = switch attempt.outcome {
+            case .delivered: .delivered
+            case .retry: .pending
+            case .dead, .gone: .dead
+            }
+            deliveryValues += [
+                .text(attempt.deliveryID), .text(status.rawValue),
+                attempt.outcome == .retry ? .optional(attempt.nextAttemptAt?.microsecondsSinceEpoch) : .null,
+                attempt.outcome == .delivered ? .null : .optional(attempt.detail), .integer(attempt.finishedAt.microsecondsSinceEpoch),
+            ]
+        }
+        let shape = group.count.trailingZeroBitCount
+        try connection.query(attemptInserts[shape], attemptValues, operation: "recording an attempt")
+        try connection.query(deliveryUpdates[shape], deliveryValues, operation: "recording an attempt")
+    }
+
+    /// For 1, 2, 4, 8 and 16 rows (indexed by the count's power of two).
+    static let attemptInserts = (0...4).map { power in
+        """
+        INSERT INTO attempts (delivery_id, number, started_at, finished_at, outcome, http_status, smtp_reply, curl_code, curl_error, latency_ms, next_attempt_at, detail)
+        VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: 1 << power).joined(separator: ", "))
+        ON CONFLICT (delivery_id, number) DO UPDATE SET finished_at = excluded.finished_at, outcome = excluded.outcome
+        """
+    }
+    static let deliveryUpdates = (0...4).map { power in
+        """
+        UPDATE deliveries SET status = v.column2, next_attempt_at = v.column3, last_error = v.column4, updated_at = v.column5
+        FROM (VALUES \(Array(repeating: "(?, ?, ?, ?, ?)", count: 1 << power).joined(separator: ", "))) AS v
+        WHERE deliveries.id = v.column1
+        """
     }
 
     public func release(ids: [String], now: Instant) async throws(StateStoreError) {

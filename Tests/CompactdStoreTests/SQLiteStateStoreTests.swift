@@ -22,4 +22,22 @@ struct SQLiteStateStoreTests {
             #expect(error.description.contains("restore the state file from a backup"))
         }
     }
+
+    @Test("one delivery's two outcomes in one call are written in order: the later one stands")
+    func repeatedDeliveryInOneGroup() async throws {
+        let store = try SQLiteStateStore(path: Self.temporaryPath())
+        try await store.enqueue([StoreFixture.delivery("a"), StoreFixture.delivery("b")], now: Instant(secondsSinceEpoch: 0))
+        #expect(try await store.claimDue(now: Instant(secondsSinceEpoch: 1000), limit: 5, channels: ["hook"]).count == 2)
+        // Two of a's outcomes share a group of four (the store writes 16, 8, 4, 2 or 1 at a time).
+        try await store.record([
+            AttemptRecord(deliveryID: "a", number: 1, startedAt: Instant(secondsSinceEpoch: 1000), finishedAt: Instant(secondsSinceEpoch: 1001), outcome: .retry, httpStatus: 503, latencyMilliseconds: 1, nextAttemptAt: Instant(secondsSinceEpoch: 9000), detail: "HTTP 503"),
+            AttemptRecord(deliveryID: "b", number: 1, startedAt: Instant(secondsSinceEpoch: 1000), finishedAt: Instant(secondsSinceEpoch: 1002), outcome: .dead, httpStatus: 404, latencyMilliseconds: 1, detail: "HTTP 404"),
+            AttemptRecord(deliveryID: "a", number: 2, startedAt: Instant(secondsSinceEpoch: 1003), finishedAt: Instant(secondsSinceEpoch: 1004), outcome: .delivered, httpStatus: 204, latencyMilliseconds: 1),
+            AttemptRecord(deliveryID: "a", number: 3, startedAt: Instant(secondsSinceEpoch: 1005), finishedAt: Instant(secondsSinceEpoch: 1006), outcome: .dead, httpStatus: 410, latencyMilliseconds: 1, detail: "HTTP 410"),
+        ])
+        let a = try #require(try await store.delivery(id: "a"))
+        #expect(a.status == .dead && a.lastError == "HTTP 410" && a.nextAttemptAt == nil && a.updatedAt == Instant(secondsSinceEpoch: 1006))
+        #expect(try await store.attempts(deliveryID: "a", since: nil, limit: 10).map(\.number) == [1, 2, 3])
+        #expect(try await store.delivery(id: "b")?.status == .dead)
+    }
 }

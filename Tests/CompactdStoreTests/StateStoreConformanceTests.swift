@@ -131,6 +131,39 @@ struct StateStoreConformanceTests {
         }
     }
 
+    @Test("37 outcomes recorded at once: each delivery ends as its outcome says, every attempt kept", arguments: StoreKind.allCases)
+    func manyOutcomesAtOnce(_ kind: StoreKind) async throws {
+        try await F.with(kind) { fixture in
+            let store = try fixture.open()
+            let ids = (0..<37).map { "d\($0)" }
+            try await store.enqueue(ids.map { F.delivery($0) }, now: Instant(secondsSinceEpoch: 0))
+            let claimed = try await store.claimDue(now: Instant(secondsSinceEpoch: 1000), limit: 100, channels: ["hook"])
+            #expect(claimed.count == 37)
+            let outcomes: [AttemptOutcome] = [.delivered, .retry, .dead, .gone]
+            let attempts = ids.enumerated().map { n, id in
+                let outcome = outcomes[n % 4]
+                return AttemptRecord(
+                    deliveryID: id, number: 1, startedAt: Instant(secondsSinceEpoch: 1000), finishedAt: Instant(secondsSinceEpoch: Int64(1001 + n)),
+                    outcome: outcome, httpStatus: [204, 503, 404, 410][n % 4], latencyMilliseconds: n,
+                    nextAttemptAt: outcome == .retry ? Instant(secondsSinceEpoch: Int64(5000 + n)) : nil, detail: outcome == .delivered ? nil : "detail \(n)"
+                )
+            }
+            try await store.record(attempts)
+            for (n, id) in ids.enumerated() {
+                let delivery = try #require(try await store.delivery(id: id))
+                let expected: DeliveryStatus = [.delivered, .pending, .dead, .dead][n % 4]
+                #expect(delivery.status == expected, "\(id)")
+                #expect(delivery.lastError == (n % 4 == 0 ? nil : "detail \(n)"), "\(id)")
+                #expect(delivery.nextAttemptAt == (n % 4 == 1 ? Instant(secondsSinceEpoch: Int64(5000 + n)) : nil), "\(id)")
+                #expect(delivery.updatedAt == Instant(secondsSinceEpoch: Int64(1001 + n)), "\(id)")
+                let kept = try await store.attempts(deliveryID: id, since: nil, limit: 10)
+                #expect(kept.map(\.httpStatus) == [[204, 503, 404, 410][n % 4]], "\(id)")
+                #expect(kept.map(\.latencyMilliseconds) == [n], "\(id)")
+            }
+            #expect(try await store.integrityProblems() == nil)
+        }
+    }
+
     @Test("a graceful stop puts claimed, unattempted deliveries back, attempt count and all", arguments: StoreKind.allCases)
     func releaseUnattempted(_ kind: StoreKind) async throws {
         try await F.with(kind) { fixture in
