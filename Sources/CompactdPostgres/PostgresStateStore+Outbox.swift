@@ -27,9 +27,10 @@ extension PostgresStateStore {
                 for try await id in rows.decode(String.self) { ids.append(id) }
                 return ids
             }
-            // RETURNING gives no order; keep the callers' order.
-            let new = Set(ids)
-            inserted += slice.map(\.id).filter { new.contains($0) }
+            // RETURNING gives no order; keep the callers' order, each new id once (a notice
+            // given twice is written once, as the SQLite store says).
+            var new = Set(ids)
+            inserted += slice.map(\.id).filter { new.remove($0) != nil }
         }
         return inserted
     }

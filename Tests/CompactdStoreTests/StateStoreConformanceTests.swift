@@ -24,6 +24,21 @@ struct StateStoreConformanceTests {
         }
     }
 
+    @Test("37 notices written at once, some already there and one twice: the new ones come back once each, in the order given", arguments: StoreKind.allCases)
+    func enqueueManyAtOnce(_ kind: StoreKind) async throws {
+        try await F.with(kind) { fixture in
+            let store = try fixture.open()
+            let now = Instant(secondsSinceEpoch: 900)
+            #expect(try await store.enqueue(["n3", "n20", "n33"].map { F.delivery($0) }, now: now) == ["n3", "n20", "n33"])
+            var ids = (0..<36).map { "n\($0)" }
+            ids.insert("n7", at: 12)
+            let expected = ids.enumerated().filter { n, id in !["n3", "n20", "n33"].contains(id) && !ids[..<n].contains(id) }.map(\.element)
+            #expect(try await store.enqueue(ids.map { F.delivery($0) }, now: now) == expected)
+            #expect(try await store.deliveries(status: nil, channel: nil, limit: 100).count == 36)
+            #expect(try await store.integrityProblems() == nil)
+        }
+    }
+
     @Test("a claim is stamped with the time it is given, not the machine's clock", arguments: StoreKind.allCases)
     func claimUsesGivenClock(_ kind: StoreKind) async throws {
         try await F.with(kind) { fixture in
