@@ -78,30 +78,39 @@ public struct JournaldLogHandler: LogHandler {
     /// `shown`), the other fields as `key=value`, and a newline; CR and LF inside values become
     /// spaces, so one event is always one line.
     static func stderrLine(level: Logger.Level, message: String, sortedFields: [(key: String, text: String)], shown: Int?) -> [UInt8] {
-        var line: [UInt8] = []
-        // A delivery's line is 300 to 400 bytes: reserved once rather than grown.
-        line.reserveCapacity(512)
-        line.append(UInt8(ascii: "<"))
-        line.append(UInt8(ascii: "0") + UInt8(Self.priority(level)))
-        line.append(UInt8(ascii: ">"))
-        line.append(contentsOf: message.utf8)
-        if let shown {
-            line.append(UInt8(ascii: ":"))
-            line.append(UInt8(ascii: " "))
-            line.append(contentsOf: sortedFields[shown].text.utf8)
-        }
-        // The field the summary already shows is not repeated.
+        // Measured first and written straight into the array's storage: appended a piece at a
+        // time, each with its own checks, the line cost 5,000 instructions.
+        var length = 3 + message.utf8.count + 1
+        if let shown { length += 2 + sortedFields[shown].text.utf8.count }
         for index in sortedFields.indices where index != shown {
-            line.append(UInt8(ascii: " "))
-            line.append(contentsOf: sortedFields[index].key.utf8)
-            line.append(UInt8(ascii: "="))
-            line.append(contentsOf: sortedFields[index].text.utf8)
+            length += 2 + sortedFields[index].key.utf8.count + sortedFields[index].text.utf8.count
         }
-        line.withUnsafeMutableBufferPointer { bytes in
-            for i in bytes.indices where bytes[i] == 0x0A || bytes[i] == 0x0D { bytes[i] = 0x20 }
+        return [UInt8](unsafeUninitializedCapacity: length) { bytes, written in
+            bytes[0] = UInt8(ascii: "<")
+            bytes[1] = UInt8(ascii: "0") + UInt8(Self.priority(level))
+            bytes[2] = UInt8(ascii: ">")
+            var end = bytes[3...].initialize(fromContentsOf: message.utf8)
+            func put(_ byte: UInt8) {
+                bytes[end] = byte
+                end += 1
+            }
+            func put(_ text: String) { end = bytes[end...].initialize(fromContentsOf: text.utf8) }
+            if let shown {
+                put(UInt8(ascii: ":"))
+                put(UInt8(ascii: " "))
+                put(sortedFields[shown].text)
+            }
+            // The field the summary already shows is not repeated.
+            for index in sortedFields.indices where index != shown {
+                put(UInt8(ascii: " "))
+                put(sortedFields[index].key)
+                put(UInt8(ascii: "="))
+                put(sortedFields[index].text)
+            }
+            for i in 0..<end where bytes[i] == 0x0A || bytes[i] == 0x0D { bytes[i] = 0x20 }
+            put(0x0A)
+            written = end
         }
-        line.append(0x0A)
-        return line
     }
 
     /// The fields as (key, text) in key order: strings as they are, other values as their
