@@ -159,11 +159,7 @@ extension PostgresStateStore {
         var w = JSONWriter(capacity: attempts.count * 300)
         w.beginArray()
         for a in attempts {
-            let status: DeliveryStatus = switch a.outcome {
-            case .delivered: .delivered
-            case .retry: .pending
-            case .dead, .gone: .dead
-            }
+            let status = a.outcome.deliveryStatus
             w.beginObject()
             w.field("delivery_id", a.deliveryID)
             w.field("number", a.number)

@@ -7,4 +7,13 @@ public enum AttemptOutcome: String, Sendable, Hashable, Codable {
     case dead
     /// The receiver said 410 Gone: the delivery is dead and the channel disabled.
     case gone
+
+    /// The delivery's status once this outcome is recorded (both stores write it).
+    public var deliveryStatus: DeliveryStatus {
+        switch self {
+        case .delivered: .delivered
+        case .retry: .pending
+        case .dead, .gone: .dead
+        }
+    }
 }

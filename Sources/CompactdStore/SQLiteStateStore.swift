@@ -260,7 +260,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
                 // binding, stepping and resetting as the rows they wrote.
                 var start = 0
                 while start < attempts.count {
-                    var size = Self.recordGroupSizes[0]
+                    var size = Self.largestRecordGroup
                     while size > attempts.count - start { size /= 2 }
                     try Self.record(attempts[start..<(start + size)], on: connection)
                     start += size
@@ -269,7 +269,8 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
         }
     }
 
-    static let recordGroupSizes = [16, 8, 4, 2, 1]
+    /// Outcomes a statement at most; smaller groups are its halves, down to one.
+    static let largestRecordGroup = 16
 
     /// The attempts of a group, and their deliveries' new state, in one statement each.
     private static func record(_ group: ArraySlice<AttemptRecord>, on connection: SQLiteConnection) throws(StateStoreError) {
@@ -291,13 +292,8 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
                 .optional(attempt.curlError), .int(attempt.latencyMilliseconds), .optional(attempt.nextAttemptAt?.microsecondsSinceEpoch),
                 .optional(attempt.detail),
             ]
-            let status: DeliveryStatus = switch attempt.outcome {
-            case .delivered: .delivered
-            case .retry: .pending
-            case .dead, .gone: .dead
-            }
             deliveryValues += [
-                .text(attempt.deliveryID), .text(status.rawValue),
+                .text(attempt.deliveryID), .text(attempt.outcome.deliveryStatus.rawValue),
                 attempt.outcome == .retry ? .optional(attempt.nextAttemptAt?.microsecondsSinceEpoch) : .null,
                 attempt.outcome == .delivered ? .null : .optional(attempt.detail), .integer(attempt.finishedAt.microsecondsSinceEpoch),
             ]
@@ -307,15 +303,15 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
         try connection.query(deliveryUpdates[shape], deliveryValues, operation: "recording an attempt")
     }
 
-    /// For 1, 2, 4, 8 and 16 rows (indexed by the count's power of two).
-    static let attemptInserts = (0...4).map { power in
+    /// For 1, 2, 4, ... `largestRecordGroup` rows (indexed by the count's power of two).
+    static let attemptInserts = (0...largestRecordGroup.trailingZeroBitCount).map { power in
         """
         INSERT INTO attempts (delivery_id, number, started_at, finished_at, outcome, http_status, smtp_reply, curl_code, curl_error, latency_ms, next_attempt_at, detail)
         VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: 1 << power).joined(separator: ", "))
         ON CONFLICT (delivery_id, number) DO UPDATE SET finished_at = excluded.finished_at, outcome = excluded.outcome
         """
     }
-    static let deliveryUpdates = (0...4).map { power in
+    static let deliveryUpdates = (0...largestRecordGroup.trailingZeroBitCount).map { power in
         """
         UPDATE deliveries SET status = v.column2, next_attempt_at = v.column3, last_error = v.column4, updated_at = v.column5
         FROM (VALUES \(Array(repeating: "(?, ?, ?, ?, ?)", count: 1 << power).joined(separator: ", "))) AS v

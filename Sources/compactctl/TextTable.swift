@@ -1,3 +1,4 @@
+import CompactdCore
 import Foundation
 
 /// A table as a command prints it: left-aligned, space-padded columns for people (`render`),
@@ -99,14 +100,7 @@ struct TextTable {
             // Quotes, commas, and what Character.isNewline counts as a line break.
             scalar == "," || scalar == "\"" || (0x0A...0x0D).contains(scalar.value) || scalar.value == 0x85 || scalar.value == 0x2028 || scalar.value == 0x2029
         }
-        guard quoted else { return value }
         // Quotes doubled by byte (Foundation's replacingOccurrences also compares Characters).
-        var field: [UInt8] = [UInt8(ascii: "\"")]
-        for byte in value.utf8 {
-            field.append(byte)
-            if byte == UInt8(ascii: "\"") { field.append(byte) }
-        }
-        field.append(UInt8(ascii: "\""))
-        return String(decoding: field, as: UTF8.self)
+        return quoted ? "\"" + ByteEscaping.replacing(value) { $0 == UInt8(ascii: "\"") ? "\"\"" : nil } + "\"" : value
     }
 }

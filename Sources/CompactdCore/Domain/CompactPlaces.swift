@@ -1,10 +1,9 @@
 import Synchronization
 
 /// Where each compact sits in the configuration's list, by id, made the first time it is
-/// asked: `Configuration.compact(_:)` scans the list, so looking up every notice's or step's
-/// compact cost compacts × notices (10,000 notices due at once over 10,000 compacts compared
-/// 50 million ids). Made on demand because the daemon builds a dispatcher every pass, and most
-/// passes look nothing up.
+/// asked (`Configuration.compact(_:)` and `compactIndex(_:)` use it): a scan of the list per
+/// lookup cost compacts × notices (10,000 notices due at once over 10,000 compacts compared 50
+/// million ids). Made on demand: most of the daemon's passes look nothing up.
 public final class CompactPlaces: Sendable {
     private let places = Mutex<[String: Int]?>(nil)
 

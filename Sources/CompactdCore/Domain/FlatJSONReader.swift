@@ -17,18 +17,6 @@ public struct FlatJSONReader {
 
     private init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
-    /// The object's members, or nil when the text is not a flat object of those values.
-    public static func object(_ text: String) -> [String: Value]? {
-        var text = text
-        return text.withUTF8 { bytes in
-            // Room for a notice snapshot's fifteen members at once: grown from empty, the table
-            // was rehashed three times per row claimed.
-            var members = [String: Value](minimumCapacity: 16)
-            let read = forEachMember(in: bytes) { key, value in members[key] = value }
-            return read ? members : nil
-        }
-    }
-
     /// Hands each member of the object in `bytes` to `body` in the order written, without
     /// gathering them in a table (a caller that knows its keys assigns them as they come).
     /// False, after handing over the members before it, when the text is not a flat object of

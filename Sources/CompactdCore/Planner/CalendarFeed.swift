@@ -9,10 +9,8 @@ public enum CalendarFeed {
         let planner = Planner(configuration: c)
         var events: [ICalendarWriter.Event] = []
         var kickoffs: Set<String> = []
-        let places = CompactPlaces()
         for step in planner.stepOccurrences(from: from, to: end, compactID: compact) {
-            guard let place = places.place(of: step.compactID, in: c.compacts) else { continue }
-            let compact = c.compacts[place]
+            guard let compact = c.compact(step.compactID) else { continue }
             let cycle = compact.cycles.first { $0.id == step.cycleID }
             let commitments = compact.commitments.map(\.title)
             events.append(.init(

@@ -16,7 +16,6 @@ public struct DeliveryRequestBuilder: Sendable {
     /// Signs the notices' action links; nil (or keyless) sends none.
     public let linkSigner: ActionLinkSigner?
     let prepared = PreparedWebhooks()
-    let places = CompactPlaces()
 
     public init(configuration: Configuration, templates: TemplateSet, secrets: SecretResolver, linkSigner: ActionLinkSigner? = nil) {
         self.configuration = configuration
@@ -106,7 +105,7 @@ public struct DeliveryRequestBuilder: Sendable {
 
     /// - Parameter recipient: overrides the delivery's contact (for `compactctl send-test --to`).
     public func emailRequest(for delivery: DeliveryRecord, settings: EmailSettings, now: Instant, recipient: Contact? = nil) throws(Failure) -> TransferRequest {
-        let compact = places.place(of: delivery.snapshot.compactID, in: configuration.compacts).map { configuration.compacts[$0] }
+        let compact = configuration.compact(delivery.snapshot.compactID)
         let contact = recipient ?? delivery.contact.flatMap { id in
             compact.flatMap { configuration.contact(id, in: $0) } ?? configuration.contacts.first { $0.id == id }
         }

@@ -5,7 +5,6 @@ import CompactdStore
 /// as the configuration says them now.
 public struct NoticeSnapshotBuilder: Sendable {
     public let configuration: Configuration
-    private let places = CompactPlaces()
 
     public init(configuration: Configuration) {
         self.configuration = configuration
@@ -13,7 +12,7 @@ public struct NoticeSnapshotBuilder: Sendable {
 
     public func snapshot(for notice: PlannedNotice) -> NoticeSnapshot {
         let step = notice.step
-        guard let place = places.place(of: step.compactID, in: configuration.compacts) else {
+        guard let place = configuration.compactIndex(step.compactID) else {
             return snapshot(for: notice, compact: nil)
         }
         // Read in place: a copy of the compact retained every one of its arrays.

@@ -1,3 +1,4 @@
+import CompactdCore
 import Foundation
 
 /// Bodies for chat webhooks: Slack's `{"text": ...}` and a Teams message with an Adaptive Card.
@@ -9,20 +10,16 @@ public enum ChatPayload {
     /// Slack's mrkdwn reads `&`, `<` and `>` as markup (`<url|label>`, `<!channel>`): a partner's
     /// name or a step title with them must be shown, not interpreted. Slack asks for exactly
     /// these three entities and no others.
-    /// Byte by byte: a "<" that a combining mark follows is one Character equal to none of
-    /// these, yet still a "<" to Slack.
+    /// Byte by byte (`ByteEscaping`: a "<" that a combining mark follows is still a "<" to Slack).
     static func slackEscaped(_ text: String) -> String {
-        var escaped: [UInt8] = []
-        escaped.reserveCapacity(text.utf8.count + 8)
-        for byte in text.utf8 {
+        ByteEscaping.replacing(text) { byte in
             switch byte {
-            case UInt8(ascii: "&"): escaped.append(contentsOf: "&amp;".utf8)
-            case UInt8(ascii: "<"): escaped.append(contentsOf: "&lt;".utf8)
-            case UInt8(ascii: ">"): escaped.append(contentsOf: "&gt;".utf8)
-            default: escaped.append(byte)
+            case UInt8(ascii: "&"): "&amp;"
+            case UInt8(ascii: "<"): "&lt;"
+            case UInt8(ascii: ">"): "&gt;"
+            default: nil
             }
         }
-        return String(decoding: escaped, as: UTF8.self)
     }
 
     public static func teams(subject: String, text: String, facts: [(String, String)]) -> [UInt8] {

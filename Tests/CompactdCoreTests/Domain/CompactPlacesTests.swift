@@ -17,4 +17,18 @@ struct CompactPlacesTests {
             #expect(places.place(of: unknown, in: compacts) == nil)
         }
     }
+
+    @Test("a configuration's lookups follow its compacts when they are replaced, and copies made before keep theirs")
+    func configurationLookups() {
+        var configuration = Configuration(timeZone: .utc, statePath: "s", templatesDirectory: "t",
+                                          compacts: ["bell", "carson"].map { Compact(id: $0, partner: "Partner of \($0)", status: .active) })
+        #expect(configuration.compact("carson")?.partner == "Partner of carson")
+        let before = configuration
+        configuration.compacts = [Compact(id: "carson", partner: "City of Carson", status: .active)]
+        #expect(configuration.compactIndex("carson") == 0)
+        #expect(configuration.compact("carson")?.partner == "City of Carson")
+        #expect(configuration.compact("bell") == nil)
+        #expect(before.compact("bell")?.partner == "Partner of bell")
+        #expect(before.compactIndex("carson") == 1)
+    }
 }

@@ -43,3 +43,15 @@ struct FlatJSONReaderTests {
         #expect(FlatJSONReader.object(text) == nil)
     }
 }
+
+extension FlatJSONReader {
+    /// The object's members in a table, or nil when the text is not a flat object of these
+    /// values: what these tests read (compactd itself takes the members as they come).
+    static func object(_ text: String) -> [String: Value]? {
+        var text = text
+        return text.withUTF8 { bytes in
+            var members: [String: Value] = [:]
+            return forEachMember(in: bytes) { key, value in members[key] = value } ? members : nil
+        }
+    }
+}
