@@ -226,7 +226,8 @@ public struct Planner: Sendable {
                     let due = cache.dueTime(cycle.steps[s].dueOffset, after: start.local, shift: cycle.steps[s].policy.shift, calendar: held.configuration.businessCalendar, zone: zone)
                     let occurrence = StepOccurrence(
                         compactID: compact.pointee.id, cycleID: cycle.id, occurrence: start.local.date,
-                        stepID: cycle.steps[s].id, stepTitle: cycle.steps[s].title, dueAt: due.instant, dueLocal: due.local
+                        stepID: cycle.steps[s].id, stepTitle: cycle.steps[s].title, dueAt: due.instant, dueLocal: due.local,
+                        commitments: cycle.steps[s].commitments
                     )
                     body(occurrence, cycle.steps[s].policy, &cache)
                 }
@@ -236,7 +237,8 @@ public struct Planner: Sendable {
             let due = cache.dueTime(deadline.due, shift: deadline.policy.shift, calendar: held.configuration.businessCalendar, zone: zone)
             let occurrence = StepOccurrence(
                 compactID: compact.pointee.id, cycleID: StepOccurrence.deadlineCycleID, occurrence: deadline.due.date,
-                stepID: deadline.id, stepTitle: deadline.title, dueAt: due.instant, dueLocal: due.local
+                stepID: deadline.id, stepTitle: deadline.title, dueAt: due.instant, dueLocal: due.local,
+                commitments: deadline.commitments
             )
             body(occurrence, deadline.policy, &cache)
         }

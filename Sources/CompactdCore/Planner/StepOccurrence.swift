@@ -14,10 +14,17 @@ public final class StepOccurrence: Sendable, Hashable, CustomStringConvertible {
     /// When the step is due, after moving off weekends and holidays.
     public let dueAt: Instant
     public let dueLocal: LocalDateTime
+    /// The ids of the commitments the step names (empty: the step is about all of the
+    /// compact's), carried from the step so a notice's snapshot need not find the step again
+    /// among the compact's (a scan of every deadline, per notice, in a compact with many).
+    public let commitments: [String]
 
     public static let deadlineCycleID = "deadline"
 
-    public init(compactID: String, cycleID: String, occurrence: LocalDate, stepID: String, stepTitle: String, dueAt: Instant, dueLocal: LocalDateTime) {
+    public init(
+        compactID: String, cycleID: String, occurrence: LocalDate, stepID: String, stepTitle: String, dueAt: Instant, dueLocal: LocalDateTime,
+        commitments: [String] = []
+    ) {
         self.compactID = compactID
         self.cycleID = cycleID
         self.occurrence = occurrence
@@ -25,6 +32,7 @@ public final class StepOccurrence: Sendable, Hashable, CustomStringConvertible {
         self.stepTitle = stepTitle
         self.dueAt = dueAt
         self.dueLocal = dueLocal
+        self.commitments = commitments
     }
 
     /// The stable name of the step occurrence: `bell/summer-reengagement/2025-05-01/kickoff`.
@@ -50,7 +58,7 @@ public final class StepOccurrence: Sendable, Hashable, CustomStringConvertible {
 
     public static func == (lhs: StepOccurrence, rhs: StepOccurrence) -> Bool {
         lhs === rhs || (lhs.compactID == rhs.compactID && lhs.cycleID == rhs.cycleID && lhs.occurrence == rhs.occurrence
-            && lhs.stepID == rhs.stepID && lhs.stepTitle == rhs.stepTitle && lhs.dueAt == rhs.dueAt && lhs.dueLocal == rhs.dueLocal)
+            && lhs.stepID == rhs.stepID && lhs.stepTitle == rhs.stepTitle && lhs.dueAt == rhs.dueAt && lhs.dueLocal == rhs.dueLocal && lhs.commitments == rhs.commitments)
     }
 
     public func hash(into hasher: inout Hasher) {

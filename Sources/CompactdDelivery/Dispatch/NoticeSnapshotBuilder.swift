@@ -22,14 +22,7 @@ public struct NoticeSnapshotBuilder: Sendable {
     private func snapshot(for notice: PlannedNotice, compact: UnsafePointer<Compact>?) -> NoticeSnapshot {
         let step = notice.step
         let cycle = compact.flatMap { compact in compact.pointee.cycles.firstIndex { $0.id == step.cycleID }.map { compact.pointee.cycles[$0] } }
-        let commitmentIDs: [String]
-        if let cycle, let s = cycle.steps.first(where: { $0.id == step.stepID }) {
-            commitmentIDs = s.commitments
-        } else if let compact, let d = compact.pointee.deadlines.firstIndex(where: { $0.id == step.stepID }) {
-            commitmentIDs = compact.pointee.deadlines[d].commitments
-        } else {
-            commitmentIDs = []
-        }
+        let commitmentIDs = step.commitments
         let all = compact?.pointee.commitments ?? []
         let commitments = commitmentIDs.isEmpty ? all.map(\.title) : all.filter { commitmentIDs.contains($0.id) }.map(\.title)
         let zone = configuration.timeZone
