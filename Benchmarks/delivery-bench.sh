@@ -5,7 +5,9 @@
 #
 # Usage: Benchmarks/delivery-bench.sh [N]   (default 20000; run from the repository root)
 # Needs a release build of compactd (make bench-delivery does both).
-# TIMES=1 adds the CPU time of compactd, of curl --parallel and of nginx's worker in each.
+# TIMES=1 adds the CPU time of compactd, of curl --parallel and of nginx's worker in each, and
+# compactd's CPU over curl's. RUNS=N repeats the compactd and curl runs alternately (the
+# machine's noise moves one binary's CPU by a tenth from run to run) and gives the median ratio.
 # PER_FILE=N puts N deadlines in each compact file (default 200); PER_FILE=1 spreads the
 # notices over N compacts, one each, which measures finding each notice's compact.
 # PROFILE=FILE records the compactd run with `perf record -g` into FILE (timings then include perf).
@@ -16,40 +18,11 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d /tmp/compactd-bench-XXXXXX)
 trap 'kill $(cat "$WORK/nginx.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 . "$ROOT/Benchmarks/nginx-204.sh"
-mkdir -p "$WORK/cfg/compacts"
+# N deadlines due one minute ago, 200 per compact file (PER_FILE), one webhook channel; each run
+# starts from a copy of it, with an empty state file.
+"$ROOT/Benchmarks/due-webhooks.py" "$WORK/pristine" "$N" "$PORT" --per-file "${PER_FILE:-200}" --max-concurrent "${MAXC:-64}" --templates "${TEMPLATES:-$ROOT/Config/templates}"
 
-# N deadlines due one minute ago, 200 per compact file (PER_FILE), one webhook channel.
-"$ROOT/Benchmarks/due-webhooks.py" "$WORK/cfg" "$N" "$PORT" --per-file "${PER_FILE:-200}" --max-concurrent "${MAXC:-64}" --templates "${TEMPLATES:-$ROOT/Config/templates}"
-
-now() { date +%s.%N; }
-# CPU seconds (user + system) nginx's worker has used so far: the receiver's share of the run.
-NGINX_WORKER=$(pgrep -P "$(cat "$WORK/nginx.pid")" | head -1)
-nginx_cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$NGINX_WORKER/stat"; }
-rate() { python3 -c "print(f'{$1/($3-$2):.0f}')"; }
-
-echo "compactd delivery benchmark: $N webhooks to nginx on 127.0.0.1:$PORT ($(nproc) cores)"
-T0=$(now)
-NG0=$(nginx_cpu)
-PERF=()
-[ -n "${PROFILE:-}" ] && PERF=(perf record -q -g ${PERF_EVENTS:-} -o "$PROFILE")
-# CPU time of the compactd run (user, system), beside the wall-clock time.
-[ -n "${TIMES:-}" ] && PERF=(/usr/bin/time -f "user %U s, sys %S s, wall %e s, %P of one core" -o "$WORK/times")
-/usr/bin/time -f "%M" -o "$WORK/rss" "${PERF[@]}" "$ROOT/.build/release/compactd" --config "$WORK/cfg/compactd.toml" --once 2>/dev/null | tail -1
-T1=$(now)
-NG1=$(nginx_cpu)
-COMPACTD_RATE=$(rate "$N" "$T0" "$T1")
-[ -s "$WORK/times" ] && echo "compactd cpu: $(cat "$WORK/times"); nginx $(python3 -c "print(f'{$NG1-$NG0:.2f}')") s"
-DELIVERED=$(sqlite3 "$WORK/cfg/state.sqlite" "select count(*) from deliveries where status='delivered'" 2>/dev/null || echo "?")
-echo "compactd --once:             $(python3 -c "print(f'{$T1-$T0:.2f}')") s, $COMPACTD_RATE deliveries/s, $DELIVERED recorded delivered, peak RSS $(($(cat "$WORK/rss")/1024)) MiB"
-
-# The fixed part of that: the same run again, with nothing left to send (loading the
-# configuration, planning, reading the outbox).
-T2=$(now)
-"$ROOT/.build/release/compactd" --config "$WORK/cfg/compactd.toml" --once > /dev/null 2>&1
-T3=$(now)
-echo "  of which fixed cost:       $(python3 -c "print(f'{$T3-$T2:.2f}')") s (a second run with nothing left to send: config load, plan, outbox check)"
-
-# The same bodies with curl --parallel.
+# The same bodies for curl --parallel.
 python3 - "$WORK" "$N" "$PORT" <<'PY'
 import sys
 work, n, port = sys.argv[1], int(sys.argv[2]), sys.argv[3]
@@ -58,15 +31,65 @@ with open(f"{work}/urls.txt", "w") as f:
     for i in range(n):
         f.write(f'url = "http://127.0.0.1:{port}/hook"\n')
 PY
-T0=$(now)
-NG0=$(nginx_cpu)
-/usr/bin/time -f "user %U s, sys %S s" -o "$WORK/curl-times" \
-  curl --parallel --parallel-max 64 -s -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary @"$WORK/body.json" --config "$WORK/urls.txt"
-T1=$(now)
-NG1=$(nginx_cpu)
-CURL_RATE=$(rate "$N" "$T0" "$T1")
-echo "curl --parallel (64):        $(python3 -c "print(f'{$T1-$T0:.2f}')") s, $CURL_RATE requests/s"
-[ -n "${TIMES:-}" ] && echo "curl cpu: $(cat "$WORK/curl-times"); nginx $(python3 -c "print(f'{$NG1-$NG0:.2f}')") s"
+
+now() { date +%s.%N; }
+# CPU seconds (user + system) nginx's worker has used so far: the receiver's share of the run.
+NGINX_WORKER=$(pgrep -P "$(cat "$WORK/nginx.pid")" | head -1)
+nginx_cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$NGINX_WORKER/stat"; }
+rate() { python3 -c "print(f'{$1/($3-$2):.0f}')"; }
+# User + system seconds from a /usr/bin/time file written with "%U %S".
+cpu() { awk '{printf "%.2f", $1 + $2}' "$1"; }
+
+echo "compactd delivery benchmark: $N webhooks to nginx on 127.0.0.1:$PORT ($(nproc) cores), ${RUNS:-1} run(s)"
+RATIOS=()
+for RUN in $(seq "${RUNS:-1}"); do
+  rm -rf "$WORK/cfg"
+  cp -a "$WORK/pristine" "$WORK/cfg"
+  [ "${RUNS:-1}" -gt 1 ] && echo "run $RUN:"
+  T0=$(now)
+  NG0=$(nginx_cpu)
+  PERF=()
+  [ -n "${PROFILE:-}" ] && PERF=(perf record -q -g ${PERF_EVENTS:-} -o "$PROFILE")
+  # CPU time of the compactd run (user, system), beside the wall-clock time.
+  [ -n "${TIMES:-}" ] && PERF=(/usr/bin/time -f "%U %S %e %P" -o "$WORK/times")
+  /usr/bin/time -f "%M" -o "$WORK/rss" "${PERF[@]}" "$ROOT/.build/release/compactd" --config "$WORK/cfg/compactd.toml" --once 2>/dev/null | tail -1
+  T1=$(now)
+  NG1=$(nginx_cpu)
+  COMPACTD_RATE=$(rate "$N" "$T0" "$T1")
+  [ -s "$WORK/times" ] && echo "compactd cpu: $(awk '{printf "user %s s, sys %s s, wall %s s, %s of one core", $1, $2, $3, $4}' "$WORK/times"); nginx $(python3 -c "print(f'{$NG1-$NG0:.2f}')") s"
+  DELIVERED=$(sqlite3 "$WORK/cfg/state.sqlite" "select count(*) from deliveries where status='delivered'" 2>/dev/null || echo "?")
+  echo "compactd --once:             $(python3 -c "print(f'{$T1-$T0:.2f}')") s, $COMPACTD_RATE deliveries/s, $DELIVERED recorded delivered, peak RSS $(($(cat "$WORK/rss")/1024)) MiB"
+
+  if [ "$RUN" = 1 ]; then
+    # The fixed part of that: the same run again, with nothing left to send (loading the
+    # configuration, planning, reading the outbox).
+    T2=$(now)
+    "$ROOT/.build/release/compactd" --config "$WORK/cfg/compactd.toml" --once > /dev/null 2>&1
+    T3=$(now)
+    echo "  of which fixed cost:       $(python3 -c "print(f'{$T3-$T2:.2f}')") s (a second run with nothing left to send: config load, plan, outbox check)"
+  fi
+
+  T0=$(now)
+  NG0=$(nginx_cpu)
+  /usr/bin/time -f "%U %S" -o "$WORK/curl-times" \
+    curl --parallel --parallel-max 64 -s -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary @"$WORK/body.json" --config "$WORK/urls.txt"
+  T1=$(now)
+  NG1=$(nginx_cpu)
+  CURL_RATE=$(rate "$N" "$T0" "$T1")
+  echo "curl --parallel (64):        $(python3 -c "print(f'{$T1-$T0:.2f}')") s, $CURL_RATE requests/s"
+  echo "compactd / curl --parallel, whole run: $(python3 -c "print(f'{$COMPACTD_RATE/$CURL_RATE:.2f}')")x"
+  if [ -n "${TIMES:-}" ]; then
+    echo "curl cpu: $(awk '{printf "user %s s, sys %s s", $1, $2}' "$WORK/curl-times"); nginx $(python3 -c "print(f'{$NG1-$NG0:.2f}')") s"
+    # The issue's measure: compactd's CPU (the whole process: start, loading, planning, the
+    # outbox, sending, recording) over curl's for the same requests.
+    RATIO=$(python3 -c "print(f'{$(cpu "$WORK/times")/$(cpu "$WORK/curl-times"):.2f}')")
+    RATIOS+=("$RATIO")
+    echo "CPU, compactd / curl --parallel: $(cpu "$WORK/times") s / $(cpu "$WORK/curl-times") s = ${RATIO}x"
+  fi
+done
+if [ "${#RATIOS[@]}" -gt 1 ]; then
+  echo "CPU ratios over ${#RATIOS[@]} runs: $(printf '%s\n' "${RATIOS[@]}" | sort -n | tr '\n' ' ')(median $(printf '%s\n' "${RATIOS[@]}" | python3 -c 'import sys, statistics; print(f"{statistics.median(float(l) for l in sys.stdin):.2f}")')x)"
+fi
 
 T0=$(now)
 for i in $(seq "$ONE_PER_PROCESS"); do
@@ -75,4 +98,4 @@ done
 T1=$(now)
 SINGLE_RATE=$(rate "$ONE_PER_PROCESS" "$T0" "$T1")
 echo "one curl per request:        $SINGLE_RATE requests/s (measured over $ONE_PER_PROCESS requests)"
-python3 -c "print(f'compactd / curl --parallel: {$COMPACTD_RATE/$CURL_RATE:.2f}x   compactd / one-curl-per-request: {$COMPACTD_RATE/$SINGLE_RATE:.1f}x')"
+python3 -c "print(f'compactd / one-curl-per-request (last run): {$COMPACTD_RATE/$SINGLE_RATE:.1f}x')"
