@@ -40,6 +40,6 @@ struct SystemdServiceTests {
         let result = try SystemScript.run("systemd-service-test.sh", [CommandRunner.productsDirectory.path], limitSeconds: 360)
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("ALL PASSED"))
-        #expect(result.passed == 20)
+        #expect(result.passed == 21)
     }
 }

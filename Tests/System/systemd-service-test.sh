@@ -123,6 +123,12 @@ pass "the shipped configuration's HTTP listener answers /healthz and the status 
 systemctl --user stop compactd.service
 rm -rf "$STATE"
 pass "a fresh install (no drop-in, no credential file, shipped configuration) comes up active"
+# journald's default per-service rate limit drops the entries of a burst of deliveries; the
+# unit raises it for compactd. (journald reads it from the unit's cgroup; this nested manager on
+# a hybrid hierarchy cannot tag its cgroups, so what is checked here is that the manager read it.)
+[ "$(show LogRateLimitIntervalUSec)" = 10s ] && [ "$(show LogRateLimitBurst)" = 1000000 ] \
+  || fail "LogRateLimitIntervalUSec=$(show LogRateLimitIntervalUSec) LogRateLimitBurst=$(show LogRateLimitBurst): journald's default would drop a burst's entries"
+pass "the unit raises journald's rate limit for compactd (1,000,000 entries per 10 s)"
 
 # 2c. Socket activation: compactd.socket as shipped (on another port), the service stopped. A
 # request to the port starts compactd, which takes the socket systemd passed (sd_listen_fds)
