@@ -34,6 +34,7 @@ public struct Planner: Sendable {
         var cache = PlanningCache()
         let window = from..<to
         let compactCount = held.configuration.compacts.count
+        let snoozeReach = Self.snoozeReach(state, from: from)
         forEachScheduledCompact { index, compact in
             let recipients = normalRecipients(for: compact)
             guard !recipients.isEmpty else { return }
@@ -43,7 +44,7 @@ public struct Planner: Sendable {
             }
             // A compact's steps mostly share one policy: its escalation recipients found once.
             var escalationFor: (escalateTo: [RecipientReference], recipients: [Recipient])?
-            forEachStepOccurrence(of: compact, sendWindow: window, cache: &cache) { occurrence, policy, cache in
+            forEachStepOccurrence(of: compact, sendWindow: window, snoozedSince: snoozeReach[compact.pointee.id], cache: &cache) { occurrence, policy, cache in
                 var escalation: [Recipient] = []
                 if policy.escalateAfter != nil {
                     if let known = escalationFor, known.escalateTo == policy.escalateTo {
@@ -87,10 +88,11 @@ public struct Planner: Sendable {
         var scratch: [PlannedNotice] = []
         var cache = PlanningCache()
         let window = from..<to
+        let snoozeReach = Self.snoozeReach(state, from: from)
         forEachScheduledCompact { _, compact in
             let recipients = normalRecipients(for: compact)
             guard !recipients.isEmpty else { return }
-            forEachStepOccurrence(of: compact, sendWindow: window, cache: &cache) { occurrence, policy, cache in
+            forEachStepOccurrence(of: compact, sendWindow: window, snoozedSince: snoozeReach[compact.pointee.id], cache: &cache) { occurrence, policy, cache in
                 let escalation = policy.escalateAfter == nil ? [] : escalationRecipients(for: policy, in: compact)
                 scratch.removeAll(keepingCapacity: true)
                 appendNotices(for: occurrence, policy: policy, recipients: recipients, escalation: escalation, window: window, state: state, cache: &cache, into: &scratch)
@@ -176,6 +178,22 @@ public struct Planner: Sendable {
         return result
     }
 
+    /// For each compact with a snooze that ends at or after `from`: the earliest start of such a
+    /// snooze. A snooze moves the last notice it held to its end, which can be months past the
+    /// step's own schedule, so the occurrences a window searches (the window, widened by the
+    /// steps' offsets and notice spans) would not include the step, and the resumed notice was
+    /// never planned; for these compacts the search starts at the snooze's start as well. A step
+    /// key starts with its compact's id and a "/" (compact ids hold no "/").
+    static func snoozeReach(_ state: PlannerState, from: Instant) -> [String: Instant] {
+        var reach: [String: Instant] = [:]
+        for snooze in state.snoozes.values where snooze.until >= from && snooze.at < from {
+            guard let slash = snooze.stepKey.firstIndex(of: "/") else { continue }
+            let compactID = String(snooze.stepKey[..<slash])
+            reach[compactID] = min(reach[compactID] ?? snooze.at, snooze.at)
+        }
+        return reach
+    }
+
     /// Calls `body` with each scheduled compact and its place in the configuration, the compact
     /// read in place through a pointer: copied into a local (or passed straight from the array,
     /// which copies defensively), each field was retained and released, per compact and month
@@ -191,9 +209,12 @@ public struct Planner: Sendable {
     /// Calls `body` for each step occurrence of the compact that could have a notice in the
     /// window, with the step's effective policy. The compact is read in place (`pointee`), as
     /// are its steps: see `forEachScheduledCompact`.
+    /// `snoozedSince`: the earliest start of a snooze of this compact's that ends in or after the
+    /// window; occurrences are looked for from there too (see `snoozeReach`).
     private func forEachStepOccurrence(
         of compact: UnsafePointer<Compact>,
         sendWindow window: Range<Instant>,
+        snoozedSince: Instant? = nil,
         cache: inout PlanningCache,
         dueWindowOnly: Bool = false,
         _ body: (StepOccurrence, ReminderPolicy, inout PlanningCache) -> Void
@@ -214,7 +235,7 @@ public struct Planner: Sendable {
                 let lead = dueWindowOnly ? 0 : policy.longestLead.maximumSeconds
                 after = max(after, lead + Self.slackSeconds)
             }
-            var searchStart = window.lowerBound.adding(seconds: -before)
+            var searchStart = min(window.lowerBound, snoozedSince ?? window.lowerBound).adding(seconds: -before)
             let cycleLower = cycle.since.map { cache.instant(for: LocalDateTime(date: $0), zone: zone) } ?? lowerBound
             if let cycleLower, cycleLower > searchStart { searchStart = cycleLower }
             var searchEnd = window.upperBound.adding(seconds: after)

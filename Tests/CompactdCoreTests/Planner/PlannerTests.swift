@@ -117,6 +117,23 @@ struct PlannerTests {
         #expect(notices[0].id == "bell/summer/2025-05-01/kickoff/remind-0/log")
     }
 
+    @Test("a long snooze's resumed notice is planned in any window that holds its end")
+    func longSnooze() {
+        // Due 2025-05-15; snoozed from 05-01 until 2025-12-01, far past the step's own schedule
+        // (its last overdue notice would have been 06-05): the last held notice of each family
+        // goes out on 12-01, which a window around that date must find.
+        let compact = F.compact(cycles: [F.cycle(calendar: "*-05-01 09:00", steps: [F.step("kickoff", due: "+14d", policy: F.policy(reminders: ["7d", "1d", "0"], overdue: "7d", limit: 3))])])
+        let planner = Planner(configuration: F.configuration([compact]))
+        let snooze = StepSnooze(stepKey: "bell/summer/2025-05-01/kickoff", at: F.at("2025-05-01 12:00"), until: F.at("2025-12-01 08:00"))
+        let state = PlannerState(snoozes: [snooze])
+        let whole = planner.plan(from: F.at("2025-04-01 00:00"), to: F.at("2026-02-01 00:00"), state: state).filter { $0.step.occurrence.description == "2025-05-01" }
+        // Every notice held; the last of them, the third overdue notice, moves to 12-01.
+        #expect(whole.map { "\(F.local($0.sendAt)) \($0.kind)" } == ["2025-12-01 08:00:00 \(NoticeKind.overdue(number: 3))"])
+        let around = planner.plan(from: F.at("2025-11-30 00:00"), to: F.at("2025-12-02 00:00"), state: state)
+        #expect(around == whole)
+        #expect(planner.earliestSendTime(from: F.at("2025-11-01 00:00"), to: F.at("2026-01-01 00:00"), state: state) == F.at("2025-12-01 08:00"))
+    }
+
     @Test("identities survive an unrelated configuration change")
     func identityStability() {
         let bell = F.compact(cycles: [F.cycle(calendar: "*-05-01 09:00", steps: [F.step("kickoff", due: "+14d"), F.step("review", due: "+45d")])])
