@@ -1,4 +1,5 @@
 import CompactdCore
+import CompactdTestSupport
 import Testing
 
 @Suite("Planner over multi-year horizons with a fixed clock")
@@ -211,6 +212,47 @@ struct PlannerTests {
             cursor = next
         }
         #expect(whole.count == 12 * 7)
+        #expect(pieces == whole)
+    }
+
+    /// What the daemon relies on to plan only what fell due since its last pass: with
+    /// acknowledgments and snoozes (short, and long enough to outlast every search), windows
+    /// laid end to end plan what the whole window plans, in the same order.
+    @Test("windows laid end to end plan what the whole does, with acknowledgments and snoozes")
+    func windowsComposeWithState() throws {
+        let escalating = F.policy(reminders: ["7d", "0"], overdue: "7d", limit: 4, escalateAfter: 2, escalateTo: [.channel("log")], shift: .after)
+        let compacts = [
+            F.compact("bell", cycles: [F.cycle(calendar: "*-05-01 09:00", steps: [F.step("kickoff", due: "+14d", policy: escalating), F.step("review", due: "+45d")])]),
+            F.compact("vernon", cycles: [F.cycle("quarterly", calendar: "*-01,04,07,10-15 10:30", steps: [F.step("check-in", due: "3d", policy: F.policy(reminders: ["30d", "0"], overdue: "2d", limit: 6))])],
+                      deadlines: [Deadline(id: "report", title: "Report", due: LocalDateTime(date: LocalDate(year: 2025, month: 9, day: 30), hour: 17, minute: 0), policy: escalating)]),
+            F.compact("maywood", cycles: [F.cycle("monthly", calendar: "*-*-01 08:00", steps: [F.step("note", due: "+5d", policy: F.policy(reminders: ["1d"], overdue: "1d", limit: 2, shift: .before))])]),
+        ]
+        let holidays = [Holiday(name: "Independence Day", rule: .calendar(try CalendarSpec(parsing: "*-07-04", localZone: F.la)))]
+        let planner = Planner(configuration: F.configuration(compacts, holidays: holidays))
+        let start = F.at("2025-01-01 00:00")
+        let end = F.at("2026-07-01 00:00")
+        let occurrences = planner.stepOccurrences(from: start, to: end)
+        var state = PlannerState.empty
+        for (n, occurrence) in occurrences.enumerated() {
+            switch n % 7 {
+            case 1: state.acknowledgments[occurrence.key] = StepAcknowledgment(stepKey: occurrence.key, at: occurrence.dueAt)
+            case 3: state.snoozes[occurrence.key] = StepSnooze(stepKey: occurrence.key, at: occurrence.dueAt.adding(seconds: -3 * 86_400), until: occurrence.dueAt.adding(seconds: 4 * 86_400 + 3_600))
+            case 5: state.snoozes[occurrence.key] = StepSnooze(stepKey: occurrence.key, at: occurrence.dueAt.adding(seconds: -86_400), until: occurrence.dueAt.adding(seconds: 150 * 86_400))
+            default: break
+            }
+        }
+        let whole = planner.plan(from: start, to: end, state: state)
+        #expect(whole.contains { $0.resumedFromSnooze && $0.sendAt.secondsSinceEpoch - $0.step.dueAt.secondsSinceEpoch > 100 * 86_400 })
+        // Windows of uneven lengths, as the daemon's passes are (a few minutes to several days).
+        var generator = SeededGenerator(seed: 16)
+        var pieces: [PlannedNotice] = []
+        var cursor = start
+        while cursor < end {
+            let next = min(cursor.adding(seconds: Int64.random(in: 60...(9 * 86_400), using: &generator)), end)
+            pieces += planner.plan(from: cursor, to: next, state: state)
+            cursor = next
+        }
+        #expect(pieces.count == whole.count)
         #expect(pieces == whole)
     }
 }
