@@ -50,6 +50,8 @@ public final class DaemonService: Service, Sendable {
         var store: (any StateStore)?
         var lastReloadError: String?
         var nextWake: Instant?
+        /// How far the outbox holds every planned notice; nil: the next pass looks back fully.
+        var written: EnqueueWatermark?
         /// Why the daemon is degraded (the last state store failure), until planning succeeds.
         var degraded: String?
         /// The running delivery run's progress; nil when none runs.
@@ -225,7 +227,10 @@ public final class DaemonService: Service, Sendable {
                 return .wake(.timer(earliestRetry: clock()))
             }
         case .wakeup(.poked): return .wake(.poked)
-        case .wakeup(.clockChanged): return .wake(.clockChanged)
+        case .wakeup(.clockChanged):
+            // What was planned before the clock was set may not be what is due now.
+            state.withLock { $0.written = nil }
+            return .wake(.clockChanged)
         case .reload(let reply):
             await reload(reply: reply)
             return .reloadRequested
@@ -248,7 +253,10 @@ public final class DaemonService: Service, Sendable {
                 let store = try await openStore()
                 let recovered = try await store.recoverInterrupted(now: clock())
                 if recovered > 0 { logger.warning("recovered interrupted deliveries", metadata: ["count": "\(recovered)"]) }
-                state.withLock { $0.store = store }
+                state.withLock {
+                    $0.store = store
+                    $0.written = nil
+                }
                 return .storeOpened
             } catch {
                 return .storageFailed(reason: error.description, rowsMayBeClaimed: false)
@@ -266,7 +274,10 @@ public final class DaemonService: Service, Sendable {
                 // while it ran wakes the loop at once, it is not skipped.
                 let planStart = clock()
                 let plannerState = try await store.plannerState()
-                _ = try await dispatcher.enqueueDue(now: planStart, state: plannerState)
+                let since = state.withLock { $0.written?.since(state: plannerState, now: planStart) }
+                _ = try await dispatcher.enqueueDue(now: planStart, state: plannerState, after: since)
+                // Only once every chunk is written: a failed pass leaves the mark where it was.
+                state.withLock { $0.written = EnqueueWatermark(through: planStart, state: plannerState) }
                 faultHook?(.afterEnqueue)
                 let planned = nextPlanned(after: planStart, configuration: dispatcher.configuration, state: plannerState)
                 let nextAttempt = try await store.nextAttemptDue()
@@ -405,6 +416,8 @@ public final class DaemonService: Service, Sendable {
             state.withLock {
                 $0.active = active
                 $0.lastReloadError = nil
+                // Another configuration may plan other notices before now: look back fully.
+                $0.written = nil
             }
             logger.notice("reloaded", metadata: ["config": "\(configPath)", "compacts": "\(active.configuration.compacts.count)"])
             Counter(label: "compactd_reloads_total", dimensions: [("result", "ok")]).increment()

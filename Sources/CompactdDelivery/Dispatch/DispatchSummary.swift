@@ -2,6 +2,8 @@ import CompactdCore
 
 /// What one pass of the dispatcher did.
 public struct DispatchSummary: Sendable, Hashable, CustomStringConvertible {
+    /// Notices the planning looked at (written before or not): what a pass cost.
+    public var planned = 0
     public var enqueued = 0
     public var missed = 0
     public var delivered = 0
@@ -28,6 +30,7 @@ public struct DispatchSummary: Sendable, Hashable, CustomStringConvertible {
     }
 
     mutating func add(_ other: DispatchSummary) {
+        planned += other.planned
         enqueued += other.enqueued
         missed += other.missed
         delivered += other.delivered

@@ -62,14 +62,24 @@ public final class Dispatcher: Sendable {
     /// (insert-or-ignore: nothing is written or logged twice).
     /// `state`: the store's acknowledgments and snoozes when the caller has just read them (the
     /// daemon plans the next wake from the same); read here otherwise.
-    public func enqueueDue(now: Instant, state given: PlannerState? = nil) async throws(StateStoreError) -> DispatchSummary {
+    /// `after`: the `now` of an earlier pass whose notices are all written, planned with this
+    /// configuration and `state`: only notices sent after it are planned, instead of the whole
+    /// look-back (windows laid end to end plan what the whole window does). The daemon passes
+    /// it between passes, so a pass costs what fell due since the last one, not what fell due
+    /// in the last month: at 10,000 compacts with 60,000 notices in that month, each pass
+    /// planned, froze and offered all of them again (0.35 s and 35 MB, measured).
+    public func enqueueDue(now: Instant, state given: PlannerState? = nil, after written: Instant? = nil) async throws(StateStoreError) -> DispatchSummary {
         var summary = DispatchSummary()
         let state: PlannerState
         if let given { state = given } else { state = try await store.plannerState() }
         let catchUpStart = configuration.catchUp.subtracted(from: LocalDateTime(utcSeconds: now.secondsSinceEpoch))
         let catchUpInstant = Instant(secondsSinceEpoch: catchUpStart.secondsAsIfUTC)
-        let from = catchUpInstant.adding(seconds: -Self.missedLookbackSeconds)
-        let notices = Planner(configuration: configuration).plan(from: from, to: now.adding(microseconds: 1), state: state)
+        var from = catchUpInstant.adding(seconds: -Self.missedLookbackSeconds)
+        if let written, written.adding(microseconds: 1) > from { from = written.adding(microseconds: 1) }
+        let to = now.adding(microseconds: 1)
+        // (A clock set back before the earlier pass leaves nothing new to plan.)
+        let notices = from < to ? Planner(configuration: configuration).plan(from: from, to: to, state: state) : []
+        summary.planned = notices.count
         func chunk(at start: Int) -> [NewDelivery]? {
             guard start < notices.count else { return nil }
             return notices[start..<min(start + Self.enqueueChunk, notices.count)].map { snapshots.newDelivery(for: $0, missed: $0.sendAt < catchUpInstant) }
