@@ -115,5 +115,10 @@ enum PostgresSchema {
             )
             """,
         ],
+        [
+            // Dead letters counted without reading the table (each replica's status after every
+            // pass); pending rows already have deliveries_pending.
+            "CREATE INDEX deliveries_dead ON deliveries (channel) WHERE status = 'dead'",
+        ],
     ]
 }

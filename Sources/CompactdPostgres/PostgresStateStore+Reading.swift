@@ -132,6 +132,16 @@ extension PostgresStateStore {
         }
     }
 
+    public func queueCounts() async throws(StateStoreError) -> QueueCounts {
+        try await perform("counting the queue") { client in
+            // Each count reads its partial index (deliveries_pending, deliveries_dead).
+            let rows = try await client.sql("SELECT (SELECT count(*) FROM deliveries WHERE status = 'pending'), (SELECT count(*) FROM deliveries WHERE status = 'dead')")
+            var counts = QueueCounts(pending: 0, dead: 0)
+            for try await (pending, dead) in rows.decode((Int, Int).self) { counts = QueueCounts(pending: pending, dead: dead) }
+            return counts
+        }
+    }
+
     public func channelSummaries() async throws(StateStoreError) -> [ChannelSummary] {
         try await perform("summarizing channels") { client in
             var summaries: [String: ChannelSummary] = [:]

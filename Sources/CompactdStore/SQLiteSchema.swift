@@ -90,5 +90,11 @@ enum SQLiteSchema {
         DROP INDEX deliveries_due_order;
         DROP INDEX deliveries_channel;
         """,
+        // 4: dead letters counted without reading the table (the daemon's status after every
+        // pass; with a year of history at 10,000 compacts, a scan of every row each time). Dead
+        // rows are few and change rarely, so the index costs the delivery path nothing.
+        """
+        CREATE INDEX deliveries_dead ON deliveries (channel) WHERE status = 'dead';
+        """,
     ]
 }

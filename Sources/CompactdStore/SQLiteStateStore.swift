@@ -686,6 +686,19 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
         }
     }
 
+    public func queueCounts() async throws(StateStoreError) -> QueueCounts {
+        try await run { connection throws(StateStoreError) in
+            var counts = QueueCounts(pending: 0, dead: 0)
+            try connection.query(Self.queueCountsSQL, operation: "counting the queue") { row in
+                counts = QueueCounts(pending: Int(row.int(0)), dead: Int(row.int(1)))
+            }
+            return counts
+        }
+    }
+
+    /// Each count reads its partial index (deliveries_pending, deliveries_dead), not the table.
+    static let queueCountsSQL = "SELECT (SELECT COUNT(*) FROM deliveries WHERE status = 'pending'), (SELECT COUNT(*) FROM deliveries WHERE status = 'dead')"
+
     public func channelSummaries() async throws(StateStoreError) -> [ChannelSummary] {
         try await run { connection throws(StateStoreError) in
             var summaries: [String: ChannelSummary] = [:]

@@ -62,6 +62,9 @@ public protocol StateStore: Sendable {
     /// The newest `limit` attempts (oldest first) at deliveries of one compact or all.
     func recentAttempts(compactID: String?, since: Instant?, limit: Int) async throws(StateStoreError) -> [AttemptRecord]
     func channelSummaries() async throws(StateStoreError) -> [ChannelSummary]
+    /// Pending deliveries and dead letters, counted through indexes of those rows only (what
+    /// the daemon reports after every pass; `channelSummaries` reads every row).
+    func queueCounts() async throws(StateStoreError) -> QueueCounts
 
     /// When each compact last had a notice delivered, by compact id.
     func lastDeliveredByCompact() async throws(StateStoreError) -> [String: Instant]

@@ -144,7 +144,7 @@ struct PostgresReplicaTests {
         }
         let database = try #require(fixture.database).name
         let server = try PostgresServer.shared()
-        #expect(try server.psql(database, "SELECT version FROM compactd_schema").trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+        #expect(try server.psql(database, "SELECT version FROM compactd_schema").trimmingCharacters(in: .whitespacesAndNewlines) == String(PostgresSchema.migrations.count))
         _ = try server.psql(database, "UPDATE compactd_schema SET version = 99")
         let late = try fixture.openReplica()
         do {

@@ -179,6 +179,31 @@ struct StateStoreConformanceTests {
         }
     }
 
+    @Test("the queue's counts: pending (retries too) and dead letters, as the summary by channel counts them", arguments: StoreKind.allCases)
+    func queueCounts(_ kind: StoreKind) async throws {
+        try await F.with(kind) { fixture in
+            let store = try fixture.open()
+            #expect(try await store.queueCounts() == QueueCounts(pending: 0, dead: 0))
+            let ids = (0..<37).map { "d\($0)" }
+            try await store.enqueue(ids.map { F.delivery($0) } + [F.delivery("later-1"), F.delivery("later-2")], now: Instant(secondsSinceEpoch: 0))
+            let claimed = try await store.claimDue(now: Instant(secondsSinceEpoch: 1000), limit: 37, channels: ["hook"])
+            #expect(claimed.count == 37)
+            let outcomes: [AttemptOutcome] = [.delivered, .retry, .dead, .gone]
+            try await store.record(ids.enumerated().map { n, id in
+                AttemptRecord(deliveryID: id, number: 1, startedAt: Instant(secondsSinceEpoch: 1000), finishedAt: Instant(secondsSinceEpoch: 1001), outcome: outcomes[n % 4],
+                              latencyMilliseconds: 1, nextAttemptAt: n % 4 == 1 ? Instant(secondsSinceEpoch: 5000) : nil, detail: "x")
+            })
+            // Counted by hand: 9 retries (n % 4 == 1) and the 2 never claimed are pending; 18 are dead.
+            let counts = try await store.queueCounts()
+            #expect(counts == QueueCounts(pending: 11, dead: 18))
+            let summaries = try await store.channelSummaries()
+            #expect(counts.pending == summaries.reduce(0) { $0 + $1.count(.pending) })
+            #expect(counts.dead == summaries.reduce(0) { $0 + $1.count(.dead) })
+            #expect(try await store.retryDead(ids: ["d2"], channel: nil, by: "ops", at: Instant(secondsSinceEpoch: 1400)) == 1)
+            #expect(try await store.queueCounts() == QueueCounts(pending: 12, dead: 17))
+        }
+    }
+
     @Test("a graceful stop puts claimed, unattempted deliveries back, attempt count and all", arguments: StoreKind.allCases)
     func releaseUnattempted(_ kind: StoreKind) async throws {
         try await F.with(kind) { fixture in
