@@ -7,6 +7,7 @@
 #   make fuzz    the configuration loader under libFuzzer for 30 minutes (FUZZ_SECONDS)
 #   make bench   release build, then the planner benchmark
 #   make bench-delivery, make bench-idle, make bench-http   the delivery, idle-memory and HTTP benchmarks
+#   make bench-pass   what one planning pass of the daemon costs with a full look-back and a long history
 #   make bench-replicas   deliveries with SQLite, PostgreSQL and one replica, and three replicas
 #   make order-file   re-record which functions the release link places side by side
 #
@@ -42,7 +43,7 @@ RELEASE      := -c release --static-swift-stdlib -Xswiftc -use-ld=lld \
                 -Xlinker -z -Xlinker pack-relative-relocs -Xlinker --no-export-dynamic \
                 -Xlinker --symbol-ordering-file=$(CURDIR)/Benchmarks/compactd.order -Xlinker --no-warn-symbol-ordering
 
-.PHONY: all deps test-deps build run test fuzz readme chaos chaos-replicas bench bench-delivery bench-replicas bench-idle bench-http bench-scale order-file install clean
+.PHONY: all deps test-deps build run test fuzz readme chaos chaos-replicas bench bench-delivery bench-replicas bench-idle bench-http bench-scale bench-pass order-file install clean
 
 all: build
 
@@ -143,6 +144,13 @@ bench-delivery: deps
 	@command -v sqlite3 >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3
 	$(SWIFT) build $(RELEASE) --product compactd
 	Benchmarks/delivery-bench.sh 20000
+
+# One planning pass of the daemon at 10,000 compacts, 60,000 notices in the look-back and a
+# million delivered rows of history.
+bench-pass: deps
+	@command -v sqlite3 >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3
+	$(SWIFT) build $(RELEASE) --product compactd
+	Benchmarks/pass-bench.sh 10000 1000000 10
 
 # compactd idling after READY on the shipped configuration, beside Debian's alertmanager.
 bench-idle: deps

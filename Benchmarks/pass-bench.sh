@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# What one planning pass of the running daemon costs at scale, when the look-back holds many
+# notices and the outbox a long history: 10,000 shipped-shaped compacts whose summer cycle
+# starts a month ago (so the catch-up look-back holds 60,000 notices, all already written),
+# then HISTORY delivered rows and their attempts added to the state file (a year or two of
+# history), then the daemon poked POKES times on its control socket; it prints the daemon's CPU
+# per pass and its resident set before and after.
+#
+# Usage: Benchmarks/pass-bench.sh [COMPACTS] [HISTORY] [POKES]   (defaults 10000 1000000 10)
+# Needs a release build of compactd (make bench-pass does both).
+set -euo pipefail
+COMPACTS=${1:-10000}; HISTORY=${2:-1000000}; POKES=${3:-10}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${BIN:-$ROOT/.build/release/compactd}
+WORK=$(mktemp -d /tmp/compactd-pass-XXXXXX)
+trap '[ -n "${PID:-}" ] && kill "$PID" 2>/dev/null; rm -rf "$WORK"' EXIT
+
+python3 "$ROOT/Benchmarks/scale-bench.py" --sizes "$COMPACTS" --generate "$WORK" > /dev/null
+mv "$WORK/config" "$WORK/cfg"
+# The cycle started a month ago: its kickoff's reminders, overdue notices and escalations are
+# in the look-back, older than the catch-up window (written as missed).
+MONTH=$(date -u -d '-31 days' +%m-%d)
+sed -i "s/^calendar = \"\*-05-01 09:00\"/calendar = \"*-$MONTH 09:00\"/" "$WORK"/cfg/compacts/*.toml
+sed -i "s|^state_path = .*|state_path = \"$WORK/state.sqlite\"|" "$WORK/cfg/compactd.toml"
+"$BIN" --config "$WORK/cfg/compactd.toml" --once > /dev/null 2>&1
+python3 - "$WORK/state.sqlite" "$HISTORY" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+n = int(sys.argv[2])
+snapshot = db.execute("SELECT snapshot FROM deliveries LIMIT 1").fetchone()[0]
+base = 1_700_000_000_000_000
+def rows():
+    for i in range(n):
+        compact = f"city-{i % 10000}"
+        yield (f"{compact}/history/{i}/remind-0/district-log", f"{compact}/history/{i}", compact, "district-log", base + i, "delivered", 1, base, base, snapshot)
+db.executemany("INSERT INTO deliveries (id, step_key, compact_id, channel, send_at, status, attempts, created_at, updated_at, snapshot) VALUES (?,?,?,?,?,?,?,?,?,?)", rows())
+db.execute(f"INSERT INTO attempts (delivery_id, number, started_at, finished_at, outcome, latency_ms) SELECT id, 1, created_at, send_at, 'delivered', 5 FROM deliveries WHERE status = 'delivered'")
+db.commit()
+print(f"state: {db.execute('SELECT COUNT(*) FROM deliveries').fetchone()[0]} deliveries, {db.execute('SELECT COUNT(*) FROM attempts').fetchone()[0]} attempts")
+PY
+
+SOCK="$WORK/control.sock"
+COMPACTD_CONTROL_SOCKET="$SOCK" "$BIN" --config "$WORK/cfg/compactd.toml" > /dev/null 2> "$WORK/err" & PID=$!
+for _ in $(seq 600); do grep -q "ready" "$WORK/err" 2>/dev/null && break; sleep 0.1; done
+sleep 1
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f", ($14 + $15) / hz}' "/proc/$PID/stat"; }
+rss() { awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$PID/status"; }
+C0=$(cpu); R0=$(rss)
+for _ in $(seq "$POKES"); do
+  python3 -c "import socket, sys; s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b'poke\n'); s.recv(100)" "$SOCK"
+  sleep 0.5
+done
+C1=$(cpu); R1=$(rss)
+echo "$COMPACTS compacts, $HISTORY delivered rows of history: $(python3 -c "print(f'{($C1 - $C0) / $POKES * 1000:.0f}')") ms of CPU a pass ($POKES pokes); RSS $R0 -> $R1 MiB, peak $(awk '/VmHWM/ {printf "%d", $2 / 1024}' "/proc/$PID/status") MiB"
