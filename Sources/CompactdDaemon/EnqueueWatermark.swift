@@ -8,7 +8,7 @@ import CompactdCore
 /// it forgets it, and that pass looks back over the whole catch-up window again: other
 /// acknowledgments or snoozes (compared here), a reloaded configuration, the clock set, the
 /// store opened again (the daemon drops it for those).
-struct EnqueueWatermark: Sendable, Equatable {
+struct EnqueueWatermark: Sendable {
     let through: Instant
     let state: PlannerState
 
