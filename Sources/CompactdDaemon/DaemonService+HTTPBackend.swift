@@ -23,7 +23,7 @@ extension DaemonService: HTTPBackend {
 
     public func lastContactByCompact() async throws -> [String: Instant] { try await heldStore().lastContactByCompact() }
 
-    public func channelSummaries() async throws -> [ChannelSummary] { try await heldStore().channelSummaries() }
+    public func statusCounts() async throws -> [DeliveryStatus: Int] { try await heldStore().statusCounts() }
 
     public func oldestPendingSendAt() async throws -> Instant? { try await heldStore().oldestPendingSendAt() }
 

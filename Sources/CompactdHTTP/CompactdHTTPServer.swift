@@ -242,11 +242,13 @@ public final class CompactdHTTPServer: Service, Sendable {
         let health = await backend.health()
         Gauge(label: MetricsCatalog.up).record(health.loopAlive ? 1 : 0)
         Gauge(label: MetricsCatalog.nextNotice).record(Double(health.nextNotice?.secondsSinceEpoch ?? 0))
-        if let summaries = try? await backend.channelSummaries() {
+        // One pass over the outbox's rows (the summary by channel also joined every attempt to
+        // its delivery: at a million rows 3.2 s a scrape, the count alone 0.6 s).
+        if let counts = try? await backend.statusCounts() {
             for status in DeliveryStatus.allCases {
-                Gauge(label: MetricsCatalog.outboxRows, dimensions: [("status", status.rawValue)]).record(Double(summaries.reduce(0) { $0 + $1.count(status) }))
+                Gauge(label: MetricsCatalog.outboxRows, dimensions: [("status", status.rawValue)]).record(Double(counts[status] ?? 0))
             }
-            Gauge(label: MetricsCatalog.deadLetters).record(Double(summaries.reduce(0) { $0 + $1.count(.dead) }))
+            Gauge(label: MetricsCatalog.deadLetters).record(Double(counts[.dead] ?? 0))
         }
         if let oldest = try? await backend.oldestPendingSendAt() {
             Gauge(label: MetricsCatalog.oldestPendingAge).record(Double(max(0, Instant.now.secondsSinceEpoch - oldest.secondsSinceEpoch)))

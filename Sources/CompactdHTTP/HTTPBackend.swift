@@ -10,7 +10,8 @@ public protocol HTTPBackend: Sendable {
     func currentConfiguration() -> Configuration
     func plannerState() async throws -> PlannerState
     func lastContactByCompact() async throws -> [String: Instant]
-    func channelSummaries() async throws -> [ChannelSummary]
+    /// The outbox's rows by status (`/metrics`).
+    func statusCounts() async throws -> [DeliveryStatus: Int]
     func oldestPendingSendAt() async throws -> Instant?
     /// The ids already in the outbox from `sendAtFrom` on (for the projection of what is next).
     func writtenIDs(sendAtFrom: Instant) async throws -> Set<String>

@@ -142,6 +142,17 @@ extension PostgresStateStore {
         }
     }
 
+    public func statusCounts() async throws(StateStoreError) -> [DeliveryStatus: Int] {
+        try await perform("counting the outbox") { client in
+            var counts: [DeliveryStatus: Int] = [:]
+            let rows = try await client.sql("SELECT status, count(*) FROM deliveries GROUP BY status")
+            for try await (status, count) in rows.decode((String, Int).self) {
+                if let status = DeliveryStatus(rawValue: status) { counts[status] = count }
+            }
+            return counts
+        }
+    }
+
     public func channelSummaries() async throws(StateStoreError) -> [ChannelSummary] {
         try await perform("summarizing channels") { client in
             var summaries: [String: ChannelSummary] = [:]

@@ -699,6 +699,16 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
     /// Each count reads its partial index (deliveries_pending, deliveries_dead), not the table.
     static let queueCountsSQL = "SELECT (SELECT COUNT(*) FROM deliveries WHERE status = 'pending'), (SELECT COUNT(*) FROM deliveries WHERE status = 'dead')"
 
+    public func statusCounts() async throws(StateStoreError) -> [DeliveryStatus: Int] {
+        try await run { connection throws(StateStoreError) in
+            var counts: [DeliveryStatus: Int] = [:]
+            try connection.query("SELECT status, COUNT(*) FROM deliveries GROUP BY status", operation: "counting the outbox") { row in
+                if let status = DeliveryStatus(rawValue: row.text(0)) { counts[status] = Int(row.int(1)) }
+            }
+            return counts
+        }
+    }
+
     public func channelSummaries() async throws(StateStoreError) -> [ChannelSummary] {
         try await run { connection throws(StateStoreError) in
             var summaries: [String: ChannelSummary] = [:]

@@ -65,6 +65,9 @@ public protocol StateStore: Sendable {
     /// Pending deliveries and dead letters, counted through indexes of those rows only (what
     /// the daemon reports after every pass; `channelSummaries` reads every row).
     func queueCounts() async throws(StateStoreError) -> QueueCounts
+    /// Every outbox row counted by status (what `/metrics` reports): one pass over the
+    /// deliveries, without the attempts `channelSummaries` also reads.
+    func statusCounts() async throws(StateStoreError) -> [DeliveryStatus: Int]
 
     /// When each compact last had a notice delivered, by compact id.
     func lastDeliveredByCompact() async throws(StateStoreError) -> [String: Instant]

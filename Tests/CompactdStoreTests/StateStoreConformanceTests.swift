@@ -179,7 +179,7 @@ struct StateStoreConformanceTests {
         }
     }
 
-    @Test("the queue's counts: pending (retries too) and dead letters, as the summary by channel counts them", arguments: StoreKind.allCases)
+    @Test("the queue's counts (pending, retries too, and dead letters) and every row by status, as the summary by channel counts them", arguments: StoreKind.allCases)
     func queueCounts(_ kind: StoreKind) async throws {
         try await F.with(kind) { fixture in
             let store = try fixture.open()
@@ -199,8 +199,15 @@ struct StateStoreConformanceTests {
             let summaries = try await store.channelSummaries()
             #expect(counts.pending == summaries.reduce(0) { $0 + $1.count(.pending) })
             #expect(counts.dead == summaries.reduce(0) { $0 + $1.count(.dead) })
+            // Every row by status (what /metrics reports): the 10 delivered (n % 4 == 0) too.
+            let byStatus = try await store.statusCounts()
+            #expect(byStatus == [.delivered: 10, .pending: 11, .dead: 18])
+            for status in DeliveryStatus.allCases {
+                #expect(byStatus[status] ?? 0 == summaries.reduce(0) { $0 + $1.count(status) }, "\(status)")
+            }
             #expect(try await store.retryDead(ids: ["d2"], channel: nil, by: "ops", at: Instant(secondsSinceEpoch: 1400)) == 1)
             #expect(try await store.queueCounts() == QueueCounts(pending: 12, dead: 17))
+            #expect(try await store.statusCounts() == [.delivered: 10, .pending: 12, .dead: 17])
         }
     }
 
