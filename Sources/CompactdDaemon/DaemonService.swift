@@ -111,6 +111,10 @@ public final class DaemonService: Service, Sendable {
     public func run() async throws {
         let timer = WallClockTimer()
         defer { timer.close() }
+        // SIGHUP is caught before the control socket exists: whoever sees the socket may send a
+        // HUP, and until the sequence is made its default action ends the process (a reload
+        // test sent one in that window, under load, and compactd was gone).
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
         var control: ControlSocket?
         if let controlSocketPath {
             do {
@@ -156,7 +160,7 @@ public final class DaemonService: Service, Sendable {
                 }
             }
             group.addTask {
-                for await _ in await UnixSignalsSequence(trapping: .sighup) { continuation.yield(.reload(reply: nil)) }
+                for await _ in hangups { continuation.yield(.reload(reply: nil)) }
             }
             if let changes {
                 // An acknowledgment, snooze or retry made on another replica (or by compactctl on
@@ -274,14 +278,19 @@ public final class DaemonService: Service, Sendable {
                 // while it ran wakes the loop at once, it is not skipped.
                 let planStart = clock()
                 let plannerState = try await store.plannerState()
-                let since = state.withLock { $0.written?.since(state: plannerState, now: planStart) }
-                _ = try await dispatcher.enqueueDue(now: planStart, state: plannerState, after: since)
-                // Only once every chunk is written: a failed pass leaves the mark where it was.
-                state.withLock { $0.written = EnqueueWatermark(through: planStart, state: plannerState) }
+                let mark = state.withLock { $0.written }
+                _ = try await dispatcher.enqueueDue(now: planStart, state: plannerState, after: mark?.since(state: plannerState, now: planStart))
                 faultHook?(.afterEnqueue)
-                let planned = nextPlanned(after: planStart, configuration: dispatcher.configuration, state: plannerState)
+                // Looked for across every compact (up to 400 days ahead, four searches when the
+                // next notice is months away) only when the last pass's answer no longer holds.
+                let planned = mark?.knownNextPlanned(state: plannerState, now: planStart)
+                    ?? nextPlanned(after: planStart, configuration: dispatcher.configuration, state: plannerState)
+                // Only once every chunk is written: a failed pass leaves the mark where it was.
+                state.withLock {
+                    $0.written = EnqueueWatermark(through: planStart, state: plannerState, nextPlanned: planned)
+                    $0.nextWake = planned
+                }
                 let nextAttempt = try await store.nextAttemptDue()
-                state.withLock { $0.nextWake = planned }
                 return .enqueued(nextPlanned: planned, nextAttempt: nextAttempt)
             } catch {
                 return .storageFailed(reason: error.description, rowsMayBeClaimed: false)
