@@ -49,6 +49,9 @@ public final class DaemonService: Service, Sendable {
         var active: ActiveConfiguration
         var store: (any StateStore)?
         var lastReloadError: String?
+        /// The next planned notice as the status line, READY and /healthz report it. It outlives
+        /// a reload or a clock change (until the pass that follows at once), which `written`
+        /// does not: the two are set together by each pass but are not the same fact.
         var nextWake: Instant?
         /// How far the outbox holds every planned notice; nil: the next pass looks back fully.
         var written: EnqueueWatermark?

@@ -243,7 +243,7 @@ public final class CompactdHTTPServer: Service, Sendable {
         Gauge(label: MetricsCatalog.up).record(health.loopAlive ? 1 : 0)
         Gauge(label: MetricsCatalog.nextNotice).record(Double(health.nextNotice?.secondsSinceEpoch ?? 0))
         // One pass over the outbox's rows (the summary by channel also joined every attempt to
-        // its delivery: at a million rows 3.2 s a scrape, the count alone 0.6 s).
+        // its delivery: at a million rows 3.1 s a scrape with the sqlite3 shell, the count alone 0.6 s).
         if let counts = try? await backend.statusCounts() {
             for status in DeliveryStatus.allCases {
                 Gauge(label: MetricsCatalog.outboxRows, dimensions: [("status", status.rawValue)]).record(Double(counts[status] ?? 0))
