@@ -120,5 +120,11 @@ enum PostgresSchema {
             // pass); pending rows already have deliveries_pending.
             "CREATE INDEX deliveries_dead ON deliveries (channel) WHERE status = 'dead'",
         ],
+        [
+            // Each compact's last contact (the status pages) from compact to compact through
+            // an index of delivered notices that reached a contact, instead of every row ever
+            // written; webhooks (no contact) never enter it.
+            "CREATE INDEX deliveries_contacted ON deliveries (compact_id, updated_at) WHERE status = 'delivered' AND contact IS NOT NULL",
+        ],
     ]
 }

@@ -121,13 +121,25 @@ extension PostgresStateStore {
     public func lastContactByCompact() async throws(StateStoreError) -> [String: Instant] {
         try await perform("finding the last contact") { client in
             var result: [String: Instant] = [:]
+            // Delivered notices from compact to compact through deliveries_contacted (the next
+            // compact id after the last, then its latest time): the cost follows the number of
+            // compacts, not of rows ever written. Then notes given with acknowledgments.
             let rows = try await client.sql("""
-                SELECT compact_id, MAX(at) FROM (
-                    SELECT compact_id, updated_at AS at FROM deliveries WHERE status = 'delivered' AND contact IS NOT NULL
-                    UNION ALL SELECT compact_id, at FROM acknowledgments WHERE note IS NOT NULL AND note <> ''
-                ) contact GROUP BY compact_id
+                WITH RECURSIVE contacted(compact) AS (
+                    (SELECT compact_id FROM deliveries WHERE status = 'delivered' AND contact IS NOT NULL ORDER BY compact_id LIMIT 1)
+                    UNION ALL
+                    SELECT (SELECT compact_id FROM deliveries WHERE status = 'delivered' AND contact IS NOT NULL AND compact_id > contacted.compact ORDER BY compact_id LIMIT 1)
+                    FROM contacted WHERE contacted.compact IS NOT NULL
+                )
+                SELECT compact, (SELECT MAX(updated_at) FROM deliveries WHERE status = 'delivered' AND contact IS NOT NULL AND compact_id = contacted.compact)
+                FROM contacted WHERE compact IS NOT NULL
+                UNION ALL
+                SELECT compact_id, MAX(at) FROM acknowledgments WHERE note IS NOT NULL AND note <> '' GROUP BY compact_id
                 """)
-            for try await (compact, at) in rows.decode((String, Int64).self) { result[compact] = Instant(microsecondsSinceEpoch: at) }
+            for try await (compact, at) in rows.decode((String, Int64).self) {
+                let instant = Instant(microsecondsSinceEpoch: at)
+                if result[compact].map({ $0 < instant }) ?? true { result[compact] = instant }
+            }
             return result
         }
     }

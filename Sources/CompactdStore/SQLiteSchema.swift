@@ -96,5 +96,14 @@ enum SQLiteSchema {
         """
         CREATE INDEX deliveries_dead ON deliveries (channel) WHERE status = 'dead';
         """,
+        // 5: the status pages, `agenda` and `check` read what was written in the look-back
+        // (send_at) and each compact's last contact; both read every row ever written (at a
+        // million rows of history the overview page took 6 s instead of 2.4). send_at never
+        // changes, so its index is written once per row; the last-contact index holds only
+        // delivered notices that reached a contact (email), so webhooks never enter it.
+        """
+        CREATE INDEX deliveries_send_at ON deliveries (send_at);
+        CREATE INDEX deliveries_contacted ON deliveries (compact_id, updated_at) WHERE status = 'delivered' AND contact IS NOT NULL;
+        """,
     ]
 }

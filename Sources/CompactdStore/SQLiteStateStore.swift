@@ -520,10 +520,13 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
 
     // MARK: - Reading
 
+    /// Through deliveries_send_at: the rows of the look-back, not every row ever written.
+    static let writtenIDsSQL = "SELECT id FROM deliveries WHERE send_at >= ?"
+
     public func writtenIDs(sendAtFrom: Instant) async throws(StateStoreError) -> Set<String> {
         try await run { connection throws(StateStoreError) in
             var ids: Set<String> = []
-            try connection.query("SELECT id FROM deliveries WHERE send_at >= ?", [.integer(sendAtFrom.microsecondsSinceEpoch)], operation: "reading the outbox") { row in
+            try connection.query(Self.writtenIDsSQL, [.integer(sendAtFrom.microsecondsSinceEpoch)], operation: "reading the outbox") { row in
                 ids.insert(row.text(0))
             }
             return ids
@@ -675,10 +678,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
                 let instant = Instant(microsecondsSinceEpoch: at)
                 if result[compact].map({ $0 < instant }) ?? true { result[compact] = instant }
             }
-            try connection.query(
-                "SELECT compact_id, MAX(updated_at) FROM deliveries WHERE status = 'delivered' AND contact IS NOT NULL GROUP BY compact_id",
-                operation: "finding the last contact"
-            ) { row in keep(row.text(0), row.int(1)) }
+            try connection.query(Self.lastContactSQL, operation: "finding the last contact") { row in keep(row.text(0), row.int(1)) }
             try connection.query(
                 "SELECT compact_id, MAX(at) FROM acknowledgments WHERE note IS NOT NULL AND note <> '' GROUP BY compact_id", operation: "finding the last contact"
             ) { row in keep(row.text(0), row.int(1)) }
@@ -695,6 +695,20 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
             return counts
         }
     }
+
+    /// Each compact's latest delivered notice that reached a contact: from compact to compact
+    /// through the deliveries_contacted index (the next compact id after the last, then its
+    /// latest time), so the cost follows the number of compacts, not of rows ever written.
+    static let lastContactSQL = """
+        WITH RECURSIVE contacted(compact) AS (
+            SELECT MIN(compact_id) FROM deliveries WHERE status = 'delivered' AND contact IS NOT NULL
+            UNION ALL
+            SELECT (SELECT MIN(compact_id) FROM deliveries WHERE status = 'delivered' AND contact IS NOT NULL AND compact_id > contacted.compact)
+            FROM contacted WHERE contacted.compact IS NOT NULL
+        )
+        SELECT compact, (SELECT MAX(updated_at) FROM deliveries WHERE status = 'delivered' AND contact IS NOT NULL AND compact_id = contacted.compact)
+        FROM contacted WHERE compact IS NOT NULL
+        """
 
     /// Each count reads its partial index (deliveries_pending, deliveries_dead), not the table.
     static let queueCountsSQL = "SELECT (SELECT COUNT(*) FROM deliveries WHERE status = 'pending'), (SELECT COUNT(*) FROM deliveries WHERE status = 'dead')"

@@ -60,7 +60,7 @@ struct SQLiteMigrationTests {
         #expect(plan.joined().contains("deliveries_pending"), "\(plan)")
         var indexes: [String] = []
         _ = try check.query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'deliveries' AND sql IS NOT NULL ORDER BY name", operation: "test") { indexes.append($0.text(0)) }
-        #expect(indexes == ["deliveries_dead", "deliveries_pending", "deliveries_step"])
+        #expect(indexes == ["deliveries_contacted", "deliveries_dead", "deliveries_pending", "deliveries_send_at", "deliveries_step"])
         // Due at the same instant: in the order they were written (c, then a), not by id.
         let claimed = try await store.claimDue(now: Instant(secondsSinceEpoch: 0).adding(microseconds: 200), limit: 2, channels: ["hook"])
         #expect(claimed.map(\.id) == ["c", "a"])
@@ -84,5 +84,27 @@ struct SQLiteMigrationTests {
         #expect(plan.contains { $0.contains("deliveries_pending") }, "\(plan)")
         #expect(plan.contains { $0.contains("deliveries_dead") }, "\(plan)")
         #expect(!plan.contains { $0.hasPrefix("SCAN deliveries") && !$0.contains("INDEX") }, "\(plan)")
+    }
+
+    @Test("the look-back's written ids and each compact's last contact read their indexes, never the whole table (SQLite's own query plan, by Python's sqlite3)")
+    func readsOfHistoryUseIndexes() async throws {
+        let path = SQLiteStateStoreTests.temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let store = try SQLiteStateStore(path: path)
+        try await store.enqueue([StoreFixture.delivery("a")], now: Instant(secondsSinceEpoch: 0))
+        let script = """
+            import sqlite3, sys
+            for row in sqlite3.connect(sys.argv[1]).execute("EXPLAIN QUERY PLAN " + sys.argv[2], [0] * sys.argv[2].count("?")):
+                print(row[3])
+            """
+        for (sql, index) in [(SQLiteStateStore.writtenIDsSQL, "deliveries_send_at"), (SQLiteStateStore.lastContactSQL, "deliveries_contacted")] {
+            let result = try ServerProcess.runPython(["-c", script, path, sql])
+            #expect(result.status == 0, "\(result.output)")
+            let plan = result.output.split(separator: "\n").map(String.init)
+            #expect(plan.contains { $0.contains(index) }, "\(plan)")
+            // "SCAN deliveries" alone is every row; a SCAN of the recursive table is one row per compact.
+            #expect(!plan.contains { $0.contains("SCAN deliveries") && !$0.contains("INDEX") }, "\(plan)")
+            #expect(!plan.contains { $0.contains("SCAN d ") || $0.hasSuffix("SCAN d") }, "\(plan)")
+        }
     }
 }

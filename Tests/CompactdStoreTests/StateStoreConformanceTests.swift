@@ -282,6 +282,37 @@ struct StateStoreConformanceTests {
         }
     }
 
+    @Test("each compact's last contact: its latest delivered notice that reached a contact, or a note with an acknowledgment; webhooks, dead letters and pending mail do not count", arguments: StoreKind.allCases)
+    func lastContact(_ kind: StoreKind) async throws {
+        func notice(_ compact: String, _ n: Int, contact: String?) -> NewDelivery {
+            NewDelivery(id: "\(compact)/deadline/2025-05-01/d\(n)/remind-0/\(contact == nil ? "hook" : "mail")", stepKey: "\(compact)/deadline/2025-05-01/d\(n)", channel: contact == nil ? "hook" : "mail",
+                        contact: contact, sendAt: Instant(secondsSinceEpoch: 100), snapshot: F.snapshot(compact))
+        }
+        try await F.with(kind) { fixture in
+            let store = try fixture.open()
+            // (compact, notice, contact, outcome, finished at); nil outcome: left pending.
+            let plan: [(String, Int, String?, AttemptOutcome?, Int64)] = [
+                ("bell", 1, "liaison@bell.example.org", .delivered, 1001),
+                ("bell", 2, "liaison@bell.example.org", .delivered, 1005),
+                ("bell", 3, nil, .delivered, 1009),
+                ("carson", 1, nil, .delivered, 1002),
+                ("cudahy", 1, "liaison@cudahy.example.org", .delivered, 1003),
+                ("cudahy", 2, "liaison@cudahy.example.org", .dead, 1008),
+                ("maywood", 1, "liaison@maywood.example.org", nil, 0),
+            ]
+            try await store.enqueue(plan.map { notice($0.0, $0.1, contact: $0.2) }, now: Instant(secondsSinceEpoch: 50))
+            let claimed = try await store.claimDue(now: Instant(secondsSinceEpoch: 100), limit: 10, channels: ["hook", "mail"])
+            #expect(claimed.count == plan.count)
+            for (compact, n, contact, outcome, at) in plan {
+                guard let outcome else { continue }
+                try await store.record([AttemptRecord(deliveryID: notice(compact, n, contact: contact).id, number: 1, startedAt: Instant(secondsSinceEpoch: at), finishedAt: Instant(secondsSinceEpoch: at), outcome: outcome, httpStatus: outcome == .delivered ? 204 : 404, latencyMilliseconds: 1)])
+            }
+            try await store.acknowledge(StepAcknowledgment(stepKey: "maywood/deadline/2025-05-01/d1", at: Instant(secondsSinceEpoch: 1500), by: "liaison", note: "met on the 3rd"), compactID: "maywood", source: "test")
+            try await store.acknowledge(StepAcknowledgment(stepKey: "vernon/deadline/2025-05-01/d1", at: Instant(secondsSinceEpoch: 1600), by: "liaison", note: ""), compactID: "vernon", source: "test")
+            #expect(try await store.lastContactByCompact() == ["bell": Instant(secondsSinceEpoch: 1005), "cudahy": Instant(secondsSinceEpoch: 1003), "maywood": Instant(secondsSinceEpoch: 1500)])
+        }
+    }
+
     @Test("the newest deliveries and attempts, oldest first, one compact's or all", arguments: StoreKind.allCases)
     func newestFiltered(_ kind: StoreKind) async throws {
         func delivery(_ id: String, compact: String) -> NewDelivery {
