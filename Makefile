@@ -150,6 +150,7 @@ bench-delivery: deps
 bench-pass: deps
 	@command -v sqlite3 >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3
 	$(SWIFT) build $(RELEASE) --product compactd
+	$(SWIFT) build $(RELEASE) --product compactctl
 	Benchmarks/pass-bench.sh 10000 1000000 10
 
 # compactd idling after READY on the shipped configuration, beside Debian's alertmanager.

@@ -4,7 +4,9 @@
 # starts a month ago (so the catch-up look-back holds 60,000 notices, all already written),
 # then HISTORY delivered rows and their attempts added to the state file (a year or two of
 # history), then the daemon poked POKES times on its control socket; it prints the daemon's CPU
-# per pass and its resident set before and after.
+# per pass and its resident set before and after. Then what reads the history on a person's
+# request: the status overview and /metrics (the daemon's listener), and `compactctl check`
+# and `agenda --days 30`, each timed (wall seconds; RSS for the commands).
 #
 # Usage: Benchmarks/pass-bench.sh [COMPACTS] [HISTORY] [POKES]   (defaults 10000 1000000 10)
 # Needs a release build of compactd (make bench-pass does both).
@@ -22,6 +24,9 @@ mv "$WORK/config" "$WORK/cfg"
 MONTH=$(date -u -d '-31 days' +%m-%d)
 sed -i "s/^calendar = \"\*-05-01 09:00\"/calendar = \"*-$MONTH 09:00\"/" "$WORK"/cfg/compacts/*.toml
 sed -i "s|^state_path = .*|state_path = \"$WORK/state.sqlite\"|" "$WORK/cfg/compactd.toml"
+# The listener, on a free port, its status pages open (no token to read back).
+HTTP_PORT=$(python3 -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
+printf '\n[http]\nlisten = "127.0.0.1:%s"\npublic_url = "http://127.0.0.1:%s"\nstatus_access = "open"\n' "$HTTP_PORT" "$HTTP_PORT" >> "$WORK/cfg/compactd.toml"
 "$BIN" --config "$WORK/cfg/compactd.toml" --once > /dev/null 2>&1
 python3 - "$WORK/state.sqlite" "$HISTORY" <<'PY'
 import sqlite3, sys
@@ -32,8 +37,10 @@ base = 1_700_000_000_000_000
 def rows():
     for i in range(n):
         compact = f"city-{i % 10000}"
-        yield (f"{compact}/history/{i}/remind-0/district-log", f"{compact}/history/{i}", compact, "district-log", base + i, "delivered", 1, base, base, snapshot)
-db.executemany("INSERT INTO deliveries (id, step_key, compact_id, channel, send_at, status, attempts, created_at, updated_at, snapshot) VALUES (?,?,?,?,?,?,?,?,?,?)", rows())
+        # Every other one an email that reached a contact (the status pages' "last contact").
+        channel, contact = ("district-email", "liaison@example.org") if i % 2 else ("district-log", None)
+        yield (f"{compact}/history/{i}/remind-0/{channel}", f"{compact}/history/{i}", compact, channel, contact, base + i, "delivered", 1, base, base + i, snapshot)
+db.executemany("INSERT INTO deliveries (id, step_key, compact_id, channel, contact, send_at, status, attempts, created_at, updated_at, snapshot) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows())
 db.execute(f"INSERT INTO attempts (delivery_id, number, started_at, finished_at, outcome, latency_ms) SELECT id, 1, created_at, send_at, 'delivered', 5 FROM deliveries WHERE status = 'delivered'")
 db.commit()
 print(f"state: {db.execute('SELECT COUNT(*) FROM deliveries').fetchone()[0]} deliveries, {db.execute('SELECT COUNT(*) FROM attempts').fetchone()[0]} attempts")
@@ -52,3 +59,14 @@ for _ in $(seq "$POKES"); do
 done
 C1=$(cpu); R1=$(rss)
 echo "$COMPACTS compacts, $HISTORY delivered rows of history: $(python3 -c "print(f'{($C1 - $C0) / $POKES * 1000:.0f}')") ms of CPU a pass ($POKES pokes); RSS $R0 -> $R1 MiB, peak $(awk '/VmHWM/ {printf "%d", $2 / 1024}' "/proc/$PID/status") MiB"
+# What a person's requests read, with that history in the state file (three of each).
+for _ in 1 2 3; do
+  curl -s -o /dev/null -w "status overview: %{time_total} s, %{size_download} bytes\n" "http://127.0.0.1:$HTTP_PORT/status"
+  curl -s -o /dev/null -w "/metrics: %{time_total} s\n" "http://127.0.0.1:$HTTP_PORT/metrics"
+done
+kill "$PID"; wait "$PID" 2>/dev/null || true; PID=
+CTL=$(dirname "$BIN")/compactctl
+for _ in 1 2 3; do
+  /usr/bin/time -f "compactctl check: %e s, %M KB" "$CTL" check --config "$WORK/cfg/compactd.toml" > /dev/null
+  /usr/bin/time -f "compactctl agenda --days 30: %e s, %M KB" "$CTL" agenda --config "$WORK/cfg/compactd.toml" --days 30 -o json > /dev/null
+done
