@@ -435,6 +435,10 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
         }
     }
 
+    /// The rows a snooze held wait at its end: found through deliveries_pending by that time,
+    /// then by step (there is no index by step: only this statement would read it).
+    static let releaseSnoozedSQL = "UPDATE deliveries SET next_attempt_at = ?, updated_at = ? WHERE step_key = ? AND status = 'pending' AND next_attempt_at = ?"
+
     public func unsnooze(stepKey: String, compactID: String, by: String?, at: Instant, source: String) async throws(StateStoreError) {
         try await run { connection throws(StateStoreError) in
             try connection.transaction("ending a snooze") { () throws(StateStoreError) in
@@ -448,7 +452,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
                 try connection.query("DELETE FROM snoozes WHERE step_key = ?", [.text(stepKey)], operation: "ending a snooze")
                 // The notices the snooze held wait for its end (the claim moved them there): due now.
                 try connection.query(
-                    "UPDATE deliveries SET next_attempt_at = ?, updated_at = ? WHERE step_key = ? AND status = 'pending' AND next_attempt_at = ?",
+                    Self.releaseSnoozedSQL,
                     [.integer(at.microsecondsSinceEpoch), .integer(at.microsecondsSinceEpoch), .text(stepKey), .integer(until)], operation: "ending a snooze"
                 )
                 try Self.insertEvent(connection, HistoryEvent(at: at, kind: "unsnoozed", compactID: compactID, subject: stepKey, detail: "snooze until \(Instant(microsecondsSinceEpoch: until).rfc3339UTC) ended early", actor: by))
