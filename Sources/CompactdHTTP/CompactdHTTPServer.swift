@@ -172,7 +172,8 @@ public final class CompactdHTTPServer: Service, Sendable {
             let report = PartnershipReport(configuration: c, state: state, lastContact: try await backend.lastContactByCompact(), now: now)
             let projection = NoticeProjection(configuration: c)
             let next = projection.upcoming(now: now, to: now.adding(seconds: 30 * 86_400), state: state, written: try await backend.writtenIDs(sendAtFrom: projection.catchUpStart(now: now)))
-            let pages = StatusPages(report: report, next: next, configuration: c, language: language, base: token.map { "/status/\($0)" } ?? "/status")
+            var pages = StatusPages(report: report, next: next, configuration: c, language: language, base: token.map { "/status/\($0)" } ?? "/status")
+            pages.page = request.uri.queryParameters.get("page").flatMap { Int($0) } ?? 1
             if let compact {
                 guard let page = pages.compact(compact) else {
                     return HTTPResponses.html(HTMLPage.message(title: language.say("Not found", "No encontrado"), text: language.say("There is no such compact.", "Este pacto no existe."), language: language), status: .notFound)

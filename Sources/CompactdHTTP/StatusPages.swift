@@ -11,6 +11,19 @@ struct StatusPages: Sendable {
     let language: PageLanguage
     /// The base of the status pages' own links (`/status/TOKEN` or `/status`).
     let base: String
+    /// The overview's page of compacts asked for (1-based; out of range is the nearest page).
+    var page = 1
+
+    /// Compacts on one overview page: a district's dozen fit on one; at 10,000 compacts the
+    /// single page was 9 MB of HTML (a county office's agreements).
+    static let compactsPerPage = 100
+
+    /// A link to the overview (page `page`) or a compact's page, always in this page's
+    /// language: a link without `?lang=` would fall back to the browser's language, so a
+    /// reader with a Spanish browser who chose English would be sent back to Spanish.
+    private func link(_ path: String = "", language: PageLanguage? = nil, page: Int = 1) -> String {
+        e("\(base)\(path)?lang=\((language ?? l).rawValue)" + (page > 1 ? "&page=\(page)" : ""))
+    }
 
     private var l: PageLanguage { language }
     private func plural(_ n: Int, _ one: String, _ many: String) -> String { n == 1 ? one : many }
@@ -55,21 +68,34 @@ struct StatusPages: Sendable {
 
         """
         if !report.goals.isEmpty { body += "<h2>\(l.say("Goals", "Metas"))</h2>\n<ul>\n\(goals)\n</ul>\n" }
-        body += "<h2>\(l.say("Compacts", "Pactos"))</h2>\n<table>\n<thead><tr><th>\(l.say("Partner", "Socio"))</th><th>\(l.say("Current cycle", "Ciclo actual"))</th><th>\(l.say("Steps", "Pasos"))</th><th>\(l.say("Last contact", "Último contacto"))</th></tr></thead>\n<tbody>\n"
-        for compact in report.compacts {
+        // The summary and goals count every compact; the tables show one page of them.
+        let pages = max(1, (report.compacts.count + Self.compactsPerPage - 1) / Self.compactsPerPage)
+        let page = min(max(1, self.page), pages)
+        let first = (page - 1) * Self.compactsPerPage
+        let shownCompacts = report.compacts[first..<min(first + Self.compactsPerPage, report.compacts.count)]
+        body += "<h2>\(l.say("Compacts", "Pactos"))</h2>\n"
+        if pages > 1 { body += pageNavigation(page: page, pages: pages, first: first + 1, last: first + shownCompacts.count) }
+        body += "<table>\n<thead><tr><th>\(l.say("Partner", "Socio"))</th><th>\(l.say("Current cycle", "Ciclo actual"))</th><th>\(l.say("Steps", "Pasos"))</th><th>\(l.say("Last contact", "Último contacto"))</th></tr></thead>\n<tbody>\n"
+        for compact in shownCompacts {
             let done = compact.steps.filter { $0.state == "done" }.count, overdue = compact.steps.filter { $0.state == "overdue" }.count
-            body += "<tr data-compact=\"\(e(compact.id))\"><td><a href=\"\(e(base))/compact/\(e(compact.id))\(l == .es ? "?lang=es" : "")\">\(e(compact.partner))</a> <span class=\"small\">(\(e(compact.status)))</span></td>"
+            body += "<tr data-compact=\"\(e(compact.id))\"><td><a href=\"\(link("/compact/" + compact.id))\">\(e(compact.partner))</a> <span class=\"small\">(\(e(compact.status)))</span></td>"
             body += "<td>\(e(compact.cycle.map { "\($0) \(compact.occurrence ?? "")" } ?? "-"))</td>"
             body += "<td>\(l.say("\(done) of \(compact.steps.count) done", "\(done) de \(compact.steps.count) hechos"))\(overdue > 0 ? ", <span class=\"overdue\">\(l.say("\(overdue) overdue", "\(overdue) vencidos"))</span>" : "")</td>"
             body += "<td>\(e(shown(compact.lastContact)))</td></tr>\n"
         }
         body += "</tbody>\n</table>\n"
+        if pages > 1 { body += pageNavigation(page: page, pages: pages, first: first + 1, last: first + shownCompacts.count) }
         body += "<h2>\(l.say("Open and overdue steps", "Pasos abiertos y vencidos"))</h2>\n"
-        if !report.compacts.contains(where: { $0.steps.contains { $0.state != "done" } }) {
-            body += "<p>\(l.say("None: every step of the current cycles and deadlines is done.", "Ninguno: todos los pasos de los ciclos y fechas límite actuales están hechos."))</p>\n"
+        if pages > 1 {
+            body += "<p class=\"small\">\(l.say("Of the compacts on this page.", "De los pactos de esta página."))</p>\n"
+        }
+        if !shownCompacts.contains(where: { $0.steps.contains { $0.state != "done" } }) {
+            body += pages > 1
+                ? "<p>\(l.say("None: every step of these compacts' current cycles and deadlines is done.", "Ninguno: todos los pasos de los ciclos y fechas límite actuales de estos pactos están hechos."))</p>\n"
+                : "<p>\(l.say("None: every step of the current cycles and deadlines is done.", "Ninguno: todos los pasos de los ciclos y fechas límite actuales están hechos."))</p>\n"
         }
         body += "<table>\n<thead><tr><th>\(l.say("Step", "Paso"))</th><th>\(l.say("Due", "Vence"))</th><th>\(l.say("State", "Estado"))</th></tr></thead>\n<tbody>\n"
-        for compact in report.compacts {
+        for compact in shownCompacts {
             for step in compact.steps where step.state != "done" {
                 body += "<tr data-step=\"\(e(step.key))\" data-state=\"\(e(step.state))\"><td>\(e(compact.partner)): \(e(step.kind == "Deadline" ? l.say("Deadline", "Fecha límite") + ": " + step.title : step.title))</td><td>\(e(shown(step.due)))</td><td>\(state(step))</td></tr>\n"
             }
@@ -85,15 +111,24 @@ struct StatusPages: Sendable {
             }
             body += "</tbody>\n</table>\n"
         }
-        body += "<p class=\"small\"><a href=\"\(e(base))\(l == .es ? "" : "?lang=es")\">\(l.say("En español", "In English"))</a></p>\n"
+        body += "<p class=\"small\"><a href=\"\(link(language: l == .es ? .en : .es, page: page))\">\(l.say("En español", "In English"))</a></p>\n"
         return HTMLPage.render(title: l.say("Education Compacts at a glance", "Pactos Educativos de un vistazo"), language: language, body: body)
+    }
+
+    /// "Compacts 101-200 of 10000", with the previous and next pages' links where there are some.
+    private func pageNavigation(page: Int, pages: Int, first: Int, last: Int) -> String {
+        var nav = "<nav class=\"pages\" data-page=\"\(page)\" data-pages=\"\(pages)\"><p>"
+        if page > 1 { nav += "<a rel=\"prev\" href=\"\(link(page: page - 1))\">&larr; \(l.say("Previous", "Anterior"))</a> " }
+        nav += l.say("Compacts \(first)&ndash;\(last) of \(report.compacts.count)", "Pactos \(first)&ndash;\(last) de \(report.compacts.count)")
+        if page < pages { nav += " <a rel=\"next\" href=\"\(link(page: page + 1))\">\(l.say("Next", "Siguiente")) &rarr;</a>" }
+        return nav + "</p></nav>\n"
     }
 
     /// One compact: its commitments, its current cycle's steps and its deadlines.
     func compact(_ id: String) -> String? {
         guard let compact = report.compacts.first(where: { $0.id == id }) else { return nil }
         var body = """
-        <p class="small"><a href="\(e(base))\(l == .es ? "?lang=es" : "")">\(l.say("All compacts", "Todos los pactos"))</a></p>
+        <p class="small"><a href="\(link())">\(l.say("All compacts", "Todos los pactos"))</a></p>
         <h1>\(e(compact.partner))</h1>
         <dl>
         <dt>\(l.say("Status", "Estado"))</dt><dd>\(e(compact.status))</dd>

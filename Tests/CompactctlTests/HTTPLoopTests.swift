@@ -146,6 +146,61 @@ struct HTTPLoopTests {
         #expect(browser.output.contains("Education Compacts at a glance"))
     }
 
+    @Test("231 compacts: the overview shows 100 a page, each compact on exactly one, the summary counts all; page numbers out of range clamp; links keep the chosen language; a browser follows Next")
+    func statusPagesPaginate() throws {
+        let fixture = try HTTPLoopFixture()
+        defer { fixture.remove() }
+        // 230 more compacts beside the fixture's carson, each with one deadline.
+        for n in 0..<230 {
+            try """
+            id = "city-\(String(format: "%03d", n))"
+            partner = "City \(n)"
+            status = "active"
+            notify = ["hook"]
+            [[deadlines]]
+            id = "report"
+            title = "Annual report"
+            due = 2031-06-30T09:00:00
+            """.write(to: fixture.directory.appendingPathComponent("compacts/city-\(String(format: "%03d", n)).toml"), atomically: true, encoding: .utf8)
+        }
+        try fixture.start()
+        let token = try String(contentsOfFile: fixture.stateDirectory + "/http-status.token", encoding: .utf8).trimmingWhitespace()
+        func rows(_ body: String) -> [String] {
+            body.components(separatedBy: "<tr data-compact=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
+        }
+        var seen: [String] = []
+        for (page, expected) in [(1, 100), (2, 100), (3, 31)] {
+            let body = try fixture.curl(["\(fixture.base)/status/\(token)?page=\(page)"]).body
+            #expect(rows(body).count == expected, "page \(page): \(rows(body).count)")
+            seen += rows(body)
+            #expect(body.contains("data-page=\"\(page)\" data-pages=\"3\""), "page \(page)")
+            #expect(body.contains("data-total=\"231\""), "the summary counts every compact")
+            let first = (page - 1) * 100 + 1
+            #expect(body.contains("Compacts \(first)&ndash;\(first + expected - 1) of 231"), "page \(page)")
+            #expect(body.contains("rel=\"prev\"") == (page > 1) && body.contains("rel=\"next\"") == (page < 3), "page \(page)")
+        }
+        #expect(seen.count == 231 && Set(seen).count == 231, "each compact on exactly one page")
+        #expect(Set(seen).contains("carson") && Set(seen).contains("city-229"))
+        for (asked, shown) in [("0", 1), ("-4", 1), ("99", 3), ("abc", 1), ("99999999999999999999999", 1)] {
+            let body = try fixture.curl(["\(fixture.base)/status/\(token)?page=\(asked)"]).body
+            #expect(body.contains("data-page=\"\(shown)\""), "page=\(asked)")
+        }
+        // English chosen over a Spanish browser: every link says so (without it, a link fell back to Spanish).
+        let english = try fixture.curl(["-H", "Accept-Language: es", "\(fixture.base)/status/\(token)?lang=en&page=2"]).body
+        #expect(english.contains("href=\"/status/\(token)?lang=en&amp;page=3\""), "next")
+        #expect(english.contains("href=\"/status/\(token)/compact/carson?lang=en\"") || english.contains("/compact/city-099?lang=en\""), "a compact's link")
+        #expect(english.contains("href=\"/status/\(token)?lang=es&amp;page=2\">En español"), "the other language, same page")
+        let compactPage = try fixture.curl(["-H", "Accept-Language: es", "\(fixture.base)/status/\(token)/compact/city-001?lang=en"]).body
+        #expect(compactPage.contains("href=\"/status/\(token)?lang=en\">All compacts"), "\(compactPage.prefix(400))")
+
+        let browser = try ServerProcess.runScript("browser_click.py", ["\(fixture.base)/status/\(token)", "--follow", "a[rel=next]", "--screenshot", Self.artifacts + "/status-page-1.png", "--after", Self.artifacts + "/status-page-2.png"])
+        #expect(browser.status == 0, "\(browser.output)")
+        let seenByBrowser = try #require(try JSONSerialization.jsonObject(with: Data(browser.output.utf8)) as? [String: Any], "\(browser.output)")
+        #expect((seenByBrowser["before"] as? String)?.contains("Compacts 1–100 of 231") == true, "\(seenByBrowser)")
+        #expect((seenByBrowser["after"] as? String)?.contains("Compacts 101–200 of 231") == true, "\(seenByBrowser)")
+        #expect((seenByBrowser["url_after"] as? String)?.hasSuffix("?lang=en&page=2") == true, "\(seenByBrowser)")
+    }
+
     @Test("/metrics passes promtool check metrics and counts the delivery; /readyz is 503 while the store cannot be written and 200 after; /healthz answers")
     func operations() throws {
         let fixture = try HTTPLoopFixture()

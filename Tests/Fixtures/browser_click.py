@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A person at a real browser (Debian's chromium, headless, driven by Selenium): opens a URL,
-saves a screenshot, clicks the page's first submit button when asked, saves another, and prints
-what the pages said as JSON: {"before": text, "after": text, "title_after": title}."""
+saves a screenshot, clicks the page's first submit button (or follows the link a CSS selector
+names) when asked, saves another, and prints what the pages said as JSON:
+{"before": text, "after": text, "title_after": title, "url_after": url}."""
 import argparse
 import json
 
@@ -15,6 +16,7 @@ parser = argparse.ArgumentParser()
 parser.add_argument("url")
 parser.add_argument("--screenshot", required=True, help="PNG of the page as opened")
 parser.add_argument("--click", action="store_true", help="press the page's submit button")
+parser.add_argument("--follow", help="click the link this CSS selector finds (instead of --click)")
 parser.add_argument("--after", help="PNG of the page after the click")
 parser.add_argument("--lang", default="en-US")
 args = parser.parse_args()
@@ -29,12 +31,13 @@ try:
     driver.get(args.url)
     result = {"before": driver.find_element(By.TAG_NAME, "body").text, "title_before": driver.title}
     driver.save_screenshot(args.screenshot)
-    if args.click:
+    if args.click or args.follow:
         old = driver.find_element(By.TAG_NAME, "h1")
-        driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        driver.find_element(By.CSS_SELECTOR, args.follow or "button[type=submit]").click()
         WebDriverWait(driver, 20).until(expected_conditions.staleness_of(old))
         result["after"] = driver.find_element(By.TAG_NAME, "body").text
         result["title_after"] = driver.title
+        result["url_after"] = driver.current_url
         if args.after:
             driver.save_screenshot(args.after)
     print(json.dumps(result))
