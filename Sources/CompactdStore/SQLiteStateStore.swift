@@ -353,10 +353,21 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
         }
     }
 
+    /// The oldest send time among pending rows (all of them, through their index: it is by
+    /// next attempt) and rows in flight (the first of their index by send time). Named indexes:
+    /// the one by send_at would otherwise be walked from the oldest row ever written.
+    static let oldestWaitingSQL = """
+        SELECT MIN(oldest) FROM (
+            SELECT MIN(send_at) AS oldest FROM deliveries INDEXED BY deliveries_pending WHERE status = 'pending'
+            UNION ALL
+            SELECT MIN(send_at) FROM deliveries INDEXED BY deliveries_sending WHERE status = 'sending'
+        )
+        """
+
     public func oldestPendingSendAt() async throws(StateStoreError) -> Instant? {
         try await run { connection throws(StateStoreError) in
             var oldest: Instant?
-            try connection.query("SELECT MIN(send_at) FROM deliveries WHERE status IN ('pending', 'sending')", operation: "finding the oldest pending delivery") { row in
+            try connection.query(Self.oldestWaitingSQL, operation: "finding the oldest pending delivery") { row in
                 oldest = row.optionalInt(0).map(Instant.init(microsecondsSinceEpoch:))
             }
             return oldest

@@ -282,6 +282,27 @@ struct StateStoreConformanceTests {
         }
     }
 
+    @Test("the oldest waiting delivery is the earliest send time among pending and in-flight rows; delivered and dead rows never count", arguments: StoreKind.allCases)
+    func oldestWaiting(_ kind: StoreKind) async throws {
+        try await F.with(kind) { fixture in
+            let store = try fixture.open()
+            func at(_ seconds: Int64) -> Instant { Instant(secondsSinceEpoch: seconds) }
+            // "old" goes out and is delivered; "dead" fails for good; the rest wait.
+            try await store.enqueue([F.delivery("old", at: 100), F.delivery("dead", at: 150)], now: at(0))
+            let first = try await store.claimDue(now: at(200), limit: 10, channels: ["hook"])
+            #expect(first.map(\.id) == ["old", "dead"])
+            try await store.record([AttemptRecord(deliveryID: "old", number: 1, startedAt: at(200), finishedAt: at(201), outcome: .delivered, httpStatus: 204, latencyMilliseconds: 1),
+                                    AttemptRecord(deliveryID: "dead", number: 1, startedAt: at(200), finishedAt: at(201), outcome: .dead, httpStatus: 404, latencyMilliseconds: 1)])
+            #expect(try await store.oldestPendingSendAt() == nil)
+            try await store.enqueue([F.delivery("in-flight", at: 300), F.delivery("later", at: 500), F.delivery("future", at: 900)], now: at(250))
+            #expect(try await store.oldestPendingSendAt() == at(300))
+            #expect(try await store.claimDue(now: at(400), limit: 10, channels: ["hook"]).map(\.id) == ["in-flight"])
+            #expect(try await store.oldestPendingSendAt() == at(300), "in flight still waits")
+            try await store.record([AttemptRecord(deliveryID: "in-flight", number: 1, startedAt: at(400), finishedAt: at(401), outcome: .delivered, httpStatus: 204, latencyMilliseconds: 1)])
+            #expect(try await store.oldestPendingSendAt() == at(500))
+        }
+    }
+
     @Test("each compact's last contact: its latest delivered notice that reached a contact, or a note with an acknowledgment; webhooks, dead letters and pending mail do not count", arguments: StoreKind.allCases)
     func lastContact(_ kind: StoreKind) async throws {
         func notice(_ compact: String, _ n: Int, contact: String?) -> NewDelivery {
