@@ -103,13 +103,10 @@ enum SQLiteSchema {
         // place of the index by step, which only ending a snooze read (it finds the rows it
         // holds through deliveries_pending): the outbox's writes cost what they did. The
         // last-contact index holds only delivered notices that reached a contact (email), so
-        // webhooks never enter it. The rows in flight get an index of their own, so the oldest
-        // waiting delivery (/metrics, every scrape) is found among the queue's rows: by send_at
-        // the search walked every older row, delivered ones and all (0.9 s at a million rows).
+        // webhooks never enter it.
         """
         DROP INDEX deliveries_step;
         CREATE INDEX deliveries_send_at ON deliveries (send_at);
-        CREATE INDEX deliveries_sending ON deliveries (send_at) WHERE status = 'sending';
         CREATE INDEX deliveries_contacted ON deliveries (compact_id, updated_at) WHERE status = 'delivered' AND contact IS NOT NULL;
         """,
     ]

@@ -353,16 +353,12 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
         }
     }
 
-    /// The oldest send time among pending rows (all of them, through their index: it is by
-    /// next attempt) and rows in flight (the first of their index by send time). Named indexes:
-    /// the one by send_at would otherwise be walked from the oldest row ever written.
-    static let oldestWaitingSQL = """
-        SELECT MIN(oldest) FROM (
-            SELECT MIN(send_at) AS oldest FROM deliveries INDEXED BY deliveries_pending WHERE status = 'pending'
-            UNION ALL
-            SELECT MIN(send_at) FROM deliveries INDEXED BY deliveries_sending WHERE status = 'sending'
-        )
-        """
+    /// The oldest send time among pending rows and rows in flight. It reads every row: no index
+    /// holds the rows in flight (one by send time where status is sending cost the delivery
+    /// path 2% of its instructions), and NOT INDEXED because through the index by send_at
+    /// SQLite would walk every older row ever written, a table lookup each (0.2-0.9 s at a
+    /// million rows, against 0.2 s for the scan).
+    static let oldestWaitingSQL = "SELECT MIN(send_at) FROM deliveries NOT INDEXED WHERE status IN ('pending', 'sending')"
 
     public func oldestPendingSendAt() async throws(StateStoreError) -> Instant? {
         try await run { connection throws(StateStoreError) in

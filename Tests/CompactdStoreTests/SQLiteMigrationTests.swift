@@ -60,7 +60,7 @@ struct SQLiteMigrationTests {
         #expect(plan.joined().contains("deliveries_pending"), "\(plan)")
         var indexes: [String] = []
         _ = try check.query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'deliveries' AND sql IS NOT NULL ORDER BY name", operation: "test") { indexes.append($0.text(0)) }
-        #expect(indexes == ["deliveries_contacted", "deliveries_dead", "deliveries_pending", "deliveries_send_at", "deliveries_sending"])
+        #expect(indexes == ["deliveries_contacted", "deliveries_dead", "deliveries_pending", "deliveries_send_at"])
         // Due at the same instant: in the order they were written (c, then a), not by id.
         let claimed = try await store.claimDue(now: Instant(secondsSinceEpoch: 0).adding(microseconds: 200), limit: 2, channels: ["hook"])
         #expect(claimed.map(\.id) == ["c", "a"])
@@ -86,7 +86,7 @@ struct SQLiteMigrationTests {
         #expect(!plan.contains { $0.hasPrefix("SCAN deliveries") && !$0.contains("INDEX") }, "\(plan)")
     }
 
-    @Test("the look-back's written ids, each compact's last contact, the rows a snooze held and the oldest waiting row read their indexes, never the whole table (SQLite's own query plan, by Python's sqlite3)")
+    @Test("the look-back's written ids, each compact's last contact and the rows a snooze held read their indexes, never the whole table (SQLite's own query plan, by Python's sqlite3)")
     func readsOfHistoryUseIndexes() async throws {
         let path = SQLiteStateStoreTests.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -98,7 +98,7 @@ struct SQLiteMigrationTests {
                 print(row[3])
             """
         for (sql, index) in [(SQLiteStateStore.writtenIDsSQL, "deliveries_send_at"), (SQLiteStateStore.lastContactSQL, "deliveries_contacted"),
-                             (SQLiteStateStore.releaseSnoozedSQL, "deliveries_pending"), (SQLiteStateStore.oldestWaitingSQL, "deliveries_sending")] {
+                             (SQLiteStateStore.releaseSnoozedSQL, "deliveries_pending")] {
             let result = try ServerProcess.runPython(["-c", script, path, sql])
             #expect(result.status == 0, "\(result.output)")
             let plan = result.output.split(separator: "\n").map(String.init)
