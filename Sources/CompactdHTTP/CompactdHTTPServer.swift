@@ -169,9 +169,15 @@ public final class CompactdHTTPServer: Service, Sendable {
         let now = Instant.now
         do {
             let state = try await backend.plannerState()
-            let report = PartnershipReport(configuration: c, state: state, lastContact: try await backend.lastContactByCompact(), now: now)
-            let projection = NoticeProjection(configuration: c)
-            let next = projection.upcoming(now: now, to: now.adding(seconds: 30 * 86_400), state: state, written: try await backend.writtenIDs(sendAtFrom: projection.catchUpStart(now: now)))
+            // A compact's page is that compact's report alone, without the next notices (the
+            // overview's): at 10,000 compacts the whole report and a month of every compact's
+            // notices were most of its time.
+            let report = PartnershipReport(configuration: c, state: state, lastContact: try await backend.lastContactByCompact(), now: now, compactID: compact)
+            var next: [PlannedNotice] = []
+            if compact == nil {
+                let projection = NoticeProjection(configuration: c)
+                next = projection.upcoming(now: now, to: now.adding(seconds: 30 * 86_400), state: state, written: try await backend.writtenIDs(sendAtFrom: projection.catchUpStart(now: now)))
+            }
             var pages = StatusPages(report: report, next: next, configuration: c, language: language, base: token.map { "/status/\($0)" } ?? "/status")
             pages.page = request.uri.queryParameters.get("page").flatMap { Int($0) } ?? 1
             if let compact {
