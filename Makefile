@@ -7,7 +7,8 @@
 #   make fuzz    the configuration loader under libFuzzer for 30 minutes (FUZZ_SECONDS)
 #   make bench   release build, then the planner benchmark
 #   make bench-delivery, make bench-idle, make bench-http   the delivery, idle-memory and HTTP benchmarks
-#   make bench-pass   what one planning pass of the daemon costs with a full look-back and a long history
+#   make bench-pass   what one planning pass of the daemon costs with a full look-back and a long history,
+#                     and what the status pages, /metrics, check and agenda cost with that history
 #   make bench-replicas   deliveries with SQLite, PostgreSQL and one replica, and three replicas
 #   make order-file   re-record which functions the release link places side by side
 #
