@@ -632,42 +632,54 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
         }
     }
 
+    /// A compact's notices by id: every notice's id starts with its compact's id and "/" (an id
+    /// has no "/" of its own), so the primary keys' indexes hold a compact's rows side by side,
+    /// from "ID/" up to "ID0" ("0" follows "/"; "bell-gardens/..." sorts before "bell/"). Read
+    /// that way, one compact's history costs its own rows, not every row ever written (at a
+    /// million rows `history --compact` took 2.6 s).
+    static func idRange(of compactID: String) -> [SQLiteValue] { [.text(compactID + "/"), .text(compactID + "0")] }
+
+    /// `recentDeliveries`' statement: a compact's through the id range (?1, ?2, then the
+    /// compact ?3), `since` as the next number; the limit last.
+    static func recentDeliveriesSQL(compact: Bool, since: Bool) -> String {
+        var sql = "SELECT \(deliveryColumns) FROM deliveries WHERE 1 = 1"
+        if compact { sql += " AND id >= ? AND id < ? AND compact_id = ?" }
+        if since { sql += " AND created_at >= ?" }
+        return sql + " ORDER BY created_at DESC, id DESC LIMIT ?"
+    }
+
+    /// `recentAttempts`' statement, the same way: a compact's attempts by delivery id.
+    static func recentAttemptsSQL(compact: Bool, since: Bool) -> String {
+        var sql = "SELECT \(attemptColumnsOfA) FROM attempts a"
+        if compact { sql += " JOIN deliveries d ON d.id = a.delivery_id WHERE a.delivery_id >= ? AND a.delivery_id < ? AND d.compact_id = ?" }
+        if since { sql += (compact ? " AND" : " WHERE") + " a.finished_at >= ?" }
+        return sql + " ORDER BY a.finished_at DESC, a.delivery_id DESC, a.number DESC LIMIT ?"
+    }
+
     public func recentDeliveries(compactID: String?, since: Instant?, limit: Int) async throws(StateStoreError) -> [DeliveryRecord] {
         try await run { connection throws(StateStoreError) in
-            var sql = "SELECT \(Self.deliveryColumns) FROM deliveries WHERE 1 = 1"
             var values: [SQLiteValue] = []
-            if let compactID {
-                sql += " AND compact_id = ?"
-                values.append(.text(compactID))
-            }
-            if let since {
-                sql += " AND created_at >= ?"
-                values.append(.integer(since.microsecondsSinceEpoch))
-            }
-            sql += " ORDER BY created_at DESC, id DESC LIMIT ?"
+            if let compactID { values += Self.idRange(of: compactID) + [.text(compactID)] }
+            if let since { values.append(.integer(since.microsecondsSinceEpoch)) }
             values.append(.int(limit))
             var result: [DeliveryRecord] = []
-            try connection.query(sql, values, operation: "reading recent deliveries") { row in result.append(Self.deliveryRecord(row)) }
+            try connection.query(Self.recentDeliveriesSQL(compact: compactID != nil, since: since != nil), values, operation: "reading recent deliveries") { row in
+                result.append(Self.deliveryRecord(row))
+            }
             return result.reversed()
         }
     }
 
     public func recentAttempts(compactID: String?, since: Instant?, limit: Int) async throws(StateStoreError) -> [AttemptRecord] {
         try await run { connection throws(StateStoreError) in
-            var sql = "SELECT \(Self.attemptColumnsOfA) FROM attempts a"
             var values: [SQLiteValue] = []
-            if let compactID {
-                sql += " JOIN deliveries d ON d.id = a.delivery_id AND d.compact_id = ?"
-                values.append(.text(compactID))
-            }
-            if let since {
-                sql += " WHERE a.finished_at >= ?"
-                values.append(.integer(since.microsecondsSinceEpoch))
-            }
-            sql += " ORDER BY a.finished_at DESC, a.delivery_id DESC, a.number DESC LIMIT ?"
+            if let compactID { values += Self.idRange(of: compactID) + [.text(compactID)] }
+            if let since { values.append(.integer(since.microsecondsSinceEpoch)) }
             values.append(.int(limit))
             var result: [AttemptRecord] = []
-            try connection.query(sql, values, operation: "reading recent attempts") { row in result.append(Self.attemptRecord(row)) }
+            try connection.query(Self.recentAttemptsSQL(compact: compactID != nil, since: since != nil), values, operation: "reading recent attempts") { row in
+                result.append(Self.attemptRecord(row))
+            }
             return result.reversed()
         }
     }

@@ -86,7 +86,7 @@ struct SQLiteMigrationTests {
         #expect(!plan.contains { $0.hasPrefix("SCAN deliveries") && !$0.contains("INDEX") }, "\(plan)")
     }
 
-    @Test("the look-back's written ids, each compact's last contact and the rows a snooze held read their indexes, never the whole table (SQLite's own query plan, by Python's sqlite3)")
+    @Test("the look-back's written ids, each compact's last contact, the rows a snooze held and one compact's history read their indexes, never the whole table (SQLite's own query plan, by Python's sqlite3)")
     func readsOfHistoryUseIndexes() async throws {
         let path = SQLiteStateStoreTests.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -98,7 +98,9 @@ struct SQLiteMigrationTests {
                 print(row[3])
             """
         for (sql, index) in [(SQLiteStateStore.writtenIDsSQL, "deliveries_send_at"), (SQLiteStateStore.lastContactSQL, "deliveries_contacted"),
-                             (SQLiteStateStore.releaseSnoozedSQL, "deliveries_pending")] {
+                             (SQLiteStateStore.releaseSnoozedSQL, "deliveries_pending"),
+                             (SQLiteStateStore.recentDeliveriesSQL(compact: true, since: true), "sqlite_autoindex_deliveries_1 (id>? AND id<?)"),
+                             (SQLiteStateStore.recentAttemptsSQL(compact: true, since: false), "sqlite_autoindex_attempts_1 (delivery_id>? AND delivery_id<?)")] {
             let result = try ServerProcess.runPython(["-c", script, path, sql])
             #expect(result.status == 0, "\(result.output)")
             let plan = result.output.split(separator: "\n").map(String.init)

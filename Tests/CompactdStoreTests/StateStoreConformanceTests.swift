@@ -282,6 +282,33 @@ struct StateStoreConformanceTests {
         }
     }
 
+    @Test("one compact's history holds its own deliveries and attempts only, beside compacts whose ids begin the same (bell, bell-gardens, bella)", arguments: StoreKind.allCases)
+    func historyOfOneCompact(_ kind: StoreKind) async throws {
+        func delivery(_ compact: String, _ n: Int) -> NewDelivery {
+            NewDelivery(id: "\(compact)/deadline/2025-05-01/d\(n)/remind-0/hook", stepKey: "\(compact)/deadline/2025-05-01/d\(n)", channel: "hook", contact: nil,
+                        sendAt: Instant(secondsSinceEpoch: 100), snapshot: F.snapshot(compact))
+        }
+        try await F.with(kind) { fixture in
+            let store = try fixture.open()
+            let compacts = ["bell-gardens", "bell", "bella", "be"]
+            for n in 0..<3 {
+                for compact in compacts { try await store.enqueue([delivery(compact, n)], now: Instant(secondsSinceEpoch: 10)) }
+            }
+            let claimed = try await store.claimDue(now: Instant(secondsSinceEpoch: 100), limit: 20, channels: ["hook"])
+            #expect(claimed.count == 12)
+            for (n, record) in claimed.enumerated() {
+                try await store.record([AttemptRecord(deliveryID: record.id, number: 1, startedAt: Instant(secondsSinceEpoch: Int64(200 + n)), finishedAt: Instant(secondsSinceEpoch: Int64(200 + n)), outcome: .delivered, httpStatus: 204, latencyMilliseconds: 1)])
+            }
+            for compact in compacts {
+                let mine = (0..<3).map { delivery(compact, $0).id }
+                #expect(Set(try await store.recentDeliveries(compactID: compact, since: nil, limit: 10).map(\.id)) == Set(mine), "\(compact)")
+                #expect(Set(try await store.recentAttempts(compactID: compact, since: nil, limit: 10).map(\.deliveryID)) == Set(mine), "\(compact)")
+                #expect(try await store.recentAttempts(compactID: compact, since: Instant(secondsSinceEpoch: 206), limit: 10).allSatisfy { mine.contains($0.deliveryID) }, "\(compact)")
+            }
+            #expect(try await store.recentDeliveries(compactID: "bel", since: nil, limit: 10).isEmpty)
+        }
+    }
+
     @Test("the oldest waiting delivery is the earliest send time among pending and in-flight rows; delivered and dead rows never count", arguments: StoreKind.allCases)
     func oldestWaiting(_ kind: StoreKind) async throws {
         try await F.with(kind) { fixture in
