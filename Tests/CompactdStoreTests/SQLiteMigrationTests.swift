@@ -67,20 +67,32 @@ struct SQLiteMigrationTests {
         #expect(try await store.integrityProblems() == nil)
     }
 
-    @Test("the queue's counts read the pending and dead rows' indexes, not the table (SQLite's own query plan, by Python's sqlite3)")
-    func queueCountsUseIndexes() async throws {
+    /// A new state file (the latest schema) holding one pending row.
+    static func stateWithOneRow() async throws -> String {
         let path = SQLiteStateStoreTests.temporaryPath()
-        defer { try? FileManager.default.removeItem(atPath: path) }
         let store = try SQLiteStateStore(path: path)
         try await store.enqueue([StoreFixture.delivery("a")], now: Instant(secondsSinceEpoch: 0))
+        return path
+    }
+
+    /// SQLite's own plan for a statement (Python's sqlite3, each `?` bound to 0), one line per
+    /// step, and the exit status (not 0 when SQLite refuses the statement).
+    static func queryPlan(_ sql: String, in path: String) throws -> (status: Int32, plan: [String]) {
         let script = """
             import sqlite3, sys
-            for row in sqlite3.connect(sys.argv[1]).execute("EXPLAIN QUERY PLAN " + sys.argv[2]):
+            for row in sqlite3.connect(sys.argv[1]).execute("EXPLAIN QUERY PLAN " + sys.argv[2], [0] * sys.argv[2].count("?")):
                 print(row[3])
             """
-        let result = try ServerProcess.runPython(["-c", script, path, SQLiteStateStore.queueCountsSQL])
-        #expect(result.status == 0, "\(result.output)")
-        let plan = result.output.split(separator: "\n").map(String.init)
+        let result = try ServerProcess.runPython(["-c", script, path, sql])
+        return (result.status, result.output.split(separator: "\n").map(String.init))
+    }
+
+    @Test("the queue's counts read the pending and dead rows' indexes, not the table (SQLite's own query plan, by Python's sqlite3)")
+    func queueCountsUseIndexes() async throws {
+        let path = try await Self.stateWithOneRow()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (status, plan) = try Self.queryPlan(SQLiteStateStore.queueCountsSQL, in: path)
+        #expect(status == 0, "\(plan)")
         #expect(plan.contains { $0.contains("deliveries_pending") }, "\(plan)")
         #expect(plan.contains { $0.contains("deliveries_dead") }, "\(plan)")
         #expect(!plan.contains { $0.hasPrefix("SCAN deliveries") && !$0.contains("INDEX") }, "\(plan)")
@@ -88,22 +100,14 @@ struct SQLiteMigrationTests {
 
     @Test("the look-back's written ids, each compact's last contact, the rows a snooze held and one compact's history read their indexes, never the whole table (SQLite's own query plan, by Python's sqlite3)")
     func readsOfHistoryUseIndexes() async throws {
-        let path = SQLiteStateStoreTests.temporaryPath()
+        let path = try await Self.stateWithOneRow()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let store = try SQLiteStateStore(path: path)
-        try await store.enqueue([StoreFixture.delivery("a")], now: Instant(secondsSinceEpoch: 0))
-        let script = """
-            import sqlite3, sys
-            for row in sqlite3.connect(sys.argv[1]).execute("EXPLAIN QUERY PLAN " + sys.argv[2], [0] * sys.argv[2].count("?")):
-                print(row[3])
-            """
         for (sql, index) in [(SQLiteStateStore.writtenIDsSQL, "deliveries_send_at"), (SQLiteStateStore.lastContactSQL, "deliveries_contacted"),
                              (SQLiteStateStore.releaseSnoozedSQL, "deliveries_pending"),
                              (SQLiteStateStore.recentDeliveriesSQL(compact: true, since: true), "sqlite_autoindex_deliveries_1 (id>? AND id<?)"),
                              (SQLiteStateStore.recentAttemptsSQL(compact: true, since: false), "sqlite_autoindex_attempts_1 (delivery_id>? AND delivery_id<?)")] {
-            let result = try ServerProcess.runPython(["-c", script, path, sql])
-            #expect(result.status == 0, "\(result.output)")
-            let plan = result.output.split(separator: "\n").map(String.init)
+            let (status, plan) = try Self.queryPlan(sql, in: path)
+            #expect(status == 0, "\(plan)")
             #expect(plan.contains { $0.contains(index) }, "\(plan)")
             // "SCAN deliveries" alone is every row; a SCAN of the recursive table is one row per compact.
             #expect(!plan.contains { $0.contains("SCAN deliveries") && !$0.contains("INDEX") }, "\(plan)")
