@@ -4,12 +4,9 @@ import PostgresNIO
 /// postgres-nio's errors as the store's: a server that cannot be reached is `.unavailable`
 /// (the daemon goes degraded and retries), the server's own refusals keep their SQLSTATE.
 enum PostgresErrors {
-    /// One store operation ran past `[state] timeout`.
-    struct Timeout: Error {}
-
     static func storeError(_ error: any Error, operation: String) -> StateStoreError {
         if let error = error as? StateStoreError { return error }
-        if error is Timeout {
+        if error is AbandonableCall.Timeout {
             return StateStoreError(code: .unavailable, message: "the database did not answer in time", operation: operation)
         }
         if let transaction = error as? PostgresTransactionError {

@@ -196,16 +196,9 @@ public final class PostgresStateStore: StateStore, Service, Sendable {
         let client = client
         let timeout = settings.timeoutSeconds
         do {
-            return try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { try await body(client) }
-                group.addTask {
-                    try await Task.sleep(for: .seconds(timeout))
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let value = first else { throw PostgresErrors.Timeout() }
-                return value
-            }
+            // Not a task group racing a sleep: the group would wait for a query postgres-nio
+            // cannot cancel (AbandonableCall says when that happens).
+            return try await AbandonableCall.run(seconds: Double(timeout)) { try await body(client) }
         } catch {
             throw PostgresErrors.storeError(error, operation: operation)
         }
