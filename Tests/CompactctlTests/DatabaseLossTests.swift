@@ -79,6 +79,53 @@ struct DatabaseLossTests {
         #expect(text.contains("state store available again"), "\(text)")
     }
 
+    @Test("a replica whose query the database holds (its tables locked by another session) stops on SIGTERM without waiting for the query")
+    func stopsWhileAQueryIsHeld() throws {
+        let server = try PostgresServer.shared()
+        let database = try server.makeDatabase("held")
+        let fixture = try DeadlineFixture(deadlinesInSeconds: [("later", 3600)])
+        defer { fixture.remove() }
+        let original = try String(contentsOfFile: fixture.config, encoding: .utf8)
+        try (original + "\n[state]\nbackend = \"postgresql\"\nurl = \"\(database.url)\"\nlease = \"3s\"\ntimeout = \"2s\"\n")
+            .write(toFile: fixture.config, atomically: true, encoding: .utf8)
+        let log = fixture.directory.appendingPathComponent("compactd.log").path
+        let daemon = try RunningDaemonTests.Daemon(fixture, log: log)
+        defer { daemon.stop() }
+        func logText() -> String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+        func count(_ sql: String) -> Int { Int((try? server.psql(database.name, sql))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? -1 }
+        func wait(_ seconds: Int, until condition: () -> Bool) -> Bool {
+            let end = Date().addingTimeInterval(TimeInterval(seconds))
+            while Date() < end {
+                if condition() { return true }
+                usleep(100_000)
+            }
+            return condition()
+        }
+        // Running: its replica row is written (the schema is migrated, heartbeats go on).
+        #expect(wait(30) { count("SELECT count(*) FROM replicas WHERE stopped_at IS NULL") == 1 }, "\(logText())")
+
+        // Another session holds the replica's tables for up to 90 s; the next heartbeat's query
+        // is sent and waits on the server, where postgres-nio cannot cancel it.
+        let lockerDone = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            _ = try? server.psql(database.name, "SET application_name = 'compactd-test-locker'; BEGIN; LOCK TABLE replicas, deliveries IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(90); COMMIT;")
+            lockerDone.signal()
+        }
+        defer {
+            _ = try? server.psql(database.name, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'compactd-test-locker'")
+            lockerDone.wait()
+        }
+        #expect(wait(30) { count("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.application_name <> 'compactd-test-locker'") >= 1 },
+                "no query of the replica waited on the lock")
+
+        kill(daemon.process.processIdentifier, SIGTERM)
+        let exited = wait(60) { !daemon.process.isRunning }
+        let lockStillHeld = count("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'compactd-test-locker'") == 1
+        #expect(exited && lockStillHeld, "compactd stopped only once the lock was gone (exited: \(exited)): \(logText())")
+        if exited { #expect(daemon.process.terminationStatus == 0, "\(logText())") }
+        #expect(logText().contains("replica stop not recorded"), "\(logText())")
+    }
+
     @Test("compactctl status from another host lists the replica: running while it runs (exit 0), stopped after (exit 3)")
     func statusFromAnotherHost() throws {
         let database = try PostgresServer.shared().makeDatabase("status")
