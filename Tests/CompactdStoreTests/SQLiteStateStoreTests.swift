@@ -1,5 +1,6 @@
 import CompactdCore
 import CompactdStore
+import CompactdTestSupport
 import Foundation
 import Testing
 
@@ -39,5 +40,38 @@ struct SQLiteStateStoreTests {
         #expect(a.status == .dead && a.lastError == "HTTP 410" && a.nextAttemptAt == nil && a.updatedAt == Instant(secondsSinceEpoch: 1006))
         #expect(try await store.attempts(deliveryID: "a", since: nil, limit: 10).map(\.number) == [1, 2, 3])
         #expect(try await store.delivery(id: "b")?.status == .dead)
+    }
+
+    @Test("the outbox's counts and oldest waiting row, kept between reads, follow every write: this store's and another process's")
+    func keptReadsFollowWrites() async throws {
+        let path = Self.temporaryPath()
+        let store = try SQLiteStateStore(path: path)
+        try await store.enqueue([StoreFixture.delivery("a", at: 3000), StoreFixture.delivery("b", at: 1000), StoreFixture.delivery("c", at: 2000)], now: Instant(secondsSinceEpoch: 0))
+        #expect(try await store.statusCounts() == [.pending: 3])
+        #expect(try await store.oldestPendingSendAt() == Instant(secondsSinceEpoch: 1000))
+        // Read again with nothing written: the same.
+        #expect(try await store.statusCounts() == [.pending: 3])
+
+        // This store's own write.
+        let claimed = try await store.claimDue(now: Instant(secondsSinceEpoch: 1500), limit: 1, channels: ["hook"])
+        #expect(claimed.map(\.id) == ["b"])
+        #expect(try await store.statusCounts() == [.pending: 2, .sending: 1])
+        try await store.record([AttemptRecord(deliveryID: "b", number: 1, startedAt: Instant(secondsSinceEpoch: 1500), finishedAt: Instant(secondsSinceEpoch: 1501),
+                                              outcome: .delivered, httpStatus: 200, latencyMilliseconds: 1)])
+        #expect(try await store.statusCounts() == [.pending: 2, .delivered: 1])
+        #expect(try await store.oldestPendingSendAt() == Instant(secondsSinceEpoch: 2000))
+
+        // Another process's write (Python's sqlite3): c dead-lettered, a's send time moved.
+        let script = """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            db.execute("UPDATE deliveries SET status = 'dead', next_attempt_at = NULL WHERE id = 'c'")
+            db.execute("UPDATE deliveries SET send_at = 500000000 WHERE id = 'a'")
+            db.commit()
+            """
+        let result = try ServerProcess.runPython(["-c", script, path])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(try await store.statusCounts() == [.pending: 1, .delivered: 1, .dead: 1])
+        #expect(try await store.oldestPendingSendAt() == Instant(secondsSinceEpoch: 500))
     }
 }
