@@ -5,8 +5,8 @@
 # then HISTORY delivered rows and their attempts added to the state file (a year or two of
 # history), then the daemon poked POKES times on its control socket; it prints the daemon's CPU
 # per pass and its resident set before and after. Then what reads the history on a person's
-# request: the status overview and /metrics (the daemon's listener), and `compactctl check`
-# and `agenda --days 30`, each timed (wall seconds; RSS for the commands).
+# request: the status overview and /metrics (the daemon's listener), and `compactctl check`,
+# `agenda --days 30` and `status`, each timed (wall seconds; RSS for the commands).
 #
 # Usage: Benchmarks/pass-bench.sh [COMPACTS] [HISTORY] [POKES]   (defaults 10000 1000000 10)
 # Needs a release build of compactd (make bench-pass does both).
@@ -41,7 +41,9 @@ def rows():
         channel, contact = ("district-email", "liaison@example.org") if i % 2 else ("district-log", None)
         yield (f"{compact}/history/{i}/remind-0/{channel}", f"{compact}/history/{i}", compact, channel, contact, base + i, "delivered", 1, base, base + i, snapshot)
 db.executemany("INSERT INTO deliveries (id, step_key, compact_id, channel, contact, send_at, status, attempts, created_at, updated_at, snapshot) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows())
-db.execute(f"INSERT INTO attempts (delivery_id, number, started_at, finished_at, outcome, latency_ms) SELECT id, 1, created_at, send_at, 'delivered', 5 FROM deliveries WHERE status = 'delivered'")
+# One in a hundred went out at the second attempt, after a 503 (compactctl status's last failure).
+db.execute(f"INSERT INTO attempts (delivery_id, number, started_at, finished_at, outcome, latency_ms) SELECT id, CASE WHEN rowid % 100 = 0 THEN 2 ELSE 1 END, created_at, send_at, 'delivered', 5 FROM deliveries WHERE status = 'delivered'")
+db.execute(f"INSERT INTO attempts (delivery_id, number, started_at, finished_at, outcome, http_status, latency_ms, detail) SELECT id, 1, created_at, send_at - 60000000, 'retry', 503, 5, 'HTTP 503' FROM deliveries WHERE status = 'delivered' AND rowid % 100 = 0")
 db.commit()
 print(f"state: {db.execute('SELECT COUNT(*) FROM deliveries').fetchone()[0]} deliveries, {db.execute('SELECT COUNT(*) FROM attempts').fetchone()[0]} attempts")
 PY
@@ -69,4 +71,5 @@ CTL=$(dirname "$BIN")/compactctl
 for _ in 1 2 3; do
   /usr/bin/time -f "compactctl check: %e s, %M KB" "$CTL" check --config "$WORK/cfg/compactd.toml" > /dev/null
   /usr/bin/time -f "compactctl agenda --days 30: %e s, %M KB" "$CTL" agenda --config "$WORK/cfg/compactd.toml" --days 30 -o json > /dev/null
+  /usr/bin/time -f "compactctl status: %e s, %M KB" "$CTL" status --config "$WORK/cfg/compactd.toml" > /dev/null || true
 done

@@ -126,5 +126,10 @@ enum PostgresSchema {
             // written; webhooks (no contact) never enter it.
             "CREATE INDEX deliveries_contacted ON deliveries (compact_id, updated_at) WHERE status = 'delivered' AND contact IS NOT NULL",
         ],
+        [
+            // Each channel's last failure (compactctl status) from failed attempts alone,
+            // instead of every attempt joined to its delivery; delivered attempts never enter it.
+            "CREATE INDEX attempts_failed ON attempts (finished_at) WHERE outcome <> 'delivered'",
+        ],
     ]
 }

@@ -168,24 +168,28 @@ extension PostgresStateStore {
     public func channelSummaries() async throws(StateStoreError) -> [ChannelSummary] {
         try await perform("summarizing channels") { client in
             var summaries: [String: ChannelSummary] = [:]
-            let counts = try await client.sql("SELECT channel, status, count(*), count(*) FILTER (WHERE attempts > 0) FROM deliveries GROUP BY channel, status")
-            for try await (channel, status, count, tried) in counts.decode((String, String, Int, Int).self) {
+            // The last success is a delivered row's updated_at (the outcome's write sets it to
+            // the attempt's finish); the last failure comes from failed attempts alone
+            // (attempts_failed), not every attempt joined to its delivery.
+            let counts = try await client.sql("""
+                SELECT channel, status, count(*), count(*) FILTER (WHERE attempts > 0), MAX(updated_at) FROM deliveries GROUP BY channel, status
+                """)
+            for try await (channel, status, count, tried, latest) in counts.decode((String, String, Int, Int, Int64?).self) {
                 var summary = summaries[channel] ?? ChannelSummary(channel: channel)
                 if let status = DeliveryStatus(rawValue: status) {
                     summary.counts[status] = count
                     if status == .pending { summary.retrying = tried }
+                    if status == .delivered { summary.lastSuccess = latest.map(Instant.init(microsecondsSinceEpoch:)) }
                 }
                 summaries[channel] = summary
             }
-            let last = try await client.sql("""
-                SELECT d.channel, MAX(a.finished_at) FILTER (WHERE a.outcome = 'delivered'), MAX(a.finished_at) FILTER (WHERE a.outcome <> 'delivered'),
-                    (array_agg(a.detail ORDER BY a.finished_at DESC) FILTER (WHERE a.outcome <> 'delivered'))[1]
-                FROM attempts a JOIN deliveries d ON d.id = a.delivery_id GROUP BY d.channel
+            let failures = try await client.sql("""
+                SELECT DISTINCT ON (d.channel) d.channel, a.finished_at, a.detail FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
+                WHERE a.outcome <> 'delivered' ORDER BY d.channel, a.finished_at DESC
                 """)
-            for try await (channel, success, failure, detail) in last.decode((String, Int64?, Int64?, String?).self) {
+            for try await (channel, failure, detail) in failures.decode((String, Int64, String?).self) {
                 var summary = summaries[channel] ?? ChannelSummary(channel: channel)
-                summary.lastSuccess = success.map(Instant.init(microsecondsSinceEpoch:))
-                summary.lastFailure = failure.map(Instant.init(microsecondsSinceEpoch:))
+                summary.lastFailure = Instant(microsecondsSinceEpoch: failure)
                 summary.lastFailureDetail = detail
                 summaries[channel] = summary
             }

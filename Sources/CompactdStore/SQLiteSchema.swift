@@ -109,5 +109,13 @@ enum SQLiteSchema {
         CREATE INDEX deliveries_send_at ON deliveries (send_at);
         CREATE INDEX deliveries_contacted ON deliveries (compact_id, updated_at) WHERE status = 'delivered' AND contact IS NOT NULL;
         """,
+        // 6: `compactctl status` found each channel's last failure by joining every attempt
+        // ever made to its delivery (at a million rows 2.2 s of its 4.1). Failed attempts
+        // alone are indexed: a delivered attempt (nearly all of them) never enters it, so the
+        // delivery path writes what it did. (The last success is a delivered row's updated_at,
+        // read with the counts.)
+        """
+        CREATE INDEX attempts_failed ON attempts (finished_at) WHERE outcome <> 'delivered';
+        """,
     ]
 }

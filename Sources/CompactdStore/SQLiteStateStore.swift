@@ -759,39 +759,37 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
         }
     }
 
+    /// Counts by channel and status, with each channel's last success: a delivered row's
+    /// updated_at is its delivered attempt's finish (the outcome's write sets both).
+    static let channelCountsSQL = "SELECT channel, status, COUNT(*), SUM(attempts > 0), MAX(updated_at) FROM deliveries GROUP BY channel, status"
+    /// Each channel's last failed attempt and what it said, through the failed attempts'
+    /// index (SQLite gives a bare column from the row MAX chose).
+    static let lastFailureSQL = """
+        SELECT d.channel, MAX(a.finished_at), a.detail FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
+        WHERE a.outcome <> 'delivered' GROUP BY d.channel
+        """
+
+    /// One read of the outbox's rows (the counts) and of the failed attempts: no longer every
+    /// attempt joined to its delivery (`compactctl status` at a million rows: 4.1 s, 372 MB).
     public func channelSummaries() async throws(StateStoreError) -> [ChannelSummary] {
         try await run { connection throws(StateStoreError) in
             var summaries: [String: ChannelSummary] = [:]
-            try connection.query(
-                "SELECT channel, status, COUNT(*), SUM(attempts > 0) FROM deliveries GROUP BY channel, status", operation: "summarizing channels"
-            ) { row in
+            try connection.query(Self.channelCountsSQL, operation: "summarizing channels") { row in
                 let channel = row.text(0)
                 var summary = summaries[channel] ?? ChannelSummary(channel: channel)
                 if let status = DeliveryStatus(rawValue: row.text(1)) {
                     summary.counts[status] = Int(row.int(2))
                     if status == .pending { summary.retrying = Int(row.int(3)) }
+                    if status == .delivered { summary.lastSuccess = row.optionalInt(4).map(Instant.init(microsecondsSinceEpoch:)) }
                 }
                 summaries[channel] = summary
             }
-            try connection.query(
-                """
-                SELECT d.channel, MAX(CASE WHEN a.outcome = 'delivered' THEN a.finished_at END), MAX(CASE WHEN a.outcome <> 'delivered' THEN a.finished_at END)
-                FROM attempts a JOIN deliveries d ON d.id = a.delivery_id GROUP BY d.channel
-                """,
-                operation: "summarizing channels"
-            ) { row in
+            try connection.query(Self.lastFailureSQL, operation: "summarizing channels") { row in
                 let channel = row.text(0)
                 var summary = summaries[channel] ?? ChannelSummary(channel: channel)
-                summary.lastSuccess = row.optionalInt(1).map(Instant.init(microsecondsSinceEpoch:))
-                summary.lastFailure = row.optionalInt(2).map(Instant.init(microsecondsSinceEpoch:))
+                summary.lastFailure = row.optionalInt(1).map(Instant.init(microsecondsSinceEpoch:))
+                summary.lastFailureDetail = row.optionalText(2)
                 summaries[channel] = summary
-            }
-            for channel in summaries.keys {
-                guard let failedAt = summaries[channel]?.lastFailure else { continue }
-                try connection.query(
-                    "SELECT a.detail FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.channel = ? AND a.finished_at = ? LIMIT 1",
-                    [.text(channel), .integer(failedAt.microsecondsSinceEpoch)], operation: "summarizing channels"
-                ) { row in summaries[channel]?.lastFailureDetail = row.optionalText(0) }
             }
             return summaries.values.sorted { $0.channel < $1.channel }
         }

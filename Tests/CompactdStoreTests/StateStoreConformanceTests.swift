@@ -330,6 +330,42 @@ struct StateStoreConformanceTests {
         }
     }
 
+    @Test("each channel's summary: counts by status, its last success and its last failure with what the failure said", arguments: StoreKind.allCases)
+    func channelSummaryTimes(_ kind: StoreKind) async throws {
+        try await F.with(kind) { fixture in
+            let store = try fixture.open()
+            // hook: h1 fails (retry) then is delivered, h2 delivered, h3 dead; mail: m1 and m2 delivered,
+            // never failed; log: l1 fails and waits (pending, retrying).
+            try await store.enqueue(["h1", "h2", "h3"].map { F.delivery($0, channel: "hook") } + ["m1", "m2"].map { F.delivery($0, channel: "mail") } + [F.delivery("l1", channel: "log")],
+                                    now: Instant(secondsSinceEpoch: 0))
+            func attempt(_ id: String, _ number: Int, at seconds: Int64, _ outcome: AttemptOutcome, _ detail: String? = nil) -> AttemptRecord {
+                AttemptRecord(deliveryID: id, number: number, startedAt: Instant(secondsSinceEpoch: seconds - 1), finishedAt: Instant(secondsSinceEpoch: seconds), outcome: outcome,
+                              latencyMilliseconds: 1, nextAttemptAt: outcome == .retry ? Instant(secondsSinceEpoch: 1500) : nil, detail: detail)
+            }
+            #expect(try await store.claimDue(now: Instant(secondsSinceEpoch: 1000), limit: 10, channels: ["hook", "mail", "log"]).count == 6)
+            try await store.record([
+                attempt("h1", 1, at: 1010, .retry, "HTTP 503"), attempt("h2", 1, at: 1020, .delivered), attempt("h3", 1, at: 1030, .dead, "HTTP 404"),
+                attempt("m1", 1, at: 1005, .delivered), attempt("m2", 1, at: 1040, .delivered), attempt("l1", 1, at: 1050, .retry, "connection refused"),
+            ])
+            #expect(try await store.claimDue(now: Instant(secondsSinceEpoch: 1500), limit: 10, channels: ["hook"]).map(\.id) == ["h1"])
+            try await store.record([attempt("h1", 2, at: 1510, .delivered)])
+            let summaries = try await store.channelSummaries()
+            #expect(summaries.map(\.channel) == ["hook", "log", "mail"])
+            let hook = summaries[0], log = summaries[1], mail = summaries[2]
+            #expect(hook.count(.delivered) == 2 && hook.count(.dead) == 1 && hook.count(.pending) == 0)
+            #expect(hook.lastSuccess == Instant(secondsSinceEpoch: 1510))
+            #expect(hook.lastFailure == Instant(secondsSinceEpoch: 1030))
+            #expect(hook.lastFailureDetail == "HTTP 404")
+            #expect(log.count(.pending) == 1 && log.retrying == 1)
+            #expect(log.lastSuccess == nil)
+            #expect(log.lastFailure == Instant(secondsSinceEpoch: 1050))
+            #expect(log.lastFailureDetail == "connection refused")
+            #expect(mail.count(.delivered) == 2)
+            #expect(mail.lastSuccess == Instant(secondsSinceEpoch: 1040))
+            #expect(mail.lastFailure == nil && mail.lastFailureDetail == nil)
+        }
+    }
+
     @Test("each compact's last contact: its latest delivered notice that reached a contact, or a note with an acknowledgment; webhooks, dead letters and pending mail do not count", arguments: StoreKind.allCases)
     func lastContact(_ kind: StoreKind) async throws {
         func notice(_ compact: String, _ n: Int, contact: String?) -> NewDelivery {
