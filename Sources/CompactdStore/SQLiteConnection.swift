@@ -82,11 +82,11 @@ final class SQLiteConnection: @unchecked Sendable {
         StateStoreError(code: Self.code(for: rc), message: String(cString: sqlite3_errmsg(handle)), sqliteCode: rc, operation: operation)
     }
 
-    /// Runs statements that return no rows.
     /// Rows this connection has inserted, updated or deleted since it opened (a counter that
     /// only grows, rolled-back changes included).
     var totalChanges: Int64 { sqlite3_total_changes64(handle) }
 
+    /// Runs statements that return no rows.
     func execute(_ sql: String, operation: String) throws(StateStoreError) {
         var message: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &message)
