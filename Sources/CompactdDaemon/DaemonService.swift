@@ -282,12 +282,17 @@ public final class DaemonService: Service, Sendable {
                 let planStart = clock()
                 let plannerState = try await store.plannerState()
                 let mark = state.withLock { $0.written }
-                _ = try await dispatcher.enqueueDue(now: planStart, state: plannerState, after: mark?.since(state: plannerState, now: planStart))
+                // While the last pass's first notice ahead is still ahead (and nothing it planned
+                // with has changed), nothing was sent since that pass: no compact is planned.
+                // A pass with nothing due then reads the acknowledgments and snoozes, and plans nothing.
+                let known = mark?.knownNextPlanned(state: plannerState, now: planStart)
+                if known == nil {
+                    _ = try await dispatcher.enqueueDue(now: planStart, state: plannerState, after: mark?.since(state: plannerState, now: planStart))
+                }
                 faultHook?(.afterEnqueue)
                 // Looked for across every compact (up to 400 days ahead, four searches when the
                 // next notice is months away) only when the last pass's answer no longer holds.
-                let planned = mark?.knownNextPlanned(state: plannerState, now: planStart)
-                    ?? nextPlanned(after: planStart, configuration: dispatcher.configuration, state: plannerState)
+                let planned = known ?? nextPlanned(after: planStart, configuration: dispatcher.configuration, state: plannerState)
                 // Only once every chunk is written: a failed pass leaves the mark where it was.
                 state.withLock {
                     $0.written = EnqueueWatermark(through: planStart, state: plannerState, nextPlanned: planned)

@@ -71,6 +71,28 @@ struct RunningDaemonTests {
         #expect(status.stdout.hasPrefix("compactd: running since "), "\(status.stdout)")
     }
 
+    @Test("an acknowledgment taken back while compactd idles, its next notice an hour away, sends the step's held notice at once")
+    func unackWhileIdle() throws {
+        let fixture = try DeadlineFixture(deadlinesInSeconds: [("held", 6), ("later", 3600)])
+        defer { fixture.remove() }
+        let started = Date()
+        let daemon = try Daemon(fixture)
+        defer { daemon.stop() }
+        var environment = fixture.environment
+        environment["COMPACTD_CONTROL_SOCKET"] = fixture.directory.appendingPathComponent("control.sock").path
+        let ack = try CommandRunner.run("compactctl", ["ack", fixture.stepKey("held"), "--by", "ops"], environment: environment)
+        #expect(ack.status == 0, "\(ack.stderr)")
+        // Past the held notice's time: nothing sent, and the next notice is the one an hour out.
+        usleep(UInt32(max(0, 9 - Date().timeIntervalSince(started)) * 1_000_000))
+        #expect(Self.received(fixture).isEmpty)
+        let unack = try CommandRunner.run("compactctl", ["unack", fixture.stepKey("held"), "--by", "ops"], environment: environment)
+        #expect(unack.status == 0, "\(unack.stderr)")
+        Self.waitForRequests(fixture, count: 1, seconds: 20)
+        let ids = Self.received(fixture)
+        #expect(ids.count == 1, "\(ids)")
+        #expect(ids.first?.contains("/held/remind-0/hook") == true, "\(ids)")
+    }
+
     @Test("compactd says at start what it loaded: compacts, channels, state, control socket, next notice")
     func saysWhatItLoaded() throws {
         let fixture = try DeadlineFixture(deadlinesInSeconds: [("later", 3600)])
