@@ -31,26 +31,55 @@ public struct MemoryMapping: Sendable, Equatable {
 
     /// The mappings in the text of `/proc/PID/smaps`, with their `Rss:` and `Anonymous:` sizes.
     /// Lines it does not understand are skipped.
+    ///
+    /// Read as bytes, a line at a time, and only headers and the two sizes looked at: split into
+    /// Strings field by field, the daemon's own smaps (hundreds of mappings, twenty-odd lines
+    /// each) took about 13 ms, four tenths of a pass that gives idle pages back (perf).
     public static func parse(smaps text: String) -> [MemoryMapping] {
-        var mappings: [MemoryMapping] = []
-        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
-            let fields = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
-            guard let first = fields.first else { continue }
-            if first.utf8.last == UInt8(ascii: ":") {
-                guard !mappings.isEmpty, fields.count >= 2, let kib = Int(fields[1]) else { continue }
-                switch first {
-                case "Rss:": mappings[mappings.count - 1].residentKiB = kib
-                case "Anonymous:": mappings[mappings.count - 1].anonymousKiB = kib
-                default: break
-                }
-                continue
+        var text = text
+        return text.withUTF8 { bytes in
+            var mappings: [MemoryMapping] = []
+            var start = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+                parseLine(UnsafeBufferPointer(rebasing: bytes[start..<end]), into: &mappings)
+                start = end + 1
             }
-            // A header: START-END PERMS OFFSET DEV INODE [PATH]
-            let range = first.split(separator: "-")
-            guard range.count == 2, fields.count >= 5, let start = UInt(range[0], radix: 16), let end = UInt(range[1], radix: 16) else { continue }
-            let path = fields.count == 6 ? String(fields[5].drop(while: { $0 == " " })) : ""
-            mappings.append(MemoryMapping(start: start, end: end, permissions: String(fields[1]), path: path))
+            return mappings
         }
-        return mappings
+    }
+
+    private static func parseLine(_ line: UnsafeBufferPointer<UInt8>, into mappings: inout [MemoryMapping]) {
+        let space = UInt8(ascii: " ")
+        /// The field starting at or after `from` (spaces skipped): its range.
+        func field(from: Int) -> Range<Int> {
+            var a = from
+            while a < line.count && line[a] == space { a += 1 }
+            var b = a
+            while b < line.count && line[b] != space { b += 1 }
+            return a..<b
+        }
+        func text(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: line[range]), as: UTF8.self) }
+        let first = field(from: 0)
+        guard !first.isEmpty else { return }
+        if line[first.upperBound - 1] == UInt8(ascii: ":") {
+            // A size line: only Rss and Anonymous matter.
+            let name = text(first)
+            guard name == "Rss:" || name == "Anonymous:", !mappings.isEmpty, let kib = Int(text(field(from: first.upperBound))) else { return }
+            if name == "Rss:" { mappings[mappings.count - 1].residentKiB = kib } else { mappings[mappings.count - 1].anonymousKiB = kib }
+            return
+        }
+        // A header: START-END PERMS OFFSET DEV INODE [PATH]
+        guard let dash = line[first].firstIndex(of: UInt8(ascii: "-")),
+              let start = UInt(text(first.lowerBound..<dash), radix: 16), let end = UInt(text((dash + 1)..<first.upperBound), radix: 16) else { return }
+        let permissions = field(from: first.upperBound)
+        let offset = field(from: permissions.upperBound)
+        let device = field(from: offset.upperBound)
+        let inode = field(from: device.upperBound)
+        guard !inode.isEmpty else { return }
+        var pathStart = inode.upperBound
+        while pathStart < line.count && line[pathStart] == space { pathStart += 1 }
+        mappings.append(MemoryMapping(start: start, end: end, permissions: text(permissions), path: text(pathStart..<line.count)))
     }
 }
