@@ -73,8 +73,9 @@ struct StatusPages: Sendable {
         let page = min(max(1, self.page), pages)
         let first = (page - 1) * Self.compactsPerPage
         let shownCompacts = report.compacts[first..<min(first + Self.compactsPerPage, report.compacts.count)]
-        body += "<h2>\(l.say("Compacts", "Pactos"))</h2>\n"
-        if pages > 1 { body += pageNavigation(page: page, pages: pages, first: first + 1, last: first + shownCompacts.count) }
+        // Above and below the table, the same.
+        let navigation = pages > 1 ? pageNavigation(page: page, pages: pages, first: first + 1, last: first + shownCompacts.count) : ""
+        body += "<h2>\(l.say("Compacts", "Pactos"))</h2>\n" + navigation
         body += "<table>\n<thead><tr><th>\(l.say("Partner", "Socio"))</th><th>\(l.say("Current cycle", "Ciclo actual"))</th><th>\(l.say("Steps", "Pasos"))</th><th>\(l.say("Last contact", "Último contacto"))</th></tr></thead>\n<tbody>\n"
         for compact in shownCompacts {
             let done = compact.steps.filter { $0.state == "done" }.count, overdue = compact.steps.filter { $0.state == "overdue" }.count
@@ -83,8 +84,7 @@ struct StatusPages: Sendable {
             body += "<td>\(l.say("\(done) of \(compact.steps.count) done", "\(done) de \(compact.steps.count) hechos"))\(overdue > 0 ? ", <span class=\"overdue\">\(l.say("\(overdue) overdue", "\(overdue) vencidos"))</span>" : "")</td>"
             body += "<td>\(e(shown(compact.lastContact)))</td></tr>\n"
         }
-        body += "</tbody>\n</table>\n"
-        if pages > 1 { body += pageNavigation(page: page, pages: pages, first: first + 1, last: first + shownCompacts.count) }
+        body += "</tbody>\n</table>\n" + navigation
         body += "<h2>\(l.say("Open and overdue steps", "Pasos abiertos y vencidos"))</h2>\n"
         if pages > 1 {
             body += "<p class=\"small\">\(l.say("Of the compacts on this page.", "De los pactos de esta página."))</p>\n"

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Runs one database operation in a task of its own and answers with the first of: its result,
 /// a timeout, or the caller's cancellation; on a timeout or a cancellation the operation is
 /// cancelled and left to end by itself, unwaited.
@@ -35,50 +33,5 @@ enum AbandonableCall {
         } onCancel: {
             outcome.finish(.failure(CancellationError()))
         }
-    }
-}
-
-/// The first of several outcomes, handed to one waiting continuation whichever comes first:
-/// the outcome or the continuation.
-private final class FirstOutcome<T: Sendable>: Sendable {
-    private enum State {
-        case open
-        case waiting(CheckedContinuation<T, any Error>)
-        case finished(Result<T, any Error>)
-        case delivered
-    }
-
-    private let state = Mutex<State>(.open)
-
-    func wait(_ continuation: CheckedContinuation<T, any Error>) {
-        let ready: Result<T, any Error>? = state.withLock { state in
-            switch state {
-            case .open:
-                state = .waiting(continuation)
-                return nil
-            case .finished(let result):
-                state = .delivered
-                return result
-            case .waiting, .delivered:
-                preconditionFailure("one continuation waits")
-            }
-        }
-        if let ready { continuation.resume(with: ready) }
-    }
-
-    func finish(_ result: Result<T, any Error>) {
-        let waiting: CheckedContinuation<T, any Error>? = state.withLock { state in
-            switch state {
-            case .open:
-                state = .finished(result)
-                return nil
-            case .waiting(let continuation):
-                state = .delivered
-                return continuation
-            case .finished, .delivered:
-                return nil
-            }
-        }
-        waiting?.resume(with: result)
     }
 }

@@ -15,8 +15,8 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
     private let connection: SQLiteConnection
     private let queue: DispatchQueue
     /// The last whole-outbox reads, with the change token they were read under.
-    private var keptStatusCounts: (token: SQLiteChangeToken, counts: [DeliveryStatus: Int])?
-    private var keptOldestWaiting: (token: SQLiteChangeToken, oldest: Instant?)?
+    private var keptStatusCounts = SQLiteKeptRead<[DeliveryStatus: Int]>()
+    private var keptOldestWaiting = SQLiteKeptRead<Instant?>()
     public let path: String
 
     /// How a store is opened: by its writer (the daemon, or root with no daemon running), or
@@ -366,14 +366,13 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
     /// A scan, kept under the state's change token as `statusCounts` is.
     public func oldestPendingSendAt() async throws(StateStoreError) -> Instant? {
         try await run { connection throws(StateStoreError) in
-            let token = try SQLiteChangeToken.current(connection)
-            if let kept = self.keptOldestWaiting, kept.token == token { return kept.oldest }
-            var oldest: Instant?
-            try connection.query(Self.oldestWaitingSQL, operation: "finding the oldest pending delivery") { row in
-                oldest = row.optionalInt(0).map(Instant.init(microsecondsSinceEpoch:))
+            try self.keptOldestWaiting.value(on: connection) { () throws(StateStoreError) -> Instant? in
+                var oldest: Instant?
+                try connection.query(Self.oldestWaitingSQL, operation: "finding the oldest pending delivery") { row in
+                    oldest = row.optionalInt(0).map(Instant.init(microsecondsSinceEpoch:))
+                }
+                return oldest
             }
-            self.keptOldestWaiting = (token, oldest)
-            return oldest
         }
     }
 
@@ -748,14 +747,13 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
     /// 0.6 s; between notices (most of the time) nothing changes.
     public func statusCounts() async throws(StateStoreError) -> [DeliveryStatus: Int] {
         try await run { connection throws(StateStoreError) in
-            let token = try SQLiteChangeToken.current(connection)
-            if let kept = self.keptStatusCounts, kept.token == token { return kept.counts }
-            var counts: [DeliveryStatus: Int] = [:]
-            try connection.query("SELECT status, COUNT(*) FROM deliveries GROUP BY status", operation: "counting the outbox") { row in
-                if let status = DeliveryStatus(rawValue: row.text(0)) { counts[status] = Int(row.int(1)) }
+            try self.keptStatusCounts.value(on: connection) { () throws(StateStoreError) -> [DeliveryStatus: Int] in
+                var counts: [DeliveryStatus: Int] = [:]
+                try connection.query("SELECT status, COUNT(*) FROM deliveries GROUP BY status", operation: "counting the outbox") { row in
+                    if let status = DeliveryStatus(rawValue: row.text(0)) { counts[status] = Int(row.int(1)) }
+                }
+                return counts
             }
-            self.keptStatusCounts = (token, counts)
-            return counts
         }
     }
 

@@ -8,6 +8,16 @@ import Testing
 /// meanwhile, and recovers by itself, sending what fell due once.
 @Suite("database loss", .serialized)
 struct DatabaseLossTests {
+    /// Waits (bounded) until `condition` holds; whether it did.
+    static func wait(_ seconds: Int, until condition: () -> Bool) -> Bool {
+        let end = Date().addingTimeInterval(TimeInterval(seconds))
+        while Date() < end {
+            if condition() { return true }
+            usleep(100_000)
+        }
+        return condition()
+    }
+
     @Test("PostgreSQL stopped: degraded in STATUS, the log and /readyz, nothing sent; started again: recovered, the notice sent once")
     func databaseGoesAwayAndComesBack() throws {
         let server = try PostgresServer.privateServer()
@@ -48,20 +58,12 @@ struct DatabaseLossTests {
             let object = (try? JSONSerialization.jsonObject(with: Data((run?.stdout ?? "").utf8))) as? [String: Any]
             return object?["status"] as? String ?? ""
         }
-        func wait(_ seconds: Int, until condition: () -> Bool) -> Bool {
-            let end = Date().addingTimeInterval(TimeInterval(seconds))
-            while Date() < end {
-                if condition() { return true }
-                usleep(200_000)
-            }
-            return condition()
-        }
-        #expect(wait(20) { readyz() == 200 }, "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        #expect(Self.wait(20) { readyz() == 200 }, "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
 
         try server.stop()
         let stoppedAt = Date()
-        #expect(wait(20) { readyz() == 503 })
-        #expect(wait(30) { daemonStatus().hasPrefix("degraded") }, "\(daemonStatus())")
+        #expect(Self.wait(20) { readyz() == 503 })
+        #expect(Self.wait(30) { daemonStatus().hasPrefix("degraded") }, "\(daemonStatus())")
         // Past the deadline's due time with no database: nothing goes out.
         let dueAt = Date().addingTimeInterval(max(0, 12 - Date().timeIntervalSince(stoppedAt)))
         while Date() < dueAt.addingTimeInterval(3) { usleep(200_000) }
@@ -70,7 +72,7 @@ struct DatabaseLossTests {
         try server.startAgain()
         RunningDaemonTests.waitForRequests(fixture, count: 1, seconds: 60)
         #expect(RunningDaemonTests.received(fixture).count == 1)
-        #expect(wait(30) { !daemonStatus().hasPrefix("degraded") && readyz() == 200 }, "\(daemonStatus())")
+        #expect(Self.wait(30) { !daemonStatus().hasPrefix("degraded") && readyz() == 200 }, "\(daemonStatus())")
         // And only once, after a moment for a second copy to show up if one were coming.
         usleep(1_500_000)
         #expect(RecordedRequest.load(fixture.record).count == 1)
@@ -93,34 +95,19 @@ struct DatabaseLossTests {
         defer { daemon.stop() }
         func logText() -> String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
         func count(_ sql: String) -> Int { Int((try? server.psql(database.name, sql))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? -1 }
-        func wait(_ seconds: Int, until condition: () -> Bool) -> Bool {
-            let end = Date().addingTimeInterval(TimeInterval(seconds))
-            while Date() < end {
-                if condition() { return true }
-                usleep(100_000)
-            }
-            return condition()
-        }
         // Running: its replica row is written (the schema is migrated, heartbeats go on).
-        #expect(wait(30) { count("SELECT count(*) FROM replicas WHERE stopped_at IS NULL") == 1 }, "\(logText())")
+        #expect(Self.wait(30) { count("SELECT count(*) FROM replicas WHERE stopped_at IS NULL") == 1 }, "\(logText())")
 
         // Another session holds the replica's tables for up to 90 s; the next heartbeat's query
         // is sent and waits on the server, where postgres-nio cannot cancel it.
-        let lockerDone = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            _ = try? server.psql(database.name, "SET application_name = 'compactd-test-locker'; BEGIN; LOCK TABLE replicas, deliveries IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(90); COMMIT;")
-            lockerDone.signal()
-        }
-        defer {
-            _ = try? server.psql(database.name, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'compactd-test-locker'")
-            lockerDone.wait()
-        }
-        #expect(wait(30) { count("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.application_name <> 'compactd-test-locker'") >= 1 },
+        let lock = try server.holdLock(on: ["replicas", "deliveries"], in: database.name, seconds: 90)
+        defer { lock.release() }
+        #expect(Self.wait(30) { count("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.application_name <> '\(PostgresServer.HeldLock.name)'") >= 1 },
                 "no query of the replica waited on the lock")
 
         kill(daemon.process.processIdentifier, SIGTERM)
-        let exited = wait(60) { !daemon.process.isRunning }
-        let lockStillHeld = count("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'compactd-test-locker'") == 1
+        let exited = Self.wait(60) { !daemon.process.isRunning }
+        let lockStillHeld = lock.isHeld
         #expect(exited && lockStillHeld, "compactd stopped only once the lock was gone (exited: \(exited)): \(logText())")
         if exited { #expect(daemon.process.terminationStatus == 0, "\(logText())") }
         #expect(logText().contains("replica stop not recorded"), "\(logText())")

@@ -243,16 +243,8 @@ struct PostgresReplicaTests {
 
         // Another session holds the table for up to a minute: the store's query is sent and
         // then waits on the server, where postgres-nio cannot cancel it.
-        let locker = Task.detached {
-            _ = try? server.psql(database, "SET application_name = 'compactd-test-locker'; BEGIN; LOCK TABLE deliveries IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60); COMMIT;")
-        }
-        var locked = false
-        for _ in 0..<200 where !locked {
-            locked = try server.psql(database, "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'deliveries' AND l.mode = 'AccessExclusiveLock' AND l.granted")
-                .trimmingCharacters(in: .whitespacesAndNewlines) == "1"
-            if !locked { try await Task.sleep(for: .milliseconds(50)) }
-        }
-        #expect(locked, "the other session never took the lock")
+        let lock = try server.holdLock(on: ["deliveries"], in: database, seconds: 60)
+        #expect(lock.granted, "the other session never took the lock")
 
         var answered: StateStoreError?
         do {
@@ -262,11 +254,9 @@ struct PostgresReplicaTests {
             answered = error
         }
         // Still held when the store answered: the answer came at the timeout, not at the lock's end.
-        let stillLocked = try server.psql(database, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'compactd-test-locker'")
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        _ = try server.psql(database, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'compactd-test-locker'")
-        await locker.value
-        #expect(stillLocked == "1", "the store answered only once the lock was gone")
+        let stillLocked = lock.isHeld
+        lock.release()
+        #expect(stillLocked, "the store answered only once the lock was gone")
         #expect(answered?.code == .unavailable)
         #expect(answered?.message == "the database did not answer in time", "\(String(describing: answered))")
         // The abandoned query ends with the lock; the store answers again.

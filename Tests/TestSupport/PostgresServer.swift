@@ -83,6 +83,51 @@ public final class PostgresServer: Sendable {
         return output
     }
 
+    /// Another session holding `tables` locked (ACCESS EXCLUSIVE) for up to `seconds`, as a
+    /// database that does not answer: queries on those tables wait on the server. Returns once
+    /// the lock is granted (bounded); `release()` ends that session.
+    public func holdLock(on tables: [String], in database: String, seconds: Int) throws -> HeldLock {
+        let held = HeldLock(server: self, database: database)
+        DispatchQueue.global().async {
+            _ = try? self.psql(database, "SET application_name = '\(HeldLock.name)'; BEGIN; LOCK TABLE \(tables.joined(separator: ", ")) IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(\(seconds)); COMMIT;")
+            held.ended.signal()
+        }
+        for _ in 0..<200 where !held.granted {
+            held.granted = try psql(database, "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = '\(tables[0])' AND l.mode = 'AccessExclusiveLock' AND l.granted")
+                .trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+            if !held.granted { usleep(50_000) }
+        }
+        return held
+    }
+
+    /// The session `holdLock` started.
+    public final class HeldLock: @unchecked Sendable {
+        /// The session's application_name, to find it (and to tell its locks from others').
+        public static let name = "compactd-test-locker"
+        let server: PostgresServer
+        let database: String
+        let ended = DispatchSemaphore(value: 0)
+        /// Whether the lock was granted before `holdLock` returned.
+        public fileprivate(set) var granted = false
+
+        init(server: PostgresServer, database: String) {
+            self.server = server
+            self.database = database
+        }
+
+        /// Whether the session still runs (and so still holds the lock).
+        public var isHeld: Bool {
+            (try? server.psql(database, "SELECT count(*) FROM pg_stat_activity WHERE application_name = '\(Self.name)'"))?
+                .trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+        }
+
+        /// Ends the session (its transaction rolls back) and waits until it has.
+        public func release() {
+            _ = try? server.psql(database, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '\(Self.name)'")
+            ended.wait()
+        }
+    }
+
     /// A fast restart on the same port: what a failover looks like to a client.
     public func restart() throws {
         let (status, output) = try ServerProcess.runScript("pg_server.py", ["restart", directory])
