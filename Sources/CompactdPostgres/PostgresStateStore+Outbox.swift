@@ -270,10 +270,20 @@ extension PostgresStateStore {
         return candidates.min().map(Instant.init(microsecondsSinceEpoch:))
     }
 
+    /// The oldest send time still waiting, from the pending rows and the sending rows apart, so
+    /// each is read through its own partial index: what waits, not the history. Asked as one
+    /// `MIN(send_at) ... WHERE status IN (...)`, the planner walked `deliveries_send_at` from the
+    /// oldest row until a waiting one (a `/metrics` scrape at a million delivered rows:
+    /// 0.49-0.61 s in the database; this, 0.2-0.4 ms).
+    static let oldestWaitingSQL = """
+        SELECT LEAST((SELECT MIN(send_at) FROM deliveries WHERE status = 'pending'),
+                     (SELECT MIN(send_at) FROM deliveries WHERE status = 'sending'))
+        """
+
     public func oldestPendingSendAt() async throws(StateStoreError) -> Instant? {
         try await perform("finding the oldest pending delivery") { client in
             var oldest: Int64?
-            for try await value in try await client.sql("SELECT MIN(send_at) FROM deliveries WHERE status IN ('pending', 'sending')").decode(Int64?.self) { oldest = value }
+            for try await value in try await client.sql(PostgresQuery(unsafeSQL: Self.oldestWaitingSQL)).decode(Int64?.self) { oldest = value }
             return oldest.map(Instant.init(microsecondsSinceEpoch:))
         }
     }
