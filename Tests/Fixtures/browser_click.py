@@ -7,9 +7,9 @@ import argparse
 import json
 
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 parser = argparse.ArgumentParser()
@@ -20,6 +20,25 @@ parser.add_argument("--follow", help="click the link this CSS selector finds (in
 parser.add_argument("--after", help="PNG of the page after the click")
 parser.add_argument("--lang", default="en-US")
 args = parser.parse_args()
+
+
+def replaced(old):
+    """Waits until `old` has left the page, as Selenium's `staleness_of` does, also when
+    chromedriver says so with "Node with given id does not belong to the document" instead of a
+    stale element, as it does now and then (SeleniumHQ/selenium#15401; Chromium 156 here; it failed
+    this script once in a CI run, in `staleness_of` itself)."""
+    def gone(_driver):
+        try:
+            old.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+    return gone
+
 
 options = webdriver.ChromeOptions()
 options.binary_location = "/usr/bin/chromium"
@@ -34,7 +53,7 @@ try:
     if args.click or args.follow:
         old = driver.find_element(By.TAG_NAME, "h1")
         driver.find_element(By.CSS_SELECTOR, args.follow or "button[type=submit]").click()
-        WebDriverWait(driver, 20).until(expected_conditions.staleness_of(old))
+        WebDriverWait(driver, 20).until(replaced(old))
         result["after"] = driver.find_element(By.TAG_NAME, "body").text
         result["title_after"] = driver.title
         result["url_after"] = driver.current_url
