@@ -64,10 +64,11 @@ public struct MemoryMapping: Sendable, Equatable {
         let first = field(from: 0)
         guard !first.isEmpty else { return }
         if line[first.upperBound - 1] == UInt8(ascii: ":") {
-            // A size line: only Rss and Anonymous matter.
-            let name = text(first)
-            guard name == "Rss:" || name == "Anonymous:", !mappings.isEmpty, let kib = Int(text(field(from: first.upperBound))) else { return }
-            if name == "Rss:" { mappings[mappings.count - 1].residentKiB = kib } else { mappings[mappings.count - 1].anonymousKiB = kib }
+            // A size line: only Rss and Anonymous matter, the others' names not made into Strings.
+            let name = UnsafeBufferPointer(rebasing: line[first])
+            let isResident = name.elementsEqual("Rss:".utf8)
+            guard isResident || name.elementsEqual("Anonymous:".utf8), !mappings.isEmpty, let kib = Int(text(field(from: first.upperBound))) else { return }
+            if isResident { mappings[mappings.count - 1].residentKiB = kib } else { mappings[mappings.count - 1].anonymousKiB = kib }
             return
         }
         // A header: START-END PERMS OFFSET DEV INODE [PATH]

@@ -31,19 +31,14 @@ struct DatabaseLossTests {
         try "status-token-for-the-test-0123456789".write(toFile: token, atomically: true, encoding: .utf8)
         chmod(key, 0o600)
         chmod(token, 0o600)
-        let original = try String(contentsOfFile: fixture.config, encoding: .utf8)
-        try (original + """
-
-            [state]
-            backend = "postgresql"
-            url = "\(database.url)"
+        try fixture.usePostgres(database.url, more: """
             lease = "3s"
             timeout = "2s"
             [http]
             listen = "127.0.0.1:\(port)"
             link_key_files = ["\(key)"]
             status_token_file = "\(token)"
-            """).write(toFile: fixture.config, atomically: true, encoding: .utf8)
+            """)
         let log = fixture.directory.appendingPathComponent("compactd.log").path
         let daemon = try RunningDaemonTests.Daemon(fixture, log: log)
         defer { daemon.stop() }
@@ -87,9 +82,7 @@ struct DatabaseLossTests {
         let database = try server.makeDatabase("held")
         let fixture = try DeadlineFixture(deadlinesInSeconds: [("later", 3600)])
         defer { fixture.remove() }
-        let original = try String(contentsOfFile: fixture.config, encoding: .utf8)
-        try (original + "\n[state]\nbackend = \"postgresql\"\nurl = \"\(database.url)\"\nlease = \"3s\"\ntimeout = \"2s\"\n")
-            .write(toFile: fixture.config, atomically: true, encoding: .utf8)
+        try fixture.usePostgres(database.url, more: "lease = \"3s\"\ntimeout = \"2s\"\n")
         let log = fixture.directory.appendingPathComponent("compactd.log").path
         let daemon = try RunningDaemonTests.Daemon(fixture, log: log)
         defer { daemon.stop() }
@@ -118,8 +111,7 @@ struct DatabaseLossTests {
         let database = try PostgresServer.shared().makeDatabase("status")
         let fixture = try DeadlineFixture(deadlinesInSeconds: [("later", 3600)])
         defer { fixture.remove() }
-        let original = try String(contentsOfFile: fixture.config, encoding: .utf8)
-        try (original + "\n[state]\nbackend = \"postgresql\"\nurl = \"\(database.url)\"\n").write(toFile: fixture.config, atomically: true, encoding: .utf8)
+        try fixture.usePostgres(database.url)
         let log = fixture.directory.appendingPathComponent("compactd.log").path
         let daemon = try RunningDaemonTests.Daemon(fixture, log: log)
         defer { daemon.stop() }

@@ -65,6 +65,14 @@ struct DeadlineFixture {
         "carson/deadline/\(dueDates[id]!)/\(id)"
     }
 
+    /// This fixture's configuration with its state on PostgreSQL at `url`, written to `path`
+    /// (by default over the fixture's own). `more`: lines after the url, the rest of `[state]`
+    /// (lease, timeout) and any tables after it.
+    func usePostgres(_ url: String, more: String = "", writingTo path: String? = nil) throws {
+        let original = try String(contentsOfFile: config, encoding: .utf8)
+        try (original + "\n[state]\nbackend = \"postgresql\"\nurl = \"\(url)\"\n" + more).write(toFile: path ?? config, atomically: true, encoding: .utf8)
+    }
+
     func remove() {
         server.stop()
         try? FileManager.default.removeItem(at: directory)

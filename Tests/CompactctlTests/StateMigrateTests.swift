@@ -71,9 +71,8 @@ struct StateMigrateTests {
         #expect(again.stderr.contains("already holds a state"), "\(again.stderr)")
 
         // The same configuration on PostgreSQL.
-        let original = try String(contentsOfFile: setup.config, encoding: .utf8)
         let pgConfig = setup.directory.appendingPathComponent("compactd-pg.toml").path
-        try (original + "\n[state]\nbackend = \"postgresql\"\nurl = \"\(database.url)\"\n").write(toFile: pgConfig, atomically: true, encoding: .utf8)
+        try setup.usePostgres(database.url, writingTo: pgConfig)
         var pgEnv = env
         pgEnv["COMPACTD_CONFIG"] = pgConfig
         var after: [NSObject] = []
