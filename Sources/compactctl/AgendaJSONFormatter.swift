@@ -8,52 +8,17 @@ import CompactdCore
 ///     {"channel","compact","contact","cycle","due_at","due_at_utc","fate","id","kind","label",
 ///      "occurrence","partner","send_at","send_at_utc","step","step_key","step_title"}
 ///
-/// Nearly all of it is shared: a year of 10,000 compacts is 420,000 notices at a few hundred
-/// send times, 14 notices to a step occurrence, a dozen kinds, a few recipients. Each shared
-/// run of fields is written once (escaped by `JSONWriter.appendEscaped`, as every JSON of ours
-/// is) and kept as bytes; a notice is those runs copied in key order, and only a fate (with
-/// --all) is escaped anew. Made field by field, 17 strings a notice, writing was half the year.
+/// What a few values share is kept as bytes, escaped once (by `JSONWriter`'s escaping, as every
+/// JSON of ours is): a kind's id part, kind and label, a recipient's fields, a send or due
+/// time's two forms, a compact's partner. The step occurrence's own text (ids, date, title) is
+/// escaped straight into the output for each notice. It used to be kept per step occurrence
+/// too, found by identity and then by content; but a year of notices reaches each occurrence
+/// about fourteen times, weeks apart, with every other compact's in between, so the table held
+/// a month of occurrences (or forgot them and made them again): at 100,000 compacts a year's
+/// agenda spent 57% of its time there (10-13 s against 0.55 s at 10,000), and at 2,000 the
+/// lookups alone cost more than escaping the text again (1,400 instructions a notice).
 struct AgendaJSONFormatter {
-    /// What a step occurrence gives, in the places its fields fall in key order: one array,
-    /// cut in five. A class: a notice takes it without copying five ranges and an array.
-    private final class Occurrence {
-        let bytes: [UInt8]
-        /// `,"compact":"…"`
-        let compact: Range<Int>
-        /// `,"cycle":"…","due_at":"…","due_at_utc":"…"`
-        let cycleAndDue: Range<Int>
-        /// The step key, escaped, without quotes: the start of the notice's id.
-        let idStart: Range<Int>
-        /// `,"occurrence":"…","partner":"…"`
-        let occurrenceAndPartner: Range<Int>
-        /// `,"step":"…","step_key":"…","step_title":"…"}`
-        let stepToEnd: Range<Int>
-
-        init(step: StepOccurrence, partner: String, due: [UInt8]) {
-            let key = step.key
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(512)
-            AgendaJSONFormatter.append("compact", step.compactID, to: &bytes)
-            compact = 0..<bytes.count
-            AgendaJSONFormatter.append("cycle", step.cycleID, to: &bytes)
-            bytes.append(contentsOf: due)
-            cycleAndDue = compact.upperBound..<bytes.count
-            JSONWriter.appendEscaped(key, to: &bytes)
-            idStart = cycleAndDue.upperBound..<bytes.count
-            AgendaJSONFormatter.append("occurrence", step.occurrence.description, to: &bytes)
-            AgendaJSONFormatter.append("partner", partner, to: &bytes)
-            occurrenceAndPartner = idStart.upperBound..<bytes.count
-            AgendaJSONFormatter.append("step", step.stepID, to: &bytes)
-            AgendaJSONFormatter.append("step_key", key, to: &bytes)
-            AgendaJSONFormatter.append("step_title", step.stepTitle, to: &bytes)
-            bytes.append(UInt8(ascii: "}"))
-            stepToEnd = occurrenceAndPartner.upperBound..<bytes.count
-            // Kept at its size: grown by doubling, thirty thousand of them held 9 MB unused.
-            self.bytes = Array(bytes[...])
-        }
-    }
-
-    /// Classes, as `Occurrence` is: a notice takes each with one retain, not one an array.
+    /// Classes: a notice takes each with one retain, not one an array.
     private final class Kind {
         /// `/remind-7d/`, escaped: the middle of the id.
         let idMiddle: [UInt8]
@@ -84,64 +49,93 @@ struct AgendaJSONFormatter {
     private let zone: ZoneInfo
     /// Each compact's partner, by compact id.
     private let partners: [String: String]
-    /// By identity first (`StepOccurrenceSlots`), then by content, because the planner, a
-    /// month at a time, makes a step occurrence anew in each month its notices reach, and its
-    /// text is the same.
-    private var byIdentity: StepOccurrenceSlots<Occurrence>
-    private var occurrences: [StepOccurrence: Occurrence] = [:]
+    /// Each compact's partner, escaped, by compact id; the last one asked for kept beside it.
+    private var escapedPartners: [String: [UInt8]] = [:]
+    private var lastPartner: (compactID: String, text: [UInt8])?
     private var kinds: [NoticeKind: Kind] = [:]
     private var recipients: [Recipient: RecipientText] = [:]
     /// `,"send_at":"…","send_at_utc":"…"` by send time.
     private var sendTimes: [Instant: [UInt8]] = [:]
     /// `,"due_at":"…","due_at_utc":"…"` by due time.
     private var dueTimes: [Instant: [UInt8]] = [:]
-    /// The last occurrence, kind, recipient and send time written, each compared before it is
+    /// The last kind, recipient, send time and due time written, each compared before it is
     /// hashed: a step's notices to its several recipients come one after another, and the
-    /// notices come in send order, most of a kind and to one channel (hashing them was a
-    /// quarter of writing a year's agenda). Written out, here and in `AgendaTextCache`: one
-    /// generic "last, then table" type for them cost writing 8% more instructions (209 to
-    /// 226 million at 2,000 compacts), each lookup copying the kept key and value to compare.
-    private var last: (step: StepOccurrence, occurrence: Occurrence)?
+    /// notices come in send order, most of a kind and to one channel. Written out, here and in
+    /// `AgendaTextCache`: one generic "last, then table" type for them cost writing 8% more
+    /// instructions (209 to 226 million at 2,000 compacts), each lookup copying the kept key
+    /// and value to compare.
     private var lastKind: (kind: NoticeKind, text: Kind)?
     private var lastRecipient: (recipient: Recipient, text: RecipientText)?
     private var lastSendTime: (instant: Instant, text: [UInt8])?
-    /// Past this many, the occurrences are forgotten (the agenda is written in send order,
-    /// so a step's notices are near one another): memory stays bounded over long windows.
-    private static let occurrenceLimit = 50_000
+    private var lastDueTime: (instant: Instant, text: [UInt8])?
+    private var lastDate: (date: LocalDate, text: String)?
 
     init(zone: ZoneInfo, partners: [String: String]) {
         self.zone = zone
         self.partners = partners
-        byIdentity = StepOccurrenceSlots(compacts: partners.count)
     }
 
     /// One notice, `,\n{…}` (the array's writer drops the first comma); `fate` with --all.
     mutating func append(_ notice: PlannedNotice, fate: String? = nil, to output: OutputBytes) {
-        let occurrence = occurrence(notice.step)
+        let step = notice.step
         let kind = kind(notice.kind)
         let recipient = recipient(notice.recipient)
         let sent = sendTime(notice.sendAt)
+        let due = dueTime(step.dueAt)
+        let partner = partnerText(step.compactID)
+        let date = dateText(step.occurrence)
         var fateField: [UInt8] = []
         if let fate { Self.append("fate", fate, to: &fateField) }
-        output.reserve(Self.entryStart.count + Self.idKey.count + occurrence.bytes.count + kind.idMiddle.count + kind.idEndKindAndLabel.count
-            + recipient.start.count + recipient.contact.count + recipient.idEnd.count + sent.count + fateField.count)
+        // Room for everything at once, the step's own text at its longest escaped (six bytes
+        // for one, `\u001f`), so each piece is copied in without a check.
+        let text = step.compactID.utf8.count + step.cycleID.utf8.count + step.stepID.utf8.count
+        output.reserve(Self.literals + kind.idMiddle.count + kind.idEndKindAndLabel.count + recipient.start.count + recipient.contact.count
+            + recipient.idEnd.count + sent.count + due.count + partner.count + fateField.count
+            + 6 * (3 * text + 3 * date.utf8.count + step.stepTitle.utf8.count))
         output.appendReserved(Self.entryStart)
         output.appendReserved(recipient.start)
-        occurrence.bytes.withUnsafeBytes { part in
-            output.appendReserved(UnsafeRawBufferPointer(rebasing: part[occurrence.compact]))
-            output.appendReserved(recipient.contact)
-            output.appendReserved(UnsafeRawBufferPointer(rebasing: part[occurrence.cycleAndDue]))
-            output.appendReserved(fateField)
-            output.appendReserved(Self.idKey)
-            output.appendReserved(UnsafeRawBufferPointer(rebasing: part[occurrence.idStart]))
-            output.appendReserved(kind.idMiddle)
-            output.appendReserved(recipient.idEnd)
-            output.appendReserved(kind.idEndKindAndLabel)
-            output.appendReserved(UnsafeRawBufferPointer(rebasing: part[occurrence.occurrenceAndPartner]))
-            output.appendReserved(sent)
-            output.appendReserved(UnsafeRawBufferPointer(rebasing: part[occurrence.stepToEnd]))
-        }
+        output.appendReserved(",\"compact\":\"")
+        // Each id and the date escaped once, then copied where the id and step key repeat them.
+        let compact = output.appendEscapedReserved(step.compactID)
+        output.appendReserved("\"")
+        output.appendReserved(recipient.contact)
+        output.appendReserved(",\"cycle\":\"")
+        let cycle = output.appendEscapedReserved(step.cycleID)
+        output.appendReserved("\"")
+        output.appendReserved(due)
+        output.appendReserved(fateField)
+        output.appendReserved(",\"id\":\"")
+        // The step key (`StepOccurrence.key`) escaped: the escaping of a concatenation is the
+        // concatenation of the escapings, and "/" is not escaped.
+        let keyStart = output.count
+        output.appendCopyReserved(compact)
+        output.appendReserved("/")
+        output.appendCopyReserved(cycle)
+        output.appendReserved("/")
+        output.appendEscapedReserved(date)
+        output.appendReserved("/")
+        let stepID = output.appendEscapedReserved(step.stepID)
+        let key = keyStart..<output.count
+        output.appendReserved(kind.idMiddle)
+        output.appendReserved(recipient.idEnd)
+        output.appendReserved(kind.idEndKindAndLabel)
+        output.appendReserved(",\"occurrence\":\"")
+        output.appendEscapedReserved(date)
+        output.appendReserved("\",\"partner\":\"")
+        output.appendReserved(partner)
+        output.appendReserved("\"")
+        output.appendReserved(sent)
+        output.appendReserved(",\"step\":\"")
+        output.appendCopyReserved(stepID)
+        output.appendReserved("\",\"step_key\":\"")
+        output.appendCopyReserved(key)
+        output.appendReserved("\",\"step_title\":\"")
+        output.appendEscapedReserved(step.stepTitle)
+        output.appendReserved("\"}")
     }
+
+    /// The bytes of the literal keys and quotes `append` writes around the values.
+    private static let literals = 160
 
     // MARK: - The shared runs, each written once
 
@@ -172,23 +166,25 @@ struct AgendaJSONFormatter {
         return bytes
     }
 
-    private mutating func occurrence(_ step: StepOccurrence) -> Occurrence {
-        if let last, last.step === step { return last.occurrence }
-        if let known = byIdentity[step] {
-            last = (step, known)
-            return known
-        }
-        if occurrences.count >= Self.occurrenceLimit { occurrences.removeAll(keepingCapacity: true) }
-        let found: Occurrence
-        if let known = occurrences[step] {
-            found = known
+    /// The occurrence's date as text: the notices of one day's occurrences mostly come together.
+    private mutating func dateText(_ date: LocalDate) -> String {
+        if let lastDate, lastDate.date == date { return lastDate.text }
+        let text = date.description
+        lastDate = (date, text)
+        return text
+    }
+
+    private mutating func partnerText(_ compactID: String) -> [UInt8] {
+        if let lastPartner, lastPartner.compactID == compactID { return lastPartner.text }
+        let text: [UInt8]
+        if let known = escapedPartners[compactID] {
+            text = known
         } else {
-            found = Occurrence(step: step, partner: partners[step.compactID] ?? "", due: dueTime(step.dueAt))
-            occurrences[step] = found
+            text = Self.escaped(partners[compactID] ?? "")
+            escapedPartners[compactID] = text
         }
-        byIdentity[step] = found
-        last = (step, found)
-        return found
+        lastPartner = (compactID, text)
+        return text
     }
 
     private mutating func kind(_ kind: NoticeKind) -> Kind {
@@ -240,9 +236,15 @@ struct AgendaJSONFormatter {
     }
 
     private mutating func dueTime(_ instant: Instant) -> [UInt8] {
-        if let known = dueTimes[instant] { return known }
-        let made = Self.fields(["due_at": JSONTime.local(instant, zone), "due_at_utc": JSONTime.utc(instant)])
-        dueTimes[instant] = made
-        return made
+        if let lastDueTime, lastDueTime.instant == instant { return lastDueTime.text }
+        let text: [UInt8]
+        if let known = dueTimes[instant] {
+            text = known
+        } else {
+            text = Self.fields(["due_at": JSONTime.local(instant, zone), "due_at_utc": JSONTime.utc(instant)])
+            dueTimes[instant] = text
+        }
+        lastDueTime = (instant, text)
+        return text
     }
 }

@@ -1,3 +1,4 @@
+import CompactdCore
 import Glibc
 
 /// Bytes on their way to standard output, copied into place run by run, and written with
@@ -44,6 +45,36 @@ final class OutputBytes {
     @inline(__always)
     func appendReserved(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { appendReserved($0) }
+    }
+
+    /// Copies a literal in; `reserve` made room for it.
+    @inline(__always)
+    func appendReserved(_ literal: StaticString) {
+        literal.withUTF8Buffer { appendReserved(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Copies `text` in as the contents of a JSON string (`JSONWriter.appendEscaped`); `reserve`
+    /// made room for it escaped at its longest, six bytes a byte. Returns where it went, for
+    /// `appendCopyReserved` to write it again.
+    @discardableResult
+    func appendEscapedReserved(_ text: String) -> Range<Int> {
+        let start = count
+        var text = text
+        text.withUTF8 { utf8 in
+            if JSONWriter.needsEscaping(utf8) {
+                JSONWriter.forEachEscapedRun(utf8) { appendReserved($0) }
+            } else {
+                appendReserved(UnsafeRawBufferPointer(utf8))
+            }
+        }
+        return start..<count
+    }
+
+    /// Copies bytes already gathered (`range`, from `appendEscapedReserved` since the last
+    /// `reserve`) to the end; `reserve` made room for them.
+    func appendCopyReserved(_ range: Range<Int>) {
+        (base + count).copyMemory(from: base + range.lowerBound, byteCount: range.count)
+        count += range.count
     }
 
     func append(_ bytes: [UInt8]) {

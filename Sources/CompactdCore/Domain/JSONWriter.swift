@@ -73,37 +73,63 @@ public struct JSONWriter {
     public static func appendEscaped(_ text: String, to bytes: inout [UInt8]) {
         var text = text
         text.withUTF8 { utf8 in
-            var start = 0
-            var i = 0
-            while i < utf8.count {
-                // Eight bytes at a time while none needs escaping (`needsEscape`): the byte loop
-                // alone was a seventh of writing a year's agenda.
-                if i + 8 <= utf8.count, let base = utf8.baseAddress,
-                   !Self.needsEscape(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) {
-                    i += 8
-                    continue
-                }
-                let byte = utf8[i]
-                guard byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 else {
-                    i += 1
-                    continue
-                }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<i]))
-                i += 1
-                start = i
-                switch byte {
-                case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
-                case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
-                case 0x0A: bytes.append(contentsOf: [92, UInt8(ascii: "n")])
-                case 0x0D: bytes.append(contentsOf: [92, UInt8(ascii: "r")])
-                case 0x09: bytes.append(contentsOf: [92, UInt8(ascii: "t")])
-                default:
-                    let hex = Array("0123456789abcdef".utf8)
-                    bytes.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
-                }
-            }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
+            forEachEscapedRun(utf8) { bytes.append(contentsOf: $0.assumingMemoryBound(to: UInt8.self)) }
         }
+    }
+
+    /// Whether any byte of `utf8` is one JSON escapes (a quote, a backslash, a control
+    /// character), eight bytes at a time, the last eight overlapping those before them: an id
+    /// or a date is answered in one to three tests, without a loop over its bytes.
+    public static func needsEscaping(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = utf8.baseAddress else { return false }
+        let count = utf8.count
+        guard count >= 8 else {
+            for byte in utf8 where byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { return true }
+            return false
+        }
+        var i = 0
+        while i + 8 < count {
+            if needsEscape(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) { return true }
+            i += 8
+        }
+        return needsEscape(UnsafeRawPointer(base + count - 8).loadUnaligned(as: UInt64.self))
+    }
+
+    /// `appendEscaped` for writers of raw buffers: the escaped text as runs handed to `body` in
+    /// order, runs of the text itself (nearly always one, the whole text) and the escapes between.
+    public static func forEachEscapedRun(_ utf8: UnsafeBufferPointer<UInt8>, _ body: (UnsafeRawBufferPointer) -> Void) {
+        var start = 0
+        var i = 0
+        while i < utf8.count {
+            // Eight bytes at a time while none needs escaping (`needsEscape`): the byte loop
+            // alone was a seventh of writing a year's agenda.
+            if i + 8 <= utf8.count, let base = utf8.baseAddress,
+               !Self.needsEscape(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) {
+                i += 8
+                continue
+            }
+            let byte = utf8[i]
+            guard byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 else {
+                i += 1
+                continue
+            }
+            body(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: utf8[start..<i])))
+            i += 1
+            start = i
+            let escape: [UInt8]
+            switch byte {
+            case UInt8(ascii: "\""): escape = [92, 34]
+            case UInt8(ascii: "\\"): escape = [92, 92]
+            case 0x0A: escape = [92, UInt8(ascii: "n")]
+            case 0x0D: escape = [92, UInt8(ascii: "r")]
+            case 0x09: escape = [92, UInt8(ascii: "t")]
+            default:
+                let hex = Array("0123456789abcdef".utf8)
+                escape = [92, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+            }
+            escape.withUnsafeBytes(body)
+        }
+        body(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: utf8[start...])))
     }
 
     /// Whether any of eight bytes is a quote, a backslash or below 0x20, tested all at once

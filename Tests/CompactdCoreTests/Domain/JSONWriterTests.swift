@@ -53,6 +53,27 @@ struct JSONWriterTests {
         }
     }
 
+    /// `needsEscaping` tests eight bytes at a time, the last eight overlapping the ones before:
+    /// every length from empty to three words and a bit, with each byte JSON escapes (and some
+    /// it does not) at each place, against JSON's rule written out here byte by byte.
+    @Test("needsEscaping: every escaped byte at every place of every length up to 26 bytes")
+    func needsEscapingEveryPlace() {
+        let escaped = Set<UInt8>(Array(0x00..<0x20) + [0x22, 0x5C])
+        let others: [UInt8] = [0x20, 0x21, 0x23, 0x2F, 0x5B, 0x5D, 0x7F, 0x80, 0xC3, 0xFF]
+        for length in 0...26 {
+            let plain = Array(repeating: UInt8(ascii: "a"), count: length)
+            #expect(plain.withUnsafeBufferPointer(JSONWriter.needsEscaping) == false, "\(length) plain bytes")
+            for place in 0..<length {
+                for byte in escaped.sorted() + others {
+                    var bytes = plain
+                    bytes[place] = byte
+                    let needs = bytes.withUnsafeBufferPointer(JSONWriter.needsEscaping)
+                    #expect(needs == escaped.contains(byte), "byte \(byte) at \(place) of \(length)")
+                }
+            }
+        }
+    }
+
     @Test("a field named verbatim is written as a field with the same name is")
     func verbatimName() {
         var plain = JSONWriter()
