@@ -169,12 +169,14 @@ bench-http: deps
 	Benchmarks/http-bench.sh 3 10
 
 # 1,000 / 10,000 / 100,000 compacts shaped like the shipped ones: READY, idle and peak RSS,
-# reload, check, agenda (SIZES=1000,10000 for a shorter run).
+# reload, check, agenda (SIZES=1000,10000 for a shorter run; RUNS=3 for each cell's median
+# and range over three runs).
 SIZES ?= 1000,10000,100000
+RUNS ?= 1
 bench-scale: deps
 	$(SWIFT) build $(RELEASE) --product compactd
 	$(SWIFT) build $(RELEASE) --product compactctl
-	$(PYTHON) Benchmarks/scale-bench.py --sizes $(SIZES)
+	$(PYTHON) Benchmarks/scale-bench.py --sizes $(SIZES) --runs $(RUNS)
 
 # Rewrites Benchmarks/compactd.order from what a release compactd runs (valgrind's callgrind):
 # after changes to what it does at start or per delivery. A stale list costs memory only.

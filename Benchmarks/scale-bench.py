@@ -11,7 +11,11 @@ beside the shipped main configuration. For each size, with the release build:
   agenda 30   `compactctl agenda --days 30 -o json`: wall time and max RSS
   agenda 400  `compactctl agenda --days 400 -o json`: wall time and max RSS
 
-Usage: Benchmarks/scale-bench.py [--sizes 1000,10000,100000] [--bin .build/release] [--generate DIR]
+Usage: Benchmarks/scale-bench.py [--sizes 1000,10000,100000] [--runs N] [--bin .build/release] [--generate DIR]
+
+--runs N measures each size N times, each from a fresh configuration and state, and gives each
+cell as the median and, in brackets, the lowest and highest: on a shared 2-core machine one
+run of a command can take half again as long as the next.
 """
 import argparse
 import os
@@ -27,6 +31,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--sizes", default="1000,10000,100000")
+parser.add_argument("--runs", type=int, default=1, help="runs of each size; cells give the median and the range")
 parser.add_argument("--bin", default=os.path.join(ROOT, ".build/release"))
 parser.add_argument("--generate", metavar="DIR", help="only write the configuration of the first size into DIR (for profiling by hand)")
 args = parser.parse_args()
@@ -173,11 +178,23 @@ if args.generate:
     print(make_config(args.generate, int(args.sizes.split(",")[0])))
     raise SystemExit(0)
 
+def spread(values, unit, digits):
+    """The median of the runs' values, and their range when there is more than one."""
+    ordered = sorted(values)
+    median = ordered[len(ordered) // 2] if len(ordered) % 2 else (ordered[len(ordered) // 2 - 1] + ordered[len(ordered) // 2]) / 2
+    text = f"{median:.{digits}f} {unit}"
+    if len(ordered) > 1:
+        text += f" ({ordered[0]:.{digits}f}-{ordered[-1]:.{digits}f})"
+    return text
+
+
 print("| compacts | READY | idle RSS | peak RSS | reload | check | agenda --days 30 | agenda --days 400 |")
 print("|---:|---:|---:|---:|---:|---:|---:|---:|")
 for size in [int(s) for s in args.sizes.split(",")]:
-    r = run_size(size)
-    cell = lambda m: f"{m[0]:.2f} s, {m[1]:.0f} MiB"
-    print(f"| {r['size']:,} | {r['ready']:.2f} s | {r['idle']:.0f} MiB | {r['peak']:.0f} MiB | {r['reload']:.2f} s | {cell(r['check'])} | {cell(r['agenda30'])} | {cell(r['agenda400'])} |", flush=True)
-    per = r["idle"] * 1024 / r["size"]
-    print(f"|  | idle {per:.1f} KiB per compact; RSS after the reload {r['after_reload']:.0f} MiB |  |  |  |  |  |  |", flush=True)
+    runs = [run_size(size) for _ in range(max(1, args.runs))]
+    column = lambda key: [r[key] for r in runs]
+    cell = lambda key: f"{spread([m[0] for m in column(key)], 's', 2)}, {spread([m[1] for m in column(key)], 'MiB', 0)}"
+    print(f"| {size:,} | {spread(column('ready'), 's', 2)} | {spread(column('idle'), 'MiB', 0)} | {spread(column('peak'), 'MiB', 0)} | "
+          f"{spread(column('reload'), 's', 2)} | {cell('check')} | {cell('agenda30')} | {cell('agenda400')} |", flush=True)
+    per = [r["idle"] * 1024 / size for r in runs]
+    print(f"|  | idle {spread(per, 'KiB', 1)} per compact; RSS after the reload {spread(column('after_reload'), 'MiB', 0)} |  |  |  |  |  |  |", flush=True)
