@@ -88,7 +88,7 @@ public struct ConfigurationLoader: Sendable {
             problems.add(ConfigProblem(file: path, key: "", message: "\(reason); expected a readable TOML file"))
             return nil
         }
-        guard String(validating: data, as: UTF8.self) != nil else {
+        guard UTF8Text.isValid(data) else {
             problems.add(ConfigProblem(file: path, key: "", message: "is not UTF-8 text; expected a TOML file"))
             return nil
         }

@@ -1,4 +1,5 @@
 import CompactdConfig
+import Foundation
 import CompactdCore
 import Testing
 
@@ -61,6 +62,45 @@ struct ConfigurationErrorTests {
         defer { fixture.remove() }
         let problem = try #require(found.first { $0.key == "cycles[0].steps[0].reminder" })
         #expect(problem.line == 25)
+    }
+
+    /// The check reads ASCII eight bytes at a time and the rest one by one, so the file is made
+    /// each length modulo eight, and a bad byte is put at the first places and in each of the
+    /// last; a valid accented letter in the same places loads.
+    @Test("a compact file that is not UTF-8 is refused by name, wherever the bad bytes are")
+    func notUTF8() throws {
+        let fixture = try ConfigFixture()
+        defer { fixture.remove() }
+        let path = fixture.compactPath("bell.toml")
+        func load(_ bytes: [UInt8]) throws -> Result<[String], ConfigError> {
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            do throws(ConfigError) {
+                return .success(try ConfigurationLoader(environment: [:]).load(path: fixture.mainPath).configuration.compacts.map(\.id))
+            } catch {
+                return .failure(error)
+            }
+        }
+        for extra in 0..<8 {
+            // A comment line of plain text at the end, so a byte changed there changes no value.
+            let valid = Array((ConfigFixture.validCompact + "\n# " + String(repeating: "x", count: 16 + extra) + "\n").utf8)
+            let comment = valid.count - 17 - extra
+            for bad in [[0xFF], [0xC3], [0xC0, 0xAF], [0xED, 0xA0, 0x80]] as [[UInt8]] {
+                for place in [0, 1, 7, 8, 9, 15, 16] + Array(comment..<valid.count - bad.count) {
+                    var bytes = valid
+                    bytes.replaceSubrange(place..<place + bad.count, with: bad)
+                    switch try load(bytes) {
+                    case .success: Issue.record("loaded with \(bad) at \(place) of \(bytes.count)")
+                    case .failure(let error):
+                        #expect(error.errors.map(\.description) == ["\(path): is not UTF-8 text; expected a TOML file"], "\(bad) at \(place) of \(bytes.count)")
+                    }
+                }
+            }
+            for place in comment..<valid.count - 2 {
+                var bytes = valid
+                bytes.replaceSubrange(place..<place + 2, with: Array("é".utf8))
+                #expect(try load(bytes).get() == ["bell"], "é at \(place) of \(bytes.count)")
+            }
+        }
     }
 
     @Test("wrong type")

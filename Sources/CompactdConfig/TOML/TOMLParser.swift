@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// compactd's own TOML 1.0 parser, in Swift, over the document's UTF-8 bytes.
 ///
 /// Why not TOMLKit: it hands the text to toml++, which aborts the process on some malformed
@@ -37,9 +41,10 @@ struct TOMLParser {
 
     private init(utf8 document: [UInt8]) {
         // As tomllib: CRLF is a newline; a lone CR is an illegal character. Most files have
-        // no CR at all and are read as they are, without a copy.
+        // no CR at all and are read as they are, without a copy (found by memchr: a loop over
+        // the bytes was two percent of reading a compact file).
         var bytes = document
-        if document.contains(0x0D) {
+        if document.withUnsafeBytes({ bytes in bytes.baseAddress.map { memchr($0, 0x0D, bytes.count) != nil } ?? false }) {
             bytes = []
             bytes.reserveCapacity(document.count)
             var previousCR = false
