@@ -28,13 +28,13 @@ extension ConfigurationLoader {
         }
 
         var commitments: [Commitment] = []
-        var commitmentIDs: Set<String> = []
+        var commitmentIDs = SeenIDs()
         for item in reader.tableArray("commitments") {
             let cid = item.identifier("id")
             let title = item.text("title", required: true)
             if let title { checkSingleLine(title, reader: item, key: "title") }
             let owner = item.text("owner")
-            if let cid, !commitmentIDs.insert(cid).inserted {
+            if let cid, !commitmentIDs.insert(cid) {
                 item.report("id", "duplicate commitment id '\(cid)'; expected each commitment id once per compact")
             }
             item.finish(known: ["id", "title", "owner"])
@@ -55,7 +55,7 @@ extension ConfigurationLoader {
         }
 
         var cycles: [ReviewCycle] = []
-        var cycleIDs: Set<String> = []
+        var cycleIDs = SeenIDs()
         for item in reader.tableArray("cycles") {
             let cycleID = item.identifier("id")
             let title = item.text("title", required: true)
@@ -73,11 +73,11 @@ extension ConfigurationLoader {
             if let cycleID, cycleID == StepOccurrence.deadlineCycleID {
                 item.report("id", "'\(cycleID)' is reserved for one-off deadlines; expected another cycle id")
             }
-            if let cycleID, !cycleIDs.insert(cycleID).inserted {
+            if let cycleID, !cycleIDs.insert(cycleID) {
                 item.report("id", "duplicate cycle id '\(cycleID)'; expected each cycle id once per compact")
             }
             var steps: [Step] = []
-            var stepIDs: Set<String> = []
+            var stepIDs = SeenIDs()
             let stepReaders = item.tableArray("steps")
             if stepReaders.isEmpty {
                 item.report("steps", "missing; expected at least one [[cycles.steps]] with id, title and due")
@@ -89,7 +89,7 @@ extension ConfigurationLoader {
                 let due = stepReader.timeSpan("due") ?? .zero
                 let stepCommitments = checkCommitments(stepReader)
                 let policy = readPolicy(stepReader, base: defaultPolicy, references: references, compactContacts: contacts)
-                if let stepID, !stepIDs.insert(stepID).inserted {
+                if let stepID, !stepIDs.insert(stepID) {
                     stepReader.report("id", "duplicate step id '\(stepID)'; expected each step id once per cycle")
                 }
                 stepReader.finish(known: Self.stepKeys)
@@ -104,7 +104,7 @@ extension ConfigurationLoader {
         }
 
         var deadlines: [Deadline] = []
-        var deadlineIDs: Set<String> = []
+        var deadlineIDs = SeenIDs()
         for item in reader.tableArray("deadlines") {
             let deadlineID = item.identifier("id")
             let title = item.text("title", required: true)
@@ -112,7 +112,7 @@ extension ConfigurationLoader {
             let due = item.localDateTime("due", required: true)
             let deadlineCommitments = checkCommitments(item)
             let policy = readPolicy(item, base: defaultPolicy, references: references, compactContacts: contacts)
-            if let deadlineID, !deadlineIDs.insert(deadlineID).inserted {
+            if let deadlineID, !deadlineIDs.insert(deadlineID) {
                 item.report("id", "duplicate deadline id '\(deadlineID)'; expected each deadline id once per compact")
             }
             item.finish(known: Self.deadlineKeys)

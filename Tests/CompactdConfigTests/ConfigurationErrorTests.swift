@@ -125,6 +125,25 @@ struct ConfigurationErrorTests {
         #expect(problem.message.contains("duplicate step id 'kickoff'"))
     }
 
+    /// Ids are compared one by one while a list is short and through a set past 16: a repeated
+    /// id is found on both sides of that change, and a step names a commitment found either way.
+    @Test("duplicate ids among many commitments and deadlines; a step names the 20th commitment")
+    func duplicateIDsAmongMany() throws {
+        var compact = ConfigFixture.validCompact.replacingFirst("commitments = [\"safety\"]", with: "commitments = [\"c19\"]")
+        for i in 0..<20 { compact += "\n\n[[commitments]]\nid = \"c\(i)\"\ntitle = \"Commitment \(i)\"" }
+        compact += "\n\n[[commitments]]\nid = \"c3\"\ntitle = \"Again\""
+        for i in 0..<30 { compact += "\n\n[[deadlines]]\nid = \"d\(i)\"\ntitle = \"Deadline \(i)\"\ndue = 2027-01-\(String(format: "%02d", i + 1))T12:00:00" }
+        compact += "\n\n[[deadlines]]\nid = \"d5\"\ntitle = \"Again\"\ndue = 2027-02-01T12:00:00"
+        compact += "\n\n[[deadlines]]\nid = \"d29\"\ntitle = \"Again\"\ndue = 2027-02-02T12:00:00"
+        let (fixture, found) = try problems(compact: compact)
+        defer { fixture.remove() }
+        #expect(found.filter { $0.severity == .error }.map { "\($0.key): \($0.message)" } == [
+            "commitments[21].id: duplicate commitment id 'c3'; expected each commitment id once per compact",
+            "deadlines[30].id: duplicate deadline id 'd5'; expected each deadline id once per compact",
+            "deadlines[31].id: duplicate deadline id 'd29'; expected each deadline id once per compact",
+        ], "\(found)")
+    }
+
     @Test("duplicate compact id across files")
     func duplicateCompactAcrossFiles() throws {
         let fixture = try ConfigFixture(compacts: ["bell.toml": ConfigFixture.validCompact, "bell-copy.toml": ConfigFixture.validCompact])
