@@ -141,6 +141,32 @@ struct OutputFormatsTests {
         #expect(rows.dropFirst().first?[note] == "'=HYPERLINK(\"http://x.example\",\"click\")", "\(rows)")
     }
 
+    /// The agenda's CSV copies a plain cell as it is and quotes any other (`TextTable.stream`):
+    /// a fate naming who acknowledged, with a comma, quotes and an accent, must still read back,
+    /// through Python's csv reader, as the JSON (written by other code) gives it.
+    @Test("agenda --all as CSV: plain cells as they are, a fate with a comma and quotes quoted; the same as the JSON")
+    func agendaCSVFates() throws {
+        let setup = try DeadlineFixture(deadlinesInSeconds: [("first", 3 * 86_400), ("second", 4 * 86_400), ("third", 5 * 86_400)])
+        defer { setup.remove() }
+        _ = try SQLiteStateStore(path: setup.statePath)
+        // A comma, quotes and an accent; a comma alone in ASCII.
+        let (by, plainBy) = ("Ana María, \"coordinator\"", "Bell, Cudahy")
+        for (step, name) in [("first", by), ("second", plainBy)] {
+            let ack = try CommandRunner.run("compactctl", ["ack", setup.stepKey(step), "--by", name], environment: setup.environment)
+            #expect(ack.status == 0, "\(ack.stderr)")
+        }
+        let csv = try Self.csvRows(try CommandRunner.run("compactctl", ["agenda", "--all", "--days", "10", "-o", "csv"], environment: setup.environment).stdout)
+        let json = try #require(try Self.json(try CommandRunner.run("compactctl", ["agenda", "--all", "--days", "10", "-o", "json"], environment: setup.environment).stdout) as? [[String: Any]])
+        let header = try #require(csv.first)
+        #expect(header == ["local_time", "utc", "step", "kind", "recipient", "fate"])
+        let rows = csv.dropFirst()
+        #expect(rows.allSatisfy { $0.count == header.count }, "\(csv)")
+        #expect(rows.map { $0[2] } == json.map { $0["step_key"] as? String ?? "" })
+        #expect(rows.map { $0[5] } == json.map { $0["fate"] as? String ?? "" })
+        for name in [by, plainBy] { #expect(rows.contains { $0[5].contains("on behalf of \(name) on ") }, "\(name): \(csv)") }
+        #expect(rows.contains { $0[5] == "will be sent" }, "\(csv)")
+    }
+
     @Test("a comma, quote or '=' that a combining mark follows is still quoted or prefixed in CSV")
     func csvCombiningMarks() throws {
         let setup = try DeadlineFixture(deadlinesInSeconds: [("first", -120)])
