@@ -21,25 +21,37 @@ public struct ICalendarWriter {
     /// - Parameter refreshMinutes: for a subscription, how often to fetch it again
     ///   (RFC 7986 REFRESH-INTERVAL, and Outlook's X-PUBLISHED-TTL).
     public static func calendar(events: [Event], stamp: Instant, name: String, refreshMinutes: Int? = nil) -> String {
-        var lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//compactd//Education Compacts//EN", "CALSCALE:GREGORIAN", "METHOD:PUBLISH", "X-WR-CALNAME:" + escape(name)]
+        // Written line by line into one string. An array of every line, then one of every
+        // folded line, then the two joined held the calendar three times over: a year of
+        // 100,000 compacts (400,000 events, 193 MB of text) took 1.2 GB to export, and as much
+        // in the daemon for each request of the all-compacts feed.
+        var text = ""
+        text.reserveCapacity(events.count * 512 + 512)
+        func add(_ line: String) {
+            text.append(fold(line))
+            text.append("\r\n")
+        }
+        for line in ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//compactd//Education Compacts//EN", "CALSCALE:GREGORIAN", "METHOD:PUBLISH", "X-WR-CALNAME:" + escape(name)] {
+            add(line)
+        }
         if let refreshMinutes {
-            lines += ["REFRESH-INTERVAL;VALUE=DURATION:PT\(refreshMinutes)M", "X-PUBLISHED-TTL:PT\(refreshMinutes)M"]
+            add("REFRESH-INTERVAL;VALUE=DURATION:PT\(refreshMinutes)M")
+            add("X-PUBLISHED-TTL:PT\(refreshMinutes)M")
         }
+        let dtstamp = "DTSTAMP:" + utc(stamp)
         for event in events {
-            lines += [
-                "BEGIN:VEVENT",
-                "UID:" + escape(event.uid),
-                "DTSTAMP:" + utc(stamp),
-                "DTSTART:" + utc(event.start),
-                "DURATION:PT\(event.minutes)M",
-                "SUMMARY:" + escape(event.summary),
-                "DESCRIPTION:" + escape(event.description),
-                "TRANSP:TRANSPARENT",
-                "END:VEVENT",
-            ]
+            add("BEGIN:VEVENT")
+            add("UID:" + escape(event.uid))
+            add(dtstamp)
+            add("DTSTART:" + utc(event.start))
+            add("DURATION:PT\(event.minutes)M")
+            add("SUMMARY:" + escape(event.summary))
+            add("DESCRIPTION:" + escape(event.description))
+            add("TRANSP:TRANSPARENT")
+            add("END:VEVENT")
         }
-        lines.append("END:VCALENDAR")
-        return lines.map(fold).joined(separator: "\r\n") + "\r\n"
+        add("END:VCALENDAR")
+        return text
     }
 
     /// `20270514T160000Z`
