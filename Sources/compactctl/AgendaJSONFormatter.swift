@@ -15,8 +15,9 @@ import CompactdCore
 /// too, found by identity and then by content; but a year of notices reaches each occurrence
 /// about fourteen times, weeks apart, with every other compact's in between, so the table held
 /// a month of occurrences (or forgot them and made them again): at 100,000 compacts a year's
-/// agenda spent 57% of its time there (10-13 s against 0.55 s at 10,000), and at 2,000 the
-/// lookups alone cost more than escaping the text again (1,400 instructions a notice).
+/// agenda spent 57% of its time there (10-15 s, against 0.5 s at 10,000). At 2,000, where the
+/// table fitted, writing now costs more instructions (209 to 259 million, callgrind): the price
+/// of a cost per notice that does not depend on how many compacts there are.
 struct AgendaJSONFormatter {
     /// Classes: a notice takes each with one retain, not one an array.
     private final class Kind {

@@ -48,7 +48,7 @@ struct TextTable {
             // quoted once and kept: rows repeat the same times, steps and kinds, and quoting
             // every cell anew was most of a year's CSV. (Every cell was kept, which at 100,000
             // compacts, a million distinct step keys, filled the table, cleared it and filled
-            // it again: a year's CSV took 12 s.)
+            // it again: a year's CSV took 12-17 s.)
             var fields: [String: [UInt8]] = [:]
             rows { row in
                 for (i, cell) in row.enumerated() {
