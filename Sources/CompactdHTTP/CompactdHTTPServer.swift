@@ -215,9 +215,18 @@ public final class CompactdHTTPServer: Service, Sendable {
         if let compact, c.compact(compact) == nil { return HTTPResponses.text("not found\n", status: .notFound) }
         do {
             let now = Instant.now
-            let events = CalendarFeed.events(configuration: c, acknowledgments: try await backend.plannerState().acknowledgments, from: now, to: now.adding(seconds: 365 * 86_400), compactID: compact)
-            var response = HTTPResponses.text(ICalendarWriter.calendar(events: events, stamp: now, name: compact.flatMap { c.compact($0)?.partner }.map { "Education Compacts: \($0)" } ?? "Education Compacts", refreshMinutes: CalendarFeed.refreshMinutes),
-                                              contentType: "text/calendar; charset=utf-8")
+            let acknowledgments = try await backend.plannerState().acknowledgments
+            let name = compact.flatMap { c.compact($0)?.partner }.map { "Education Compacts: \($0)" } ?? "Education Compacts"
+            // Written as it is made, a piece at a time: the whole calendar of 100,000 compacts
+            // is 193 MB of text, which held (with the events' text and the body's copy of it)
+            // took the daemon past 1 GB for each request.
+            let body = ResponseBody { writer in
+                let feed = CalendarFeed(configuration: c, acknowledgments: acknowledgments, from: now, to: now.adding(seconds: 365 * 86_400), compactID: compact)
+                var stream = ICalendarStream(events: feed.events.makeIterator(), stamp: now, name: name, refreshMinutes: CalendarFeed.refreshMinutes)
+                while let piece = stream.next() { try await writer.write(ByteBuffer(string: piece)) }
+                try await writer.finish(nil)
+            }
+            var response = Response(status: .ok, headers: [.contentType: "text/calendar; charset=utf-8"], body: body)
             response.headers[.cacheControl] = "private, max-age=\(CalendarFeed.refreshMinutes * 60)"
             return response
         } catch {

@@ -28,15 +28,19 @@ struct ExportICSCommand: AsyncParsableCommand {
         if StateAccess.exists(c) {
             acknowledgments = try await StateAccess.open(c).plannerState().acknowledgments
         }
-        let events = CalendarFeed.events(configuration: c, acknowledgments: acknowledgments, from: now, to: end, compactID: compact)
-        let text = ICalendarWriter.calendar(events: events, stamp: now, name: "Education Compacts")
+        let feed = CalendarFeed(configuration: c, acknowledgments: acknowledgments, from: now, to: end, compactID: compact)
         if let output {
+            let text = ICalendarWriter.calendar(events: feed.events, stamp: now, name: "Education Compacts")
             do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
                 throw CommandFailure("cannot write \(output): \(error.localizedDescription)")
             }
-            print("wrote \(events.count) events to \(output)")
+            print("wrote \(feed.sources.count) events to \(output)")
         } else {
-            print(text, terminator: "")
+            // Written as it is made, so the calendar is never held whole.
+            var stream = ICalendarStream(events: feed.events.makeIterator(), stamp: now, name: "Education Compacts")
+            let out = OutputBytes()
+            while let piece = stream.next() { out.write(piece) }
+            out.flush()
         }
     }
 }
