@@ -218,7 +218,7 @@ public final class CompactdHTTPServer: Service, Sendable {
             let acknowledgments = try await backend.plannerState().acknowledgments
             let name = compact.flatMap { c.compact($0)?.partner }.map { "Education Compacts: \($0)" } ?? "Education Compacts"
             // Written as it is made, a piece at a time: the whole calendar of 100,000 compacts
-            // is 193 MB of text, which held (with the events' text and the body's copy of it)
+            // is 195 MB of text, which held (with the events' text and the body's copy of it)
             // took the daemon past 1 GB for each request.
             let body = ResponseBody { writer in
                 let feed = CalendarFeed(configuration: c, acknowledgments: acknowledgments, from: now, to: now.adding(seconds: 365 * 86_400), compactID: compact)

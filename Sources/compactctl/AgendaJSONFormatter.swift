@@ -48,10 +48,8 @@ struct AgendaJSONFormatter {
     }
 
     private let zone: ZoneInfo
-    /// Each compact's partner, by compact id.
-    private let partners: [String: String]
     /// Each compact's partner, escaped, by compact id; the last one asked for kept beside it.
-    private var escapedPartners: [String: [UInt8]] = [:]
+    private let escapedPartners: [String: [UInt8]]
     private var lastPartner: (compactID: String, text: [UInt8])?
     private var kinds: [NoticeKind: Kind] = [:]
     private var recipients: [Recipient: RecipientText] = [:]
@@ -73,7 +71,7 @@ struct AgendaJSONFormatter {
 
     init(zone: ZoneInfo, partners: [String: String]) {
         self.zone = zone
-        self.partners = partners
+        escapedPartners = partners.mapValues(Self.escaped)
     }
 
     /// One notice, `,\n{…}` (the array's writer drops the first comma); `fate` with --all.
@@ -177,13 +175,7 @@ struct AgendaJSONFormatter {
 
     private mutating func partnerText(_ compactID: String) -> [UInt8] {
         if let lastPartner, lastPartner.compactID == compactID { return lastPartner.text }
-        let text: [UInt8]
-        if let known = escapedPartners[compactID] {
-            text = known
-        } else {
-            text = Self.escaped(partners[compactID] ?? "")
-            escapedPartners[compactID] = text
-        }
+        let text = escapedPartners[compactID] ?? []
         lastPartner = (compactID, text)
         return text
     }
@@ -224,28 +216,28 @@ struct AgendaJSONFormatter {
     }
 
     private mutating func sendTime(_ instant: Instant) -> [UInt8] {
-        if let lastSendTime, lastSendTime.instant == instant { return lastSendTime.text }
-        let text: [UInt8]
-        if let known = sendTimes[instant] {
-            text = known
-        } else {
-            text = Self.fields(["send_at": JSONTime.local(instant, zone), "send_at_utc": JSONTime.utc(instant)])
-            sendTimes[instant] = text
-        }
-        lastSendTime = (instant, text)
-        return text
+        Self.timeFields(instant, ("send_at", "send_at_utc"), zone: zone, last: &lastSendTime, known: &sendTimes)
     }
 
     private mutating func dueTime(_ instant: Instant) -> [UInt8] {
-        if let lastDueTime, lastDueTime.instant == instant { return lastDueTime.text }
+        Self.timeFields(instant, ("due_at", "due_at_utc"), zone: zone, last: &lastDueTime, known: &dueTimes)
+    }
+
+    /// `,"NAME":"…","NAME_utc":"…"`, an instant in the zone and in UTC: the last one written
+    /// compared first, then the table of those written before.
+    private static func timeFields(
+        _ instant: Instant, _ names: (local: StaticString, utc: StaticString), zone: ZoneInfo,
+        last: inout (instant: Instant, text: [UInt8])?, known: inout [Instant: [UInt8]]
+    ) -> [UInt8] {
+        if let kept = last, kept.instant == instant { return kept.text }
         let text: [UInt8]
-        if let known = dueTimes[instant] {
-            text = known
+        if let found = known[instant] {
+            text = found
         } else {
-            text = Self.fields(["due_at": JSONTime.local(instant, zone), "due_at_utc": JSONTime.utc(instant)])
-            dueTimes[instant] = text
+            text = fields([names.local: JSONTime.local(instant, zone), names.utc: JSONTime.utc(instant)])
+            known[instant] = text
         }
-        lastDueTime = (instant, text)
+        last = (instant, text)
         return text
     }
 }

@@ -92,7 +92,8 @@ struct TextTable {
     }
 
     /// Whether `csvField` leaves `cell` as it is: printable ASCII without a comma or a quote,
-    /// not starting with a character a spreadsheet would read as a formula.
+    /// not starting with a character a spreadsheet would read as a formula. `csvField` answers
+    /// such a cell at once, and `stream` copies it straight out.
     static func isPlainCSVField(_ cell: String) -> Bool {
         var cell = cell
         return cell.withUTF8 { bytes in
@@ -109,6 +110,7 @@ struct TextTable {
     /// Read by scalar, not by Character: a comma, quote or "=" that a combining mark follows
     /// is one Character equal to none of them, yet still a comma, quote or "=" to a reader.
     static func csvField(_ value: String) -> String {
+        if isPlainCSVField(value) { return value }
         var value = value
         if let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), !(first == "-" && Int(value) != nil) {
             value = "'" + value
