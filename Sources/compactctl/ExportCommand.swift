@@ -29,15 +29,25 @@ struct ExportICSCommand: AsyncParsableCommand {
             acknowledgments = try await StateAccess.open(c).plannerState().acknowledgments
         }
         let feed = CalendarFeed(configuration: c, acknowledgments: acknowledgments, from: now, to: end, compactID: compact)
+        // Written as it is made, so the calendar is never held whole: into a file beside
+        // `output`, renamed over it once complete (a reader never sees half a calendar), or
+        // to standard output.
+        var stream = ICalendarStream(events: feed.events.makeIterator(), stamp: now, name: "Education Compacts")
         if let output {
-            let text = ICalendarWriter.calendar(events: feed.events, stamp: now, name: "Education Compacts")
-            do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
-                throw CommandFailure("cannot write \(output): \(error.localizedDescription)")
+            let partial = output + ".partial-\(getpid())"
+            let fd = open(partial, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw CommandFailure("cannot write \(output): \(String(cString: strerror(errno)))") }
+            let file = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+            do {
+                while let piece = stream.next() { try file.write(contentsOf: Data(piece.utf8)) }
+                try file.synchronize()
+                guard rename(partial, output) == 0 else { throw CommandFailure(String(cString: strerror(errno))) }
+            } catch {
+                unlink(partial)
+                throw CommandFailure("cannot write \(output): \((error as? CommandFailure)?.message ?? error.localizedDescription)")
             }
-            print("wrote \(feed.sources.count) events to \(output)")
+            print("wrote \(stream.eventCount) events to \(output)")
         } else {
-            // Written as it is made, so the calendar is never held whole.
-            var stream = ICalendarStream(events: feed.events.makeIterator(), stamp: now, name: "Education Compacts")
             let out = OutputBytes()
             while let piece = stream.next() { out.write(piece) }
             out.flush()

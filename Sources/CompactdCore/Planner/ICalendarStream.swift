@@ -6,6 +6,8 @@ public struct ICalendarStream<Events: IteratorProtocol> where Events.Element == 
     private let dtstamp: String
     private var header: [String]?
     private var ended = false
+    /// How many events have been written so far.
+    public private(set) var eventCount = 0
 
     /// - Parameter refreshMinutes: for a subscription, how often to fetch it again
     ///   (RFC 7986 REFRESH-INTERVAL, and Outlook's X-PUBLISHED-TTL).
@@ -38,6 +40,7 @@ public struct ICalendarStream<Events: IteratorProtocol> where Events.Element == 
                 ended = true
                 break
             }
+            eventCount += 1
             add("BEGIN:VEVENT")
             add("UID:" + ICalendarWriter.escape(event.uid))
             add(dtstamp)

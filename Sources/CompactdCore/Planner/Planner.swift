@@ -167,15 +167,23 @@ public struct Planner: Sendable {
     /// Step occurrences (and deadlines) due in `from..<to`, in due order.
     public func stepOccurrences(from: Instant, to: Instant, compactID: String? = nil) -> [StepOccurrence] {
         var result: [StepOccurrence] = []
-        var cache = PlanningCache()
-        forEachScheduledCompact { _, compact in
-            guard compactID == nil || compact.pointee.id == compactID else { return }
-            forEachStepOccurrence(of: compact, sendWindow: from..<to, cache: &cache, dueWindowOnly: true) { occurrence, _, _ in
-                if occurrence.dueAt >= from && occurrence.dueAt < to { result.append(occurrence) }
-            }
-        }
+        forEachStepOccurrence(dueFrom: from, to: to, compactID: compactID) { _, occurrence in result.append(occurrence) }
         result.sort { $0.dueAt < $1.dueAt }
         return result
+    }
+
+    /// The step occurrences (and deadlines) `stepOccurrences` lists, compact by compact in the
+    /// configuration's order instead of in due order, each with its compact's place in the
+    /// configuration, none kept: for a caller that keeps only some of them, or a slice at a
+    /// time (the calendar feed).
+    public func forEachStepOccurrence(dueFrom from: Instant, to: Instant, compactID: String? = nil, _ body: (_ compact: Int, StepOccurrence) -> Void) {
+        var cache = PlanningCache()
+        forEachScheduledCompact { index, compact in
+            guard compactID == nil || compact.pointee.id == compactID else { return }
+            forEachStepOccurrence(of: compact, sendWindow: from..<to, cache: &cache, dueWindowOnly: true) { occurrence, _, _ in
+                if occurrence.dueAt >= from && occurrence.dueAt < to { body(index, occurrence) }
+            }
+        }
     }
 
     /// For each compact with a snooze that ends at or after `from`: the earliest start of such a
