@@ -7,10 +7,16 @@ enum UnknownName {
         missing("unknown \(what)", name, known: known)
     }
 
+    /// How many known names the refusal lists: at 10,000 compacts it listed them all, a
+    /// 120 KB line.
+    static let listed = 20
+
     /// "compact carson has no cycle 'sumer'; did you mean 'summer'? known: ..."
     static func missing(_ statement: String, _ name: String, known: [String]) -> CommandFailure {
         let hint = EditDistance.suggestion(for: name, among: known).map { "did you mean '\($0)'? " } ?? ""
-        return CommandFailure("\(statement) '\(name)'; \(hint)known: \(known.joined(separator: ", "))")
+        var names = known.prefix(listed).joined(separator: ", ")
+        if known.count > listed { names += ", and \(known.count - listed) more" }
+        return CommandFailure("\(statement) '\(name)'; \(hint)known: \(names)")
     }
 
     static func compact(_ id: String, in c: Configuration) -> CommandFailure {

@@ -116,6 +116,39 @@ struct CompactctlEndToEndTests {
         #expect(entries.first?["step_key"] as? String == "bell/summer-reengagement/2027-05-01/kickoff")
     }
 
+    @Test("an unknown compact among many: the first twenty known listed and how many more, not all of them")
+    func unknownCompactAmongMany() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("compactctl-many-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("compacts"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("templates").path, withDestinationPath: CommandRunner.packageRoot.appendingPathComponent("Config/templates").path)
+        try """
+        time_zone = "UTC"
+        state_path = "state.sqlite"
+        [channels.log]
+        type = "log"
+        """.write(to: directory.appendingPathComponent("compactd.toml"), atomically: true, encoding: .utf8)
+        for n in 0..<45 {
+            try """
+            id = "city-\(n)"
+            partner = "City \(n)"
+            status = "active"
+            notify = ["log"]
+            """.write(to: directory.appendingPathComponent("compacts/city-\(n).toml"), atomically: true, encoding: .utf8)
+        }
+        let config = directory.appendingPathComponent("compactd.toml").path
+        for command in [["agenda", "--compact", "city-077"], ["export", "ics", "--compact", "city-077"]] {
+            let result = try CommandRunner.run("compactctl", command + ["--config", config])
+            #expect(result.status != 0)
+            let lines = result.stderr.split(separator: "\n")
+            #expect(lines.count == 1, "\(result.stderr)")
+            let known = try #require(lines.first?.components(separatedBy: "known: ").last)
+            // Files are read in name order: city-0, city-1, city-10, city-11, ...
+            let expected = (0..<45).map { "city-\($0)" }.sorted().prefix(20)
+            #expect(known == expected.joined(separator: ", ") + ", and 25 more", "\(result.stderr)")
+        }
+    }
+
     @Test("bad input to agenda: one line, non-zero exit", arguments: [
         (["agenda", "--compact", "springfield"], "unknown compact 'springfield'"),
         (["agenda", "--compact", "carsn"], "unknown compact 'carsn'; did you mean 'carson'?"),
