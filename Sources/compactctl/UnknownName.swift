@@ -8,7 +8,7 @@ enum UnknownName {
     }
 
     /// How many known names the refusal lists: at 10,000 compacts it listed them all, a
-    /// 120 KB line.
+    /// 109 KB line.
     static let listed = 20
 
     /// "compact carson has no cycle 'sumer'; did you mean 'summer'? known: ..."
