@@ -11,12 +11,26 @@ struct StatusPages: Sendable {
     let language: PageLanguage
     /// The base of the status pages' own links (`/status/TOKEN` or `/status`).
     let base: String
-    /// The overview's page of compacts asked for (1-based; out of range is the nearest page).
+    /// The overview's page of compacts (1-based), as `page(asked:of:)` gives it: the report's
+    /// rows are that page's compacts, its totals every compact's.
     var page = 1
 
     /// Compacts on one overview page: a district's dozen fit on one; at 10,000 compacts the
     /// single page was 9 MB of HTML (a county office's agreements).
     static let compactsPerPage = 100
+
+    /// The next notices the overview lists (of the next 30 days).
+    static let nextShown = 25
+
+    /// The overview page shown when `asked` is asked for among `total` compacts (out of
+    /// range is the nearest page), and the places of its compacts in the configuration: the
+    /// rows the report keeps for it.
+    static func page(asked: Int, of total: Int) -> (page: Int, rows: Range<Int>) {
+        let pages = max(1, (total + compactsPerPage - 1) / compactsPerPage)
+        let page = min(max(1, asked), pages)
+        let first = (page - 1) * compactsPerPage
+        return (page, first..<min(first + compactsPerPage, total))
+    }
 
     /// A link to the overview (page `page`) or a compact's page, always in this page's
     /// language: a link without `?lang=` would fall back to the browser's language, so a
@@ -68,11 +82,11 @@ struct StatusPages: Sendable {
 
         """
         if !report.goals.isEmpty { body += "<h2>\(l.say("Goals", "Metas"))</h2>\n<ul>\n\(goals)\n</ul>\n" }
-        // The summary and goals count every compact; the tables show one page of them.
-        let pages = max(1, (report.compacts.count + Self.compactsPerPage - 1) / Self.compactsPerPage)
-        let page = min(max(1, self.page), pages)
+        // The summary and goals count every compact; the tables show one page of them, the
+        // report's rows.
+        let pages = max(1, (report.totalCompacts + Self.compactsPerPage - 1) / Self.compactsPerPage)
         let first = (page - 1) * Self.compactsPerPage
-        let shownCompacts = report.compacts[first..<min(first + Self.compactsPerPage, report.compacts.count)]
+        let shownCompacts = report.compacts
         // Above and below the table, the same.
         let navigation = pages > 1 ? pageNavigation(page: page, pages: pages, first: first + 1, last: first + shownCompacts.count) : ""
         body += "<h2>\(l.say("Compacts", "Pactos"))</h2>\n" + navigation
@@ -106,7 +120,7 @@ struct StatusPages: Sendable {
             body += "<p>\(l.say("None in the next 30 days.", "Ninguno en los próximos 30 días."))</p>\n"
         } else {
             body += "<table>\n<thead><tr><th>\(l.say("When", "Cuándo"))</th><th>\(l.say("Step", "Paso"))</th><th>\(l.say("Notice", "Aviso"))</th></tr></thead>\n<tbody>\n"
-            for notice in next.prefix(25) {
+            for notice in next.prefix(Self.nextShown) {
                 body += "<tr><td>\(e(TimestampFormat.short(notice.sendAt, in: configuration.timeZone)))</td><td>\(e(configuration.compact(notice.step.compactID)?.partner ?? notice.step.compactID)): \(e(notice.step.stepTitle))</td><td>\(e(notice.kind.label))</td></tr>\n"
             }
             body += "</tbody>\n</table>\n"
@@ -119,7 +133,7 @@ struct StatusPages: Sendable {
     private func pageNavigation(page: Int, pages: Int, first: Int, last: Int) -> String {
         var nav = "<nav class=\"pages\" data-page=\"\(page)\" data-pages=\"\(pages)\"><p>"
         if page > 1 { nav += "<a rel=\"prev\" href=\"\(link(page: page - 1))\">&larr; \(l.say("Previous", "Anterior"))</a> " }
-        nav += l.say("Compacts \(first)&ndash;\(last) of \(report.compacts.count)", "Pactos \(first)&ndash;\(last) de \(report.compacts.count)")
+        nav += l.say("Compacts \(first)&ndash;\(last) of \(report.totalCompacts)", "Pactos \(first)&ndash;\(last) de \(report.totalCompacts)")
         if page < pages { nav += " <a rel=\"next\" href=\"\(link(page: page + 1))\">\(l.say("Next", "Siguiente")) &rarr;</a>" }
         return nav + "</p></nav>\n"
     }

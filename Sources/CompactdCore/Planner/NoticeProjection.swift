@@ -54,6 +54,26 @@ public struct NoticeProjection: Sendable {
         Planner(configuration: configuration).forEachNotice(from: firstEnd, to: to, state: state, sliceDays: sliceDays, body)
     }
 
+    /// The first `count` notices `upcoming` lists in `now..<to`, in the same order, found in
+    /// slices of a day, then two, four, ... days, each in send order, until `count` are found
+    /// or `to` is reached, instead of the whole window: the status overview shows 25, and at
+    /// 100,000 compacts a month can hold 600,000 notices (the daemon's peak for one overview
+    /// went from 114 to 350 MiB with them). As in `forEachUpcoming`, only the first slice has
+    /// the notices of the catch-up window.
+    public func first(_ count: Int, now: Instant, to: Instant, state: PlannerState, written: Set<String>) -> [PlannedNotice] {
+        var sliceEnd = min(to, now.adding(seconds: 86_400))
+        var found = upcoming(now: now, to: sliceEnd, state: state, written: written)
+        var days: Int64 = 1
+        let planner = Planner(configuration: configuration)
+        while found.count < count && sliceEnd < to {
+            days *= 2
+            let sliceStart = sliceEnd
+            sliceEnd = min(to, sliceStart.adding(seconds: days * 86_400))
+            planner.forEachNotice(from: sliceStart, to: sliceEnd, state: state, sliceDays: days) { found.append($0) }
+        }
+        return Array(found.prefix(count))
+    }
+
     /// The first notice `upcoming` would list within `horizonDays`, without planning the horizon:
     /// a notice that fell due within the catch-up window and is not in the outbox goes out now,
     /// before anything later, so the first of those (in send order) is the next; else the first

@@ -73,9 +73,15 @@ extension PartnershipReport {
 
     /// The report as of `now`: every compact (or only `compactID`), its current review cycle
     /// and its deadlines, each step done, snoozed, open or overdue by the state.
-    public init(configuration c: Configuration, state: PlannerState, lastContact: [String: Instant], now: Instant, compactID compact: String? = nil) {
+    ///
+    /// - Parameter keptRows: when given, only the rows of the compacts at these places in the
+    ///   configuration are kept (a status page's hundred); every compact still counts in the
+    ///   totals. Each compact's row is made from its own step occurrences as the planner gives
+    ///   them, compact by compact, and let go unless kept: at 100,000 compacts the whole
+    ///   window's occurrences grouped by compact, and every row, took the daemon from 86 to 399
+    ///   MiB for one status page.
+    public init(configuration c: Configuration, state: PlannerState, lastContact: [String: Instant], now: Instant, compactID compact: String? = nil, keptRows: Range<Int>? = nil) {
         let today = c.timeZone.localDateTime(at: now).date
-        let occurrences = Planner(configuration: c).stepOccurrences(from: now.adding(seconds: -400 * 86_400), to: now.adding(seconds: 400 * 86_400), compactID: compact)
         var report = PartnershipReport(
             generated: JSONTime.local(now, c.timeZone), generatedUtc: JSONTime.utc(now), timeZone: c.timeZone.identifier, goals: [], compacts: [],
             activeCompacts: c.compacts.filter { $0.status == .active }.count, totalCompacts: c.compacts.count, stepsDone: 0, stepsSnoozed: 0, stepsOpen: 0, stepsOverdue: 0
@@ -85,67 +91,109 @@ extension PartnershipReport {
             report.goals.append(.init(id: goal.id, title: goal.title, active: progress.active, minimum: goal.minimumActive, by: goal.deadline.description,
                                       daysLeft: progress.daysLeft, met: progress.isMet, plainly: progress.plainly))
         }
-        // Each compact's occurrences, in the planner's order, found by id: filtering the whole
-        // list for each compact made the report quadratic (report -o json at 10,000 compacts: 2.5-3.2 s,
-        // then 0.67-0.70).
-        let occurrencesByCompact = Dictionary(grouping: occurrences, by: \.compactID)
-        for entry in c.compacts where compact == nil || entry.id == compact {
-            var row = PartnershipReport.Compact(id: entry.id, partner: entry.partner, status: entry.status.rawValue, commitments: entry.commitments.map(\.title), commitmentsReviewed: 0, steps: [])
-            row.lastContact = lastContact[entry.id].map { JSONTime.local($0, c.timeZone) }
-            row.lastContactUtc = lastContact[entry.id].map(JSONTime.utc)
-            let mine = occurrencesByCompact[entry.id] ?? []
-            var reviewed: Set<String> = []
-            // The current occurrence: the latest begun, else the next (first cycle of the compact).
-            if let cycle = entry.cycles.first {
-                let dates = Set(mine.filter { $0.cycleID == cycle.id }.map(\.occurrence)).sorted()
-                if let current = dates.last(where: { $0 <= today }) ?? dates.first {
-                    row.cycle = cycle.title
-                    row.occurrence = current.description
-                    for step in mine where step.cycleID == cycle.id && step.occurrence == current {
-                        let added = Self.add(step, kind: cycle.title, to: &row, report: &report, state: state, now: now, zone: c.timeZone)
-                        if added.state == "done" {
-                            let named = cycle.steps.first { $0.id == step.stepID }?.commitments ?? []
-                            reviewed.formUnion(named.isEmpty ? entry.commitments.map(\.id) : named)
-                        }
+        // The planner gives each compact's occurrences together, in the configuration's order:
+        // `mine` holds those of the compact at `minePlace`, and the rows of every compact before
+        // `nextPlace` are made (a compact with no occurrence in the window has a row too).
+        var mine: [StepOccurrence] = []
+        var minePlace = -1
+        var nextPlace = 0
+        func makeRows(before end: Int) {
+            while nextPlace < end {
+                if compact == nil || c.compacts[nextPlace].id == compact {
+                    if nextPlace == minePlace {
+                        // In due order, as `Planner.stepOccurrences` lists them (a stable sort).
+                        mine.sort { $0.dueAt < $1.dueAt }
                     }
+                    let row = Self.row(c.compacts[nextPlace], occurrences: nextPlace == minePlace ? mine : [], keep: keptRows?.contains(nextPlace) ?? true,
+                                       report: &report, configuration: c, state: state, lastContact: lastContact, now: now, today: today)
+                    if let row { report.compacts.append(row) }
                 }
+                nextPlace += 1
             }
-            let horizon = now.adding(seconds: Self.deadlineHorizonDays * 86_400)
-            for step in mine where step.cycleID == StepOccurrence.deadlineCycleID && step.dueAt < horizon {
-                // Past deadlines done long ago are history, not news: only those of the last 60 days.
-                if state.acknowledgments[step.key] != nil && step.dueAt < now.adding(seconds: -Self.deadlineHorizonDays * 86_400) { continue }
-                _ = Self.add(step, kind: "Deadline", to: &row, report: &report, state: state, now: now, zone: c.timeZone)
-            }
-            row.commitmentsReviewed = reviewed.intersection(entry.commitments.map(\.id)).count
-            report.compacts.append(row)
         }
+        Planner(configuration: c).forEachStepOccurrence(dueFrom: now.adding(seconds: -400 * 86_400), to: now.adding(seconds: 400 * 86_400), compactID: compact) { place, step in
+            if place != minePlace {
+                makeRows(before: place)
+                mine.removeAll(keepingCapacity: true)
+                minePlace = place
+            }
+            mine.append(step)
+        }
+        makeRows(before: c.compacts.count)
         self = report
     }
 
-    /// Adds one step occurrence with its state; returns it.
-    private static func add(_ step: StepOccurrence, kind: String, to row: inout Compact, report: inout PartnershipReport, state: PlannerState, now: Instant, zone: ZoneInfo) -> Step {
+    /// One compact's row from its step occurrences (in due order), its steps counted in the
+    /// report's totals; nil when not `keep` (counted only: no step's text is made).
+    private static func row(
+        _ entry: CompactdCore.Compact, occurrences mine: [StepOccurrence], keep: Bool, report: inout PartnershipReport,
+        configuration c: Configuration, state: PlannerState, lastContact: [String: Instant], now: Instant, today: LocalDate
+    ) -> Compact? {
+        var row = PartnershipReport.Compact(id: entry.id, partner: entry.partner, status: entry.status.rawValue, commitments: keep ? entry.commitments.map(\.title) : [], commitmentsReviewed: 0, steps: [])
+        if keep {
+            row.lastContact = lastContact[entry.id].map { JSONTime.local($0, c.timeZone) }
+            row.lastContactUtc = lastContact[entry.id].map(JSONTime.utc)
+        }
+        var reviewed: Set<String> = []
+        // The current occurrence: the latest begun, else the next (first cycle of the compact).
+        if let cycle = entry.cycles.first {
+            let dates = Set(mine.filter { $0.cycleID == cycle.id }.map(\.occurrence)).sorted()
+            if let current = dates.last(where: { $0 <= today }) ?? dates.first {
+                row.cycle = cycle.title
+                row.occurrence = current.description
+                for step in mine where step.cycleID == cycle.id && step.occurrence == current {
+                    let done = Self.add(step, kind: cycle.title, to: &row, keep: keep, report: &report, state: state, now: now, zone: c.timeZone)
+                    if done && keep {
+                        let named = cycle.steps.first { $0.id == step.stepID }?.commitments ?? []
+                        reviewed.formUnion(named.isEmpty ? entry.commitments.map(\.id) : named)
+                    }
+                }
+            }
+        }
+        let horizon = now.adding(seconds: Self.deadlineHorizonDays * 86_400)
+        for step in mine where step.cycleID == StepOccurrence.deadlineCycleID && step.dueAt < horizon {
+            // Past deadlines done long ago are history, not news: only those of the last 60 days.
+            if state.acknowledgments[step.key] != nil && step.dueAt < now.adding(seconds: -Self.deadlineHorizonDays * 86_400) { continue }
+            _ = Self.add(step, kind: "Deadline", to: &row, keep: keep, report: &report, state: state, now: now, zone: c.timeZone)
+        }
+        guard keep else { return nil }
+        row.commitmentsReviewed = reviewed.intersection(entry.commitments.map(\.id)).count
+        return row
+    }
+
+    /// Counts one step occurrence in the report's totals by its state and, when `keep`, adds
+    /// it to the row; returns whether it is done.
+    private static func add(_ step: StepOccurrence, kind: String, to row: inout Compact, keep: Bool, report: inout PartnershipReport, state: PlannerState, now: Instant, zone: ZoneInfo) -> Bool {
+        let key = step.key
+        let ack = state.acknowledgments[key]
+        let snooze = ack == nil ? state.snoozes[key].flatMap { $0.until > now ? $0 : nil } : nil
+        if ack != nil {
+            report.stepsDone += 1
+        } else if snooze != nil {
+            report.stepsSnoozed += 1
+        } else if step.dueAt < now {
+            report.stepsOverdue += 1
+        } else {
+            report.stepsOpen += 1
+        }
+        guard keep else { return ack != nil }
         let days = Int(zone.localDateTime(at: step.dueAt).date.daysSinceEpoch - zone.localDateTime(at: now).date.daysSinceEpoch)
-        var entry = Step(key: step.key, step: step.stepID, title: step.stepTitle, kind: kind, due: JSONTime.local(step.dueAt, zone), dueUtc: JSONTime.utc(step.dueAt), state: "open", days: days)
-        if let ack = state.acknowledgments[step.key] {
+        var entry = Step(key: key, step: step.stepID, title: step.stepTitle, kind: kind, due: JSONTime.local(step.dueAt, zone), dueUtc: JSONTime.utc(step.dueAt), state: "open", days: days)
+        if let ack {
             entry.state = "done"
             entry.acknowledgedBy = ack.by
             entry.acknowledgedAt = JSONTime.local(ack.at, zone)
             entry.acknowledgedAtUtc = JSONTime.utc(ack.at)
             entry.note = ack.note
-            report.stepsDone += 1
-        } else if let snooze = state.snoozes[step.key], snooze.until > now {
+        } else if let snooze {
             entry.state = "snoozed"
             entry.snoozedUntil = JSONTime.local(snooze.until, zone)
             entry.snoozedUntilUtc = JSONTime.utc(snooze.until)
-            report.stepsSnoozed += 1
         } else if step.dueAt < now {
             entry.state = "overdue"
             entry.days = -days
-            report.stepsOverdue += 1
-        } else {
-            report.stepsOpen += 1
         }
         row.steps.append(entry)
-        return entry
+        return ack != nil
     }
 }

@@ -327,6 +327,33 @@ struct NoticeProjectionSlicesTests {
         #expect(compared > 400)
     }
 
+    @Test("first(n): the first n of what upcoming lists over the whole window, with state and outbox, for n of 0 to more than there are")
+    func firstEqualsPrefixOfWhole() {
+        let c = ProjectionFixture.configuration
+        let projection = NoticeProjection(configuration: c)
+        let planner = Planner(configuration: c)
+        let start = PlannerFixture.at("2026-01-01 00:00")
+        let state = ProjectionFixture.ackAndSnooze(planner, from: start)
+        var compared = 0, short = 0
+        for hour in stride(from: Int64(0), to: 366 * 24, by: 61) {
+            let now = start.adding(seconds: hour * 3600)
+            let written = hour % 2 == 0 ? Set<String>() : Set(planner.plan(from: projection.catchUpStart(now: now), to: now, state: state).prefix(1).map(\.id))
+            for days: Int64 in [30, 400] {
+                let end = now.adding(seconds: days * 86_400)
+                let whole = projection.upcoming(now: now, to: end, state: state, written: written)
+                for count in [0, 1, 2, 5, 25, 10_000] {
+                    let first = projection.first(count, now: now, to: end, state: state, written: written)
+                    #expect(first == Array(whole.prefix(count)), "first \(count) of \(days) days at \(now)")
+                    compared += 1
+                    if whole.count < count { short += 1 }
+                }
+            }
+        }
+        #expect(compared > 1000)
+        // Some windows hold fewer notices than asked for: all of them are given.
+        #expect(short > 100)
+    }
+
     @Test("Planner.forEachNotice: the plan of a year, with state, slice by slice, for slices of 1 to 400 days")
     func plannerSlicesEqualPlan() {
         let c = ProjectionFixture.configuration
