@@ -28,6 +28,10 @@ public final class CompactdHTTPServer: Service, Sendable {
     let host: String
     let port: Int
     let limiter = RateLimiter()
+    /// The reads that plan every compact, two at a time each (`RequestGate`): the status
+    /// overview, and the all-compacts calendar (held while it is written).
+    let overviewGate = RequestGate(permits: 2)
+    let calendarGate = RequestGate(permits: 2)
     /// Told the bound address once the listener is up (tests, the start-up log line).
     let onListening: @Sendable (String) -> Void
     /// Test-only (`COMPACTD_TEST_LINK_POST_DELAY_MS`): how long a link POST waits before it
@@ -165,6 +169,9 @@ public final class CompactdHTTPServer: Service, Sendable {
             }
             return HTTPResponses.html(HTMLPage.notFound(language), status: .notFound)
         }
+        // The overview plans every compact: it waits its turn (a compact's page plans one).
+        if compact == nil { await overviewGate.acquire() }
+        defer { if compact == nil { overviewGate.release() } }
         let c = backend.currentConfiguration()
         let now = Instant.now
         do {
@@ -225,7 +232,12 @@ public final class CompactdHTTPServer: Service, Sendable {
             // Written as it is made, a piece at a time: the whole calendar of 100,000 compacts
             // is 195 MB of text, which held (with the events' text and the body's copy of it)
             // took the daemon past 1 GB for each request.
+            let gate = compact == nil ? calendarGate : nil
             let body = ResponseBody { writer in
+                // All compacts' calendar waits its turn, here where the permit is surely given
+                // back (written, failed or cancelled), not before the response is returned.
+                await gate?.acquire()
+                defer { gate?.release() }
                 let feed = CalendarFeed(configuration: c, acknowledgments: acknowledgments, from: now, to: now.adding(seconds: 365 * 86_400), compactID: compact)
                 var stream = ICalendarStream(events: feed.events.makeIterator(), stamp: now, name: name, refreshMinutes: CalendarFeed.refreshMinutes)
                 while let piece = stream.next() { try await writer.write(ByteBuffer(string: piece)) }

@@ -146,6 +146,30 @@ struct HTTPLoopTests {
         #expect(browser.output.contains("Education Compacts at a glance"))
     }
 
+    @Test("eight overviews and eight all-compacts calendars at once, two of each worked on at a time: every one answered whole, and one more of each after them")
+    func heavyReadsTakeTurns() throws {
+        let fixture = try HTTPLoopFixture()
+        defer { fixture.remove() }
+        try fixture.start()
+        let token = try String(contentsOfFile: fixture.stateDirectory + "/http-status.token", encoding: .utf8).trimmingWhitespace()
+        var arguments = ["-s", "-S", "--max-time", "60", "--parallel", "--parallel-immediate", "--parallel-max", "16"]
+        for n in 0..<8 {
+            arguments += ["-o", fixture.directory.appendingPathComponent("overview-\(n).html").path, "\(fixture.base)/status/\(token)"]
+            arguments += ["-o", fixture.directory.appendingPathComponent("calendar-\(n).ics").path, "\(fixture.base)/calendar/\(token)/all.ics"]
+        }
+        let result = try CommandRunner.runProgram("/usr/bin/curl", arguments)
+        #expect(result.status == 0, "\(result.stderr)")
+        for n in 0..<8 {
+            let overview = (try? String(contentsOfFile: fixture.directory.appendingPathComponent("overview-\(n).html").path, encoding: .utf8)) ?? ""
+            #expect(overview.contains("Education Compacts at a glance") && overview.hasSuffix("</html>\n"), "overview \(n): \(overview.suffix(80))")
+            let calendar = (try? String(contentsOfFile: fixture.directory.appendingPathComponent("calendar-\(n).ics").path, encoding: .utf8)) ?? ""
+            #expect(calendar.hasPrefix("BEGIN:VCALENDAR\r\n") && calendar.hasSuffix("END:VCALENDAR\r\n"), "calendar \(n): \(calendar.suffix(80))")
+        }
+        // Every permit came back: one more of each is answered.
+        #expect(try fixture.curl(["\(fixture.base)/status/\(token)"]).status == 200)
+        #expect(try fixture.curl(["\(fixture.base)/calendar/\(token)/all.ics"]).body.hasSuffix("END:VCALENDAR\r\n"))
+    }
+
     @Test("231 compacts: the overview shows 100 a page, each compact on exactly one, the summary counts all; page numbers out of range clamp; links keep the chosen language; a browser follows Next")
     func statusPagesPaginate() throws {
         let fixture = try HTTPLoopFixture()
