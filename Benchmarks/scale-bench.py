@@ -11,6 +11,10 @@ beside the shipped main configuration. For each size, with the release build:
   agenda 30   `compactctl agenda --days 30 -o json`: wall time and max RSS
   agenda 400  `compactctl agenda --days 400 -o json`: wall time and max RSS
 
+and then the daemon's pages, from a second start with the HTTP listener on (open access):
+the status overview (`/status`), the all-compacts calendar (`/calendar/all.ics`, a year), and
+six of each at once: each one's wall time and the daemon's peak RSS (VmHWM) after it.
+
 Usage: Benchmarks/scale-bench.py [--sizes 1000,10000,100000] [--runs N] [--bin .build/release] [--generate DIR]
 
 --runs N measures each size N times, each from a fresh configuration and state, and gives each
@@ -26,6 +30,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -105,6 +110,58 @@ def make_config(work, size):
     return main
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url):
+    """Bytes of one GET, read to the end."""
+    with urllib.request.urlopen(url, timeout=600) as response:
+        return len(response.read())
+
+
+def measure_pages(work, main, size):
+    """The daemon's pages at this size: a second start with the listener on."""
+    port = free_port()
+    pages_main = os.path.join(os.path.dirname(main), "compactd-http.toml")
+    open(pages_main, "w").write(open(main).read() + f'\n[http]\nlisten = "127.0.0.1:{port}"\npublic_url = "http://127.0.0.1:{port}"\nstatus_access = "open"\n')
+    state = os.path.join(work, "state-http")
+    os.makedirs(state)
+    env = dict(os.environ, STATE_DIRECTORY=state, COMPACTD_CONTROL_SOCKET=os.path.join(state, "control.sock"))
+    daemon = subprocess.Popen([os.path.join(args.bin, "compactd"), "--config", pages_main], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 600
+        while True:
+            try:
+                fetch(base + "/readyz")
+                break
+            except OSError:
+                if time.monotonic() > deadline or daemon.poll() is not None:
+                    raise SystemExit("compactd with the listener did not become ready")
+                time.sleep(0.2)
+        time.sleep(3)
+        before = vm(daemon.pid, "VmRSS")
+        result = {"before": before}
+        for key, path in [("overview", "/status"), ("feed", "/calendar/all.ics")]:
+            t = time.monotonic()
+            fetch(base + path)
+            result[key] = (time.monotonic() - t, vm(daemon.pid, "VmHWM"))
+        t = time.monotonic()
+        threads = [threading.Thread(target=fetch, args=(base + path,)) for path in ["/status", "/calendar/all.ics"] * 6]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        result["burst"] = (time.monotonic() - t, vm(daemon.pid, "VmHWM"))
+        return result
+    finally:
+        daemon.terminate()
+        daemon.wait()
+
+
 def measured(command, env):
     """Wall seconds and max RSS (MiB) of one command run to completion."""
     # A fresh process per measurement: RUSAGE_CHILDREN's maxrss is the largest child so far,
@@ -168,8 +225,9 @@ def run_size(size):
         agenda400 = measured([ctl, "agenda", "--days", "400", "-o", "json", "--config", main], env)
         daemon.terminate()
         daemon.wait()
+        pages = measure_pages(work, main, size)
         return {"size": size, "ready": ready_s, "idle": idle, "peak": peak, "after_reload": after_reload, "reload": reload_s,
-                "check": check, "agenda30": agenda30, "agenda400": agenda400}
+                "check": check, "agenda30": agenda30, "agenda400": agenda400, "pages": pages}
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -190,11 +248,23 @@ def spread(values, unit, digits):
 
 print("| compacts | READY | idle RSS | peak RSS | reload | check | agenda --days 30 | agenda --days 400 |")
 print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+all_runs = []
 for size in [int(s) for s in args.sizes.split(",")]:
     runs = [run_size(size) for _ in range(max(1, args.runs))]
+    all_runs.append((size, runs))
     column = lambda key: [r[key] for r in runs]
     cell = lambda key: f"{spread([m[0] for m in column(key)], 's', 2)}, {spread([m[1] for m in column(key)], 'MiB', 0)}"
     print(f"| {size:,} | {spread(column('ready'), 's', 2)} | {spread(column('idle'), 'MiB', 0)} | {spread(column('peak'), 'MiB', 0)} | "
           f"{spread(column('reload'), 's', 2)} | {cell('check')} | {cell('agenda30')} | {cell('agenda400')} |", flush=True)
     per = [r["idle"] * 1024 / size for r in runs]
     print(f"|  | idle {spread(per, 'KiB', 1)} per compact; RSS after the reload {spread(column('after_reload'), 'MiB', 0)} |  |  |  |  |  |  |", flush=True)
+
+print()
+print("The daemon's pages (a second start with the listener on): wall time, and the daemon's peak RSS after")
+print()
+print("| compacts | RSS before | status overview | calendar, a year | six of each at once |")
+print("|---:|---:|---:|---:|---:|")
+for size, runs in all_runs:
+    pages = [r["pages"] for r in runs]
+    cell = lambda key: f"{spread([p[key][0] for p in pages], 's', 2)}, {spread([p[key][1] for p in pages], 'MiB', 0)}"
+    print(f"| {size:,} | {spread([p['before'] for p in pages], 'MiB', 0)} | {cell('overview')} | {cell('feed')} | {cell('burst')} |", flush=True)
