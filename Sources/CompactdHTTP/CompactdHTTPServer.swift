@@ -178,9 +178,9 @@ public final class CompactdHTTPServer: Service, Sendable {
             let state = try await backend.plannerState()
             // A compact's page is that compact's report alone, without the next notices (the
             // overview's): at 10,000 compacts the whole report and a month of every compact's
-            // notices were most of its time.
-            // The overview keeps the rows of its page's compacts only (every compact counts in
-            // its totals): at 100,000 compacts every row took the daemon from 86 to 399 MiB.
+            // notices were most of its time. The overview keeps the rows of its page's compacts
+            // only (every compact counts in its totals) and finds only the notices it shows: at
+            // 100,000 compacts every row took the daemon from 86 to 399 MiB.
             let shown = StatusPages.page(asked: request.uri.queryParameters.get("page").flatMap { Int($0) } ?? 1, of: c.compacts.count)
             let report = PartnershipReport(configuration: c, state: state, lastContact: try await backend.lastContactByCompact(), now: now, compactID: compact,
                                            keptRows: compact == nil ? shown.rows : nil)

@@ -1,6 +1,7 @@
 /// A calendar's text (`ICalendarWriter`) a piece at a time, each event's text made as it is
 /// written: the daemon's feed sends each piece as it is made instead of holding the calendar
-/// (at 100,000 compacts a year is 195 MB of text), and `ICalendarWriter.calendar` joins them.
+/// (at 100,000 compacts a year is 195 MB of text), and `export ics` writes each to its file or
+/// standard output.
 public struct ICalendarStream<Events: IteratorProtocol> where Events.Element == ICalendarWriter.Event {
     private var events: Events
     private let dtstamp: String

@@ -18,20 +18,6 @@ public struct ICalendarWriter {
         }
     }
 
-    /// The whole calendar (`ICalendarStream`'s pieces, joined).
-    /// - Parameter refreshMinutes: for a subscription, how often to fetch it again
-    ///   (RFC 7986 REFRESH-INTERVAL, and Outlook's X-PUBLISHED-TTL).
-    public static func calendar<Events: Sequence>(events: Events, stamp: Instant, name: String, refreshMinutes: Int? = nil) -> String where Events.Element == Event {
-        // One string, piece by piece: an array of every line, then one of every folded line,
-        // then the two joined held the calendar three times over (1.2 GB for a year of 100,000
-        // compacts, 400,000 events, 195 MB of text).
-        var stream = ICalendarStream(events: events.makeIterator(), stamp: stamp, name: name, refreshMinutes: refreshMinutes)
-        var text = ""
-        text.reserveCapacity(events.underestimatedCount * 512 + 512)
-        while let piece = stream.next() { text.append(piece) }
-        return text
-    }
-
     /// `20270514T160000Z`
     static func utc(_ instant: Instant) -> String {
         let t = LocalDateTime(utcSeconds: instant.secondsSinceEpoch)
