@@ -11,6 +11,7 @@ import NIOCore
 import NIOPosix
 import Prometheus
 import ServiceLifecycle
+import Synchronization
 
 /// compactd's HTTP listener, one more service in the daemon's group: action links, status
 /// pages, the calendar feed, `/healthz`, `/readyz`, `/metrics`. On a graceful shutdown it stops
@@ -32,6 +33,14 @@ public final class CompactdHTTPServer: Service, Sendable {
     /// overview, and the all-compacts calendar (held while it is written).
     let overviewGate = RequestGate(permits: 2)
     let calendarGate = RequestGate(permits: 2)
+    /// Set when the daemon begins to stop: a calendar still being written is cut then, since a
+    /// graceful stop waits for every response in flight, and one read slowly held `systemctl
+    /// stop` until systemd killed the daemon (TimeoutStopSec).
+    let stopping = Atomic<Bool>(false)
+    /// How long the all-compacts calendar may take to be read: its permit is held while it is
+    /// written (195 MB at 100,000 compacts; 4 s on loopback), and a reader slower than this
+    /// keeps the others waiting.
+    static let calendarReadLimit: Duration = .seconds(300)
     /// Told the bound address once the listener is up (tests, the start-up log line).
     let onListening: @Sendable (String) -> Void
     /// Test-only (`COMPACTD_TEST_LINK_POST_DELAY_MS`): how long a link POST waits before it
@@ -63,6 +72,14 @@ public final class CompactdHTTPServer: Service, Sendable {
     }
 
     public func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await serve()
+        } onGracefulShutdown: {
+            self.stopping.store(true, ordering: .relaxed)
+        }
+    }
+
+    private func serve() async throws {
         let logger = self.logger
         let onListening = self.onListening
         if let passedSocket {
@@ -238,9 +255,22 @@ public final class CompactdHTTPServer: Service, Sendable {
                 // back (written, failed or cancelled), not before the response is returned.
                 await gate?.acquire()
                 defer { gate?.release() }
+                let started = ContinuousClock.now
                 let feed = CalendarFeed(configuration: c, acknowledgments: acknowledgments, from: now, to: now.adding(seconds: 365 * 86_400), compactID: compact)
                 var stream = ICalendarStream(events: feed.events.makeIterator(), stamp: now, name: name, refreshMinutes: CalendarFeed.refreshMinutes)
-                while let piece = stream.next() { try await writer.write(ByteBuffer(string: piece)) }
+                while let piece = stream.next() {
+                    // Cut by failing the response, not by ending it: a calendar ended early would
+                    // read as complete, and a subscribing calendar would drop the events after it.
+                    if self.stopping.load(ordering: .relaxed) {
+                        self.logger.notice("calendar cut", metadata: ["reason": "stopping", "events": "\(stream.eventCount)"])
+                        throw CalendarCut.stopping
+                    }
+                    if gate != nil && ContinuousClock.now - started > Self.calendarReadLimit {
+                        self.logger.notice("calendar cut", metadata: ["reason": "not read within \(Self.calendarReadLimit)", "events": "\(stream.eventCount)"])
+                        throw CalendarCut.tooSlow
+                    }
+                    try await writer.write(ByteBuffer(string: piece))
+                }
                 try await writer.finish(nil)
             }
             var response = Response(status: .ok, headers: [.contentType: "text/calendar; charset=utf-8"], body: body)

@@ -300,6 +300,53 @@ struct HTTPLoopTests {
         #expect(try fixture.acknowledgments().first?[2] == "link")
     }
 
+    @Test("stopping the daemon while the all-compacts calendar is read slowly: it stops without waiting for the reader, whose transfer is cut, not ended as if complete")
+    func slowCalendarReaderDoesNotHoldTheStop() throws {
+        let fixture = try HTTPLoopFixture()
+        defer { fixture.remove() }
+        // 1,000 more compacts with a monthly cycle (and no channel: nothing is sent for them):
+        // a year's calendar of about 11 MB, more than the sockets' buffers hold, so its writing
+        // is still under way while it is read slowly.
+        for n in 0..<1_000 {
+            try """
+            id = "city-\(n)"
+            partner = "City \(n)"
+            status = "active"
+            [[cycles]]
+            id = "monthly"
+            title = "Monthly check-in"
+            calendar = "*-*-01 09:00"
+            [[cycles.steps]]
+            id = "check-in"
+            title = "Check in with the city"
+            due = "+3d"
+            """.write(to: fixture.directory.appendingPathComponent("compacts/city-\(n).toml"), atomically: true, encoding: .utf8)
+        }
+        try fixture.start()
+        let token = try String(contentsOfFile: fixture.stateDirectory + "/http-status.token", encoding: .utf8).trimmingWhitespace()
+        let file = fixture.directory.appendingPathComponent("slow.ics").path
+        let reader = Process()
+        reader.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        reader.arguments = ["-s", "--max-time", "120", "--limit-rate", "20k", "-o", file, "\(fixture.base)/calendar/\(token)/all.ics"]
+        try reader.run()
+        // The calendar has begun to arrive: its writing is under way.
+        for _ in 0..<400 where ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0) == 0 { usleep(50_000) }
+        let daemon = try #require(fixture.daemon)
+        daemon.terminate()
+        daemon.waitUntilExit()
+        // The daemon is gone while the reader is still reading (its own limit is 120 s): the
+        // stop did not wait for it.
+        let readerStillReading = reader.isRunning
+        reader.waitUntilExit()
+        #expect(readerStillReading, "the stop waited for the reader")
+        #expect(daemon.terminationStatus == 0, "\(fixture.daemonLog.suffix(2000))")
+        // curl: 18, the transfer closed with data outstanding: cut, not complete.
+        #expect(reader.terminationStatus == 18, "curl exited \(reader.terminationStatus)")
+        let received = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+        #expect(received.hasPrefix("BEGIN:VCALENDAR\r\n") && !received.contains("END:VCALENDAR"), "\(received.suffix(200))")
+        #expect(fixture.daemonLog.contains("calendar cut"), "\(fixture.daemonLog.suffix(2000))")
+    }
+
     @Test("the result page's Undo takes the acknowledgment back, once, by the same person")
     func undo() throws {
         let fixture = try HTTPLoopFixture()
