@@ -14,6 +14,14 @@
 // The wall-clock timer the daemon sleeps on, as systemd's timers do: CLOCK_REALTIME, absolute,
 // cancelled (read fails with ECANCELED) when the clock is set. Their flags are macros Swift
 // does not import, so typed helpers wrap them.
+// glibc's malloc_trim, which the Glibc module does not import: gives the free pages of every
+// malloc arena back to the kernel (see HeapTrim).
+#include <malloc.h>
+
+static inline int compactd_malloc_trim(void) {
+    return malloc_trim(0);
+}
+
 #include <sys/timerfd.h>
 #include <sys/eventfd.h>
 #include <time.h>

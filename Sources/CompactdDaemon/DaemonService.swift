@@ -406,11 +406,18 @@ public final class DaemonService: Service, Sendable {
         if idle { releasePages() }
     }
 
+    /// The HTTP listener finished its largest reads: give the heap's free pages back.
+    public func largeReadDone() {
+        let heap = HeapTrim.giveBack()
+        logger.debug("heap trimmed after a large read", metadata: ["rss_before_kib": "\(heap.beforeKiB)", "rss_after_kib": "\(heap.afterKiB)"])
+    }
+
     func releasePages() {
+        let heap = HeapTrim.giveBack()
         let outcome = IdlePageRelease.release()
         logger.debug("idle pages released", metadata: [
-            "mappings": "\(outcome.mappings)", "mappings_resident_kib": "\(outcome.residentBeforeKiB)", "rss_before_kib": "\(outcome.processBeforeKiB)",
-            "rss_after_kib": "\(outcome.processAfterKiB)", "supported": "\(outcome.supported)",
+            "mappings": "\(outcome.mappings)", "mappings_resident_kib": "\(outcome.residentBeforeKiB)", "rss_before_kib": "\(heap.beforeKiB)",
+            "rss_heap_trimmed_kib": "\(heap.afterKiB)", "rss_after_kib": "\(outcome.processAfterKiB)", "supported": "\(outcome.supported)",
         ])
     }
 
@@ -436,7 +443,12 @@ public final class DaemonService: Service, Sendable {
                 // Another configuration may plan other notices before now: look back fully.
                 $0.written = nil
             }
-            logger.notice("reloaded", metadata: ["config": "\(configPath)", "compacts": "\(active.configuration.compacts.count)"])
+            // The configuration it replaced and the reading's own memory are free now: give
+            // them back (at 100,000 compacts the daemon stayed at 163-176 MiB after a reload,
+            // against 88 MiB before it).
+            let heap = HeapTrim.giveBack()
+            logger.notice("reloaded", metadata: ["config": "\(configPath)", "compacts": "\(active.configuration.compacts.count)",
+                                                 "rss_kib": "\(heap.afterKiB)", "rss_before_trim_kib": "\(heap.beforeKiB)"])
             Counter(label: "compactd_reloads_total", dimensions: [("result", "ok")]).increment()
             reply?("ok reloaded \(configPath)")
         } catch {

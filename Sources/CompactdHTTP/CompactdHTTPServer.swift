@@ -58,8 +58,14 @@ public final class CompactdHTTPServer: Service, Sendable {
         httpDecoderConfiguration: .init(maxHeaderFieldSize: 8 * 1024, maxHeaderListSize: 32 * 1024, maxHeaderFieldCount: 100)
     )
 
+    /// Called after each of the largest reads (the status overview, the all-compacts calendar)
+    /// once no other is being worked on: the daemon gives the heap's free pages back
+    /// (`HeapTrim`), which such a read left at up to twice the daemon's idle size.
+    let afterLargeRead: @Sendable () -> Void
+
     public init(backend: any HTTPBackend, settings: HTTPSettings, secrets: LinkSecrets, registry: PrometheusCollectorRegistry, logger: Logger,
-                passedSocket: CInt? = nil, onListening: @escaping @Sendable (String) -> Void = { _ in }) {
+                passedSocket: CInt? = nil, onListening: @escaping @Sendable (String) -> Void = { _ in }, afterLargeRead: @escaping @Sendable () -> Void = {}) {
+        self.afterLargeRead = afterLargeRead
         self.passedSocket = passedSocket
         self.backend = backend
         self.secrets = secrets
@@ -186,9 +192,17 @@ public final class CompactdHTTPServer: Service, Sendable {
             }
             return HTTPResponses.html(HTMLPage.notFound(language), status: .notFound)
         }
-        // The overview plans every compact: it waits its turn (a compact's page plans one).
-        if compact == nil { await overviewGate.acquire() }
-        defer { if compact == nil { overviewGate.release() } }
+        // The overview plans every compact: it waits its turn (a compact's page plans one),
+        // and is done once the page is made and all it was made from let go.
+        guard compact == nil else { return await statusPage(request, compact: compact, language: language, token: token) }
+        await overviewGate.acquire()
+        let page = await statusPage(request, compact: nil, language: language, token: token)
+        largeReadDone(overviewGate)
+        return page
+    }
+
+    /// The overview, or one compact's page, made.
+    private func statusPage(_ request: Request, compact: String?, language: PageLanguage, token: String?) async -> Response {
         let c = backend.currentConfiguration()
         let now = Instant.now
         do {
@@ -220,6 +234,13 @@ public final class CompactdHTTPServer: Service, Sendable {
             logger.error("status page failed", metadata: ["error": "\(error)"])
             return HTTPResponses.html(HTMLPage.message(title: language.say("Please try again shortly", "Inténtelo de nuevo en un momento"), text: language.say("The schedule cannot be read right now.", "No se puede leer el calendario ahora."), language: language), status: .serviceUnavailable)
         }
+    }
+
+    /// Gives `gate`'s permit back and, when no large read is left in progress or waiting,
+    /// says so (`afterLargeRead`).
+    func largeReadDone(_ gate: RequestGate) {
+        gate.release()
+        if overviewGate.isIdle && calendarGate.isIdle { afterLargeRead() }
     }
 
     /// `/calendar/TOKEN.ics` (all compacts), `/calendar/TOKEN/COMPACT.ics`; with open access
@@ -254,24 +275,9 @@ public final class CompactdHTTPServer: Service, Sendable {
                 // All compacts' calendar waits its turn, here where the permit is surely given
                 // back (written, failed or cancelled), not before the response is returned.
                 await gate?.acquire()
-                defer { gate?.release() }
-                let started = ContinuousClock.now
-                let feed = CalendarFeed(configuration: c, acknowledgments: acknowledgments, from: now, to: now.adding(seconds: 365 * 86_400), compactID: compact)
-                var stream = ICalendarStream(events: feed.events.makeIterator(), stamp: now, name: name, refreshMinutes: CalendarFeed.refreshMinutes)
-                while let piece = stream.next() {
-                    // Cut by failing the response, not by ending it: a calendar ended early would
-                    // read as complete, and a subscribing calendar would drop the events after it.
-                    if self.stopping.load(ordering: .relaxed) {
-                        self.logger.notice("calendar cut", metadata: ["reason": "stopping", "events": "\(stream.eventCount)"])
-                        throw CalendarCut.stopping
-                    }
-                    if gate != nil && ContinuousClock.now - started > Self.calendarReadLimit {
-                        self.logger.notice("calendar cut", metadata: ["reason": "not read within \(Self.calendarReadLimit)", "events": "\(stream.eventCount)"])
-                        throw CalendarCut.tooSlow
-                    }
-                    try await writer.write(ByteBuffer(string: piece))
-                }
-                try await writer.finish(nil)
+                // After `write`, whose calendar is let go by then.
+                defer { if let gate { self.largeReadDone(gate) } }
+                try await self.write(calendarOf: c, acknowledgments: acknowledgments, now: now, compactID: compact, name: name, readLimit: gate != nil, to: &writer)
             }
             var response = Response(status: .ok, headers: [.contentType: "text/calendar; charset=utf-8"], body: body)
             response.headers[.cacheControl] = "private, max-age=\(CalendarFeed.refreshMinutes * 60)"
@@ -279,6 +285,30 @@ public final class CompactdHTTPServer: Service, Sendable {
         } catch {
             return HTTPResponses.text("the schedule cannot be read right now\n", status: .serviceUnavailable)
         }
+    }
+
+    /// Writes the calendar a piece at a time as it is made; cut (by throwing) when the daemon
+    /// begins to stop, or, with `readLimit`, when it has not been read within
+    /// `calendarReadLimit`.
+    private func write(calendarOf c: Configuration, acknowledgments: [String: StepAcknowledgment], now: Instant, compactID compact: String?, name: String,
+                       readLimit: Bool, to writer: inout any ResponseBodyWriter) async throws {
+        let started = ContinuousClock.now
+        let feed = CalendarFeed(configuration: c, acknowledgments: acknowledgments, from: now, to: now.adding(seconds: 365 * 86_400), compactID: compact)
+        var stream = ICalendarStream(events: feed.events.makeIterator(), stamp: now, name: name, refreshMinutes: CalendarFeed.refreshMinutes)
+        while let piece = stream.next() {
+            // Cut by failing the response, not by ending it: a calendar ended early would read
+            // as complete, and a subscribing calendar would drop the events after it.
+            if stopping.load(ordering: .relaxed) {
+                logger.notice("calendar cut", metadata: ["reason": "stopping", "events": "\(stream.eventCount)"])
+                throw CalendarCut.stopping
+            }
+            if readLimit && ContinuousClock.now - started > Self.calendarReadLimit {
+                logger.notice("calendar cut", metadata: ["reason": "not read within \(Self.calendarReadLimit)", "events": "\(stream.eventCount)"])
+                throw CalendarCut.tooSlow
+            }
+            try await writer.write(ByteBuffer(string: piece))
+        }
+        try await writer.finish(nil)
     }
 
     // MARK: operations

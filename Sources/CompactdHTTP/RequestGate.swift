@@ -18,11 +18,16 @@ final class RequestGate: Sendable {
     }
 
     private let state: Mutex<State>
+    private let permits: Int
 
     init(permits: Int) {
         precondition(permits > 0)
+        self.permits = permits
         state = Mutex(State(available: permits))
     }
+
+    /// No permit is held and no one waits.
+    var isIdle: Bool { state.withLock { $0.available == permits && $0.head == $0.waiters.count } }
 
     /// How many are waiting for a permit now.
     var waiting: Int { state.withLock { $0.waiters.count - $0.head } }

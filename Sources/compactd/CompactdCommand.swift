@@ -168,7 +168,7 @@ struct CompactdCommand: AsyncParsableCommand {
             // A socket systemd passed (compactd.socket) is used instead of binding `listen`.
             let passed = SystemdListenSockets.take().first
             services.append(CompactdHTTPServer(backend: service, settings: http, secrets: linkSecrets, registry: registry, logger: logger, passedSocket: passed,
-                                              onListening: { _ in service.listenerStarted() }))
+                                              onListening: { _ in service.listenerStarted() }, afterLargeRead: { service.largeReadDone() }))
         }
         services.append(StoppingNotice(notifier: SystemdNotifier()))
         var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
