@@ -13,7 +13,8 @@ beside the shipped main configuration. For each size, with the release build:
 
 and then the daemon's pages, from a second start with the HTTP listener on (open access):
 the status overview (`/status`), the all-compacts calendar (`/calendar/all.ics`, a year), and
-six of each at once: each one's wall time and the daemon's peak RSS (VmHWM) after it.
+six of each at once: each one's wall time and the daemon's peak RSS (VmHWM) after it, and
+its RSS a second after the last.
 
 Usage: Benchmarks/scale-bench.py [--sizes 1000,10000,100000] [--runs N] [--bin .build/release] [--generate DIR]
 
@@ -156,6 +157,8 @@ def measure_pages(work, main, size):
         for thread in threads:
             thread.join()
         result["burst"] = (time.monotonic() - t, vm(daemon.pid, "VmHWM"))
+        time.sleep(1)
+        result["after"] = vm(daemon.pid, "VmRSS")
         return result
     finally:
         daemon.terminate()
@@ -262,9 +265,9 @@ for size in [int(s) for s in args.sizes.split(",")]:
 print()
 print("The daemon's pages (a second start with the listener on): wall time, and the daemon's peak RSS after")
 print()
-print("| compacts | RSS before | status overview | calendar, a year | six of each at once |")
-print("|---:|---:|---:|---:|---:|")
+print("| compacts | RSS before | status overview | calendar, a year | six of each at once | RSS 1 s after |")
+print("|---:|---:|---:|---:|---:|---:|")
 for size, runs in all_runs:
     pages = [r["pages"] for r in runs]
     cell = lambda key: f"{spread([p[key][0] for p in pages], 's', 2)}, {spread([p[key][1] for p in pages], 'MiB', 0)}"
-    print(f"| {size:,} | {spread([p['before'] for p in pages], 'MiB', 0)} | {cell('overview')} | {cell('feed')} | {cell('burst')} |", flush=True)
+    print(f"| {size:,} | {spread([p['before'] for p in pages], 'MiB', 0)} | {cell('overview')} | {cell('feed')} | {cell('burst')} | {spread([p['after'] for p in pages], 'MiB', 0)} |", flush=True)
