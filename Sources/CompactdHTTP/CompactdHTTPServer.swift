@@ -34,8 +34,9 @@ public final class CompactdHTTPServer: Service, Sendable {
     let overviewGate = RequestGate(permits: 2)
     let calendarGate = RequestGate(permits: 2)
     /// Set when the daemon begins to stop: a calendar still being written is cut then, since a
-    /// graceful stop waits for every response in flight, and one read slowly held `systemctl
-    /// stop` until systemd killed the daemon (TimeoutStopSec).
+    /// graceful stop waits for every response in flight, and one read slowly held the stop
+    /// until its reader finished or gave up (121 s in the test; the unit's TimeoutStopSec is
+    /// 45 s, after which systemd kills the daemon).
     let stopping = Atomic<Bool>(false)
     /// How long the all-compacts calendar may take to be read: its permit is held while it is
     /// written (195 MB at 100,000 compacts; 4 s on loopback), and a reader slower than this
@@ -60,7 +61,7 @@ public final class CompactdHTTPServer: Service, Sendable {
 
     /// Called after each of the largest reads (the status overview, the all-compacts calendar)
     /// once no other is being worked on: the daemon gives the heap's free pages back
-    /// (`HeapTrim`), which such a read left at up to twice the daemon's idle size.
+    /// (`HeapTrim`), which such reads left at two to four times the daemon's idle size.
     let afterLargeRead: @Sendable () -> Void
 
     public init(backend: any HTTPBackend, settings: HTTPSettings, secrets: LinkSecrets, registry: PrometheusCollectorRegistry, logger: Logger,
