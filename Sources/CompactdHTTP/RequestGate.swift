@@ -1,3 +1,4 @@
+import NIOCore
 import Synchronization
 
 /// At most `permits` holders at once; the others wait their turn, first come first served.
@@ -11,10 +12,8 @@ import Synchronization
 final class RequestGate: Sendable {
     private struct State {
         var available: Int
-        var waiters: [CheckedContinuation<Void, Never>] = []
-        /// The first waiter still waiting (`waiters` before it have been resumed): taking from
-        /// the front of an array moved every other waiter.
-        var head = 0
+        /// In the order they came.
+        var waiters = CircularBuffer<CheckedContinuation<Void, Never>>()
     }
 
     private let state: Mutex<State>
@@ -27,26 +26,19 @@ final class RequestGate: Sendable {
     }
 
     /// No permit is held and no one waits.
-    var isIdle: Bool { state.withLock { $0.available == permits && $0.head == $0.waiters.count } }
+    var isIdle: Bool { state.withLock { $0.available == permits && $0.waiters.isEmpty } }
 
     /// How many are waiting for a permit now.
-    var waiting: Int { state.withLock { $0.waiters.count - $0.head } }
+    var waiting: Int { state.withLock { $0.waiters.count } }
 
     /// Returns once the caller holds a permit, which it must give back with `release`.
     func acquire() async {
-        let taken = state.withLock { state -> Bool in
-            guard state.available > 0 else { return false }
-            state.available -= 1
-            return true
-        }
-        if taken { return }
+        // Without waiting when a permit is free (no continuation made); else in line, after
+        // looking again under the same lock, as one may have come back meanwhile.
+        if state.withLock({ Self.take(&$0) }) { return }
         await withCheckedContinuation { continuation in
             let now = state.withLock { state -> Bool in
-                // A permit may have come back since the check above.
-                if state.available > 0 {
-                    state.available -= 1
-                    return true
-                }
+                if Self.take(&state) { return true }
                 state.waiters.append(continuation)
                 return false
             }
@@ -54,22 +46,19 @@ final class RequestGate: Sendable {
         }
     }
 
+    /// Takes a free permit, if there is one.
+    private static func take(_ state: inout State) -> Bool {
+        guard state.available > 0 else { return false }
+        state.available -= 1
+        return true
+    }
+
     /// Gives a permit back: to the longest waiter, if any.
     func release() {
         let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard state.head < state.waiters.count else {
+            guard let next = state.waiters.popFirst() else {
                 state.available += 1
                 return nil
-            }
-            let next = state.waiters[state.head]
-            state.head += 1
-            if state.head == state.waiters.count {
-                state.waiters.removeAll(keepingCapacity: true)
-                state.head = 0
-            } else if state.head >= 64 && state.head * 2 >= state.waiters.count {
-                // Under a steady line the array never empties: drop the resumed ones.
-                state.waiters.removeFirst(state.head)
-                state.head = 0
             }
             return next
         }

@@ -26,11 +26,13 @@ struct StatusPages: Sendable {
     /// range is the nearest page), and the places of its compacts in the configuration: the
     /// rows the report keeps for it.
     static func page(asked: Int, of total: Int) -> (page: Int, rows: Range<Int>) {
-        let pages = max(1, (total + compactsPerPage - 1) / compactsPerPage)
-        let page = min(max(1, asked), pages)
+        let page = min(max(1, asked), pageCount(of: total))
         let first = (page - 1) * compactsPerPage
         return (page, first..<min(first + compactsPerPage, total))
     }
+
+    /// How many overview pages `total` compacts fill (one, when there are none).
+    static func pageCount(of total: Int) -> Int { max(1, (total + compactsPerPage - 1) / compactsPerPage) }
 
     /// A link to the overview (page `page`) or a compact's page, always in this page's
     /// language: a link without `?lang=` would fall back to the browser's language, so a
@@ -84,8 +86,8 @@ struct StatusPages: Sendable {
         if !report.goals.isEmpty { body += "<h2>\(l.say("Goals", "Metas"))</h2>\n<ul>\n\(goals)\n</ul>\n" }
         // The summary and goals count every compact; the tables show one page of them, the
         // report's rows.
-        let pages = max(1, (report.totalCompacts + Self.compactsPerPage - 1) / Self.compactsPerPage)
-        let first = (page - 1) * Self.compactsPerPage
+        let pages = Self.pageCount(of: report.totalCompacts)
+        let first = Self.page(asked: page, of: report.totalCompacts).rows.lowerBound
         let shownCompacts = report.compacts
         // Above and below the table, the same.
         let navigation = pages > 1 ? pageNavigation(page: page, pages: pages, first: first + 1, last: first + shownCompacts.count) : ""

@@ -7,9 +7,7 @@ import Testing
 @Suite("compactctl ack --through and whole occurrences", .serialized)
 struct AckThroughTests {
     static func fixture() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ack-through-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("compacts"), withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("templates").path, withDestinationPath: CommandRunner.packageRoot.appendingPathComponent("Config/templates").path)
+        let directory = try CommandRunner.configFolder("ack-through")
         try """
         time_zone = "UTC"
         state_path = "state.sqlite"

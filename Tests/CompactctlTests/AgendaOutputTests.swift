@@ -23,9 +23,7 @@ struct AgendaOutputTests {
     }
 
     static func setUp() throws -> Setup {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("agenda-json-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("compacts"), withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("templates").path, withDestinationPath: CommandRunner.packageRoot.appendingPathComponent("Config/templates").path)
+        let directory = try CommandRunner.configFolder("agenda-json")
         let zone = try ZoneInfo.named("America/Los_Angeles")
         func day(_ offset: Int64) -> String { "\(zone.localDateTime(at: Instant.now.adding(seconds: offset * 86_400)).date)T12:00:00" }
         // A TOML basic string: the texts hold quotes and backslashes, nothing else to escape.

@@ -22,6 +22,16 @@ struct CommandRunner {
         return directory
     }()
 
+    /// A new folder for a configuration under the temporary directory (`NAME-UUID`), with an
+    /// empty `compacts/` and `templates` linked to the shipped ones: what a test's
+    /// `compactd.toml` and compact files are written into.
+    static func configFolder(_ name: String) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("compacts"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("templates").path, withDestinationPath: packageRoot.appendingPathComponent("Config/templates").path)
+        return directory
+    }
+
     static func executable(_ name: String) -> String {
         name.hasPrefix("/") ? name : productsDirectory.appendingPathComponent(name).path
     }

@@ -20,12 +20,10 @@ struct CompactctlEndToEndTests {
 
     @Test("check reports every problem as FILE:LINE:COLUMN: KEY and exits 1")
     func checkBroken() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("compactctl-check-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("compacts"), withIntermediateDirectories: true)
+        // Sound templates (the shipped ones): this test is about the configuration's problems
+        // (check reports the templates' beside them; CheckOutputTests has both).
+        let directory = try CommandRunner.configFolder("compactctl-check")
         defer { try? FileManager.default.removeItem(at: directory) }
-        // Sound templates: this test is about the configuration's problems (check reports the
-        // templates' beside them; CheckOutputTests has both).
-        try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("templates").path, withDestinationPath: CommandRunner.packageRoot.appendingPathComponent("Config/templates").path)
         try """
         time_zone = "America/Los_Angeles"
         [channels.log]
@@ -118,10 +116,8 @@ struct CompactctlEndToEndTests {
 
     @Test("an unknown compact among many: the first twenty known listed and how many more, not all of them")
     func unknownCompactAmongMany() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("compactctl-many-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("compacts"), withIntermediateDirectories: true)
+        let directory = try CommandRunner.configFolder("compactctl-many")
         defer { try? FileManager.default.removeItem(at: directory) }
-        try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("templates").path, withDestinationPath: CommandRunner.packageRoot.appendingPathComponent("Config/templates").path)
         try """
         time_zone = "UTC"
         state_path = "state.sqlite"

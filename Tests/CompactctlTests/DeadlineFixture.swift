@@ -27,9 +27,7 @@ struct DeadlineFixture {
 
     /// Deadlines due the given number of seconds from now (negative: in the past), to the second.
     init(deadlinesInSeconds deadlines: [(String, Int)], responses: String = "200", stallSeconds: Int = 5, delivery: String = "") throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("compacts"), withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("templates").path, withDestinationPath: CommandRunner.packageRoot.appendingPathComponent("Config/templates").path)
+        directory = try CommandRunner.configFolder("e2e")
         record = directory.appendingPathComponent("received.jsonl").path
         server = try ServerProcess(script: "http_receiver.py", arguments: ["--record", record, "--responses", responses, "--stall", "\(stallSeconds)"])
         let secret = directory.appendingPathComponent("secret")

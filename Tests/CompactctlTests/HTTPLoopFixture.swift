@@ -31,10 +31,8 @@ final class HTTPLoopFixture {
 
     /// - Parameter language: the contact's language (`en` or `es`).
     init(keys: [String] = [HTTPLoopFixture.oldKey], language: String = "en") throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("http-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("compacts"), withIntermediateDirectories: true)
+        directory = try CommandRunner.configFolder("http")
         try FileManager.default.createDirectory(atPath: directory.appendingPathComponent("state").path, withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("templates").path, withDestinationPath: CommandRunner.packageRoot.appendingPathComponent("Config/templates").path)
         mailDirectory = directory.appendingPathComponent("mail").path
         smtp = try ServerProcess(script: "smtp_server.py", arguments: ["--messages", mailDirectory])
         received = directory.appendingPathComponent("received.jsonl").path
@@ -139,6 +137,14 @@ final class HTTPLoopFixture {
             usleep(50_000)
         }
         throw ServerProcess.ServerError(message: "compactd did not become ready: \(daemonLog)")
+    }
+
+    /// Writes `count` more compact files beside the fixture's carson, `compacts/ID.toml`, where
+    /// `id` names the nth and `text` is its file given that id and n.
+    func addCompacts(_ count: Int, id: (Int) -> String, text: (String, Int) -> String) throws {
+        for n in 0..<count {
+            try text(id(n), n).write(to: directory.appendingPathComponent("compacts/\(id(n)).toml"), atomically: true, encoding: .utf8)
+        }
     }
 
     var daemonLog: String { (try? String(contentsOfFile: directory.appendingPathComponent("daemon.log").path, encoding: .utf8)) ?? "" }

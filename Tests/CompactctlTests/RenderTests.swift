@@ -12,10 +12,8 @@ struct RenderTests {
         let messages = FileManager.default.temporaryDirectory.appendingPathComponent("render-mail-\(UUID().uuidString)").path
         let server = try ServerProcess(script: "smtp_server.py", arguments: ["--messages", messages])
         defer { server.stop() }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("render-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("compacts"), withIntermediateDirectories: true)
+        let directory = try CommandRunner.configFolder("render")
         defer { try? FileManager.default.removeItem(at: directory) }
-        try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("templates").path, withDestinationPath: CommandRunner.packageRoot.appendingPathComponent("Config/templates").path)
         try """
         time_zone = "UTC"
         state_path = "state.sqlite"

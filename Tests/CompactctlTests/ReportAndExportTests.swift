@@ -10,9 +10,7 @@ struct ReportAndExportTests {
     /// The active one has a monthly cycle starting on the 1st at 00:00: its first step is due at
     /// the start and so always overdue by now; its second is due 40 days later, always open.
     static func setUp() throws -> (URL, String) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("compacts"), withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("templates").path, withDestinationPath: CommandRunner.packageRoot.appendingPathComponent("Config/templates").path)
+        let directory = try CommandRunner.configFolder("report")
         try """
         time_zone = "America/Los_Angeles"
         state_path = "state.sqlite"
@@ -117,10 +115,8 @@ struct ReportAndExportTests {
 
     @Test("report: deadlines, who acknowledged with the note, snoozes, last contact, the goal counted on its date, --compact, markdown")
     func reportSaysWhoDidWhat() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("compacts"), withIntermediateDirectories: true)
+        let directory = try CommandRunner.configFolder("report")
         defer { try? FileManager.default.removeItem(at: directory) }
-        try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("templates").path, withDestinationPath: CommandRunner.packageRoot.appendingPathComponent("Config/templates").path)
         try """
         time_zone = "UTC"
         state_path = "state.sqlite"

@@ -50,7 +50,7 @@ struct RequestGateTests {
         #expect(order.all.last == "late")
     }
 
-    @Test("a long line of waiters (more than the 64 that trigger dropping the served ones) is served whole and in order")
+    @Test("a line of 200 waiters is served whole and in order")
     func longLine() async {
         let gate = RequestGate(permits: 1)
         await gate.acquire()
