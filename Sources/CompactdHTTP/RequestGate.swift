@@ -4,7 +4,8 @@ import Synchronization
 /// At most `permits` holders at once; the others wait their turn, first come first served.
 ///
 /// The status overview and the all-compacts calendar plan every compact: at 100,000 compacts
-/// each holds 30-80 MiB while it works, and six at once took the daemon from 94 to 510 MiB.
+/// each raised the daemon's peak by 35-110 MiB while it worked, and six at once (three of
+/// each) took the daemon from 94 to 510 MiB.
 /// Two cores gain nothing from more than two at once, so each of those reads takes a permit
 /// from its own gate (a reader of the 195 MB calendar who reads slowly holds one for as long,
 /// and must not keep the coordinator's overview waiting). A waiter holds no more than its
