@@ -17,9 +17,12 @@ final class TOMLTableReader {
         return element.map { "\(key)[\($0)]" } ?? key
     }
     let source: ConfigSourceFile
-    /// Which of the table's keys were asked for, by position (`TOMLTable.position(of:)`).
-    /// Unchecked for the reason `TOMLTable`'s storage is: only `value(_:)` and `finish` touch it.
-    @exclusivity(unchecked) private var consumed: [Bool]
+    /// Which of the table's keys were asked for, by position (`TOMLTable.position(of:)`): the
+    /// first 64 as bits, any more in an array (an array for every table was a tenth of the
+    /// allocations of reading a compact file). Unchecked for the reason `TOMLTable`'s storage
+    /// is: only `value(_:)` and `finish` touch them.
+    @exclusivity(unchecked) private var consumedFirst: UInt64 = 0
+    @exclusivity(unchecked) private var consumedMore: [Bool] = []
 
     /// The reader of a file's top table.
     convenience init(document table: TOMLTable, source: ConfigSourceFile) {
@@ -32,7 +35,7 @@ final class TOMLTableReader {
         self.name = name
         self.element = element
         self.source = source
-        consumed = Array(repeating: false, count: table.keys.count)
+        if table.count > 64 { consumedMore = Array(repeating: false, count: table.count - 64) }
     }
 
     func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
@@ -44,7 +47,7 @@ final class TOMLTableReader {
     /// The raw value, marking the key as known.
     func value(_ key: String) -> TOMLValue? {
         guard let position = table.position(of: key) else { return nil }
-        consumed[position] = true
+        if position < 64 { consumedFirst |= 1 << UInt64(position) } else { consumedMore[position - 64] = true }
         return table.value(at: position)
     }
 
@@ -297,10 +300,17 @@ final class TOMLTableReader {
         return result
     }
 
+    private func wasAsked(_ position: Int) -> Bool {
+        position < 64 ? consumedFirst & (1 << UInt64(position)) != 0 : consumedMore[position - 64]
+    }
+
     /// Reports every key that was never read, suggesting the closest known one.
     func finish(known: [String]) {
-        guard consumed.contains(false) else { return }
-        let unknown = table.keys.indices.filter { !consumed[$0] }.map { table.keys[$0] }
+        let count = table.count
+        let firstAll: UInt64 = count >= 64 ? .max : (1 << UInt64(count)) - 1
+        guard consumedFirst != firstAll || consumedMore.contains(false) else { return }
+        let keys = table.keys
+        let unknown = keys.indices.filter { !wasAsked($0) }.map { keys[$0] }
         for key in unknown.sorted() {
             if let suggestion = EditDistance.suggestion(for: key, among: known) {
                 report(key, "unknown key; did you mean '\(suggestion)'? expected one of \(known.joined(separator: ", "))")

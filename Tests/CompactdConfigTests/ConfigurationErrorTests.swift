@@ -52,6 +52,29 @@ struct ConfigurationErrorTests {
         #expect(problem.description.hasPrefix("\(fixture.compactPath("bell.toml")):25:1: cycles[0].steps[0].reminder: unknown key"))
     }
 
+    /// A reader keeps which keys were asked for as bits for the first 64 and in an array past
+    /// them: a compact whose top table has 68 keys, its own four across the 64th place, reports
+    /// exactly the 64 unknown ones before and after them, each at its line, and none of its own.
+    @Test("unknown keys in a table of more than 64 keys: each reported at its line, the known ones not")
+    func unknownKeysPastSixtyFour() throws {
+        let lines = ConfigFixture.validCompact.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let firstTable = try #require(lines.firstIndex { $0.hasPrefix("[") })
+        // 62 unknown keys first, then the compact's own four (id, partner, status, notify, at
+        // places 63-66: two in the bits, two past them), then two more unknown ones (places 67
+        // and 68), then the tables.
+        let unknown = (1...62).map { "extra-\($0) = \($0)" }
+        let own = lines[..<firstTable].filter { !$0.isEmpty }
+        let compact = (unknown + own + ["late-1 = true", "late-2 = \"x\"", ""] + lines[firstTable...]).joined(separator: "\n")
+        let (fixture, found) = try problems(compact: compact)
+        defer { fixture.remove() }
+        let reported = found.filter { $0.message.hasPrefix("unknown key") }
+        #expect(Set(reported.map(\.key)) == Set((1...62).map { "extra-\($0)" } + ["late-1", "late-2"]))
+        #expect(reported.count == 64)
+        let late = try #require(reported.first { $0.key == "late-2" })
+        #expect(late.line == 62 + own.count + 2)
+        #expect(found.allSatisfy { $0.message.hasPrefix("unknown key") })
+    }
+
     @Test("CRLF line ends: the file loads, and a problem names the same line as with LF")
     func crlfLineEnds() throws {
         let crlf = { (text: String) in text.replacingOccurrences(of: "\n", with: "\r\n") }

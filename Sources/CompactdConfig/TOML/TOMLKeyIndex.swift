@@ -1,28 +1,48 @@
-/// Keys in the order added, and where each is: found by comparing with each while there are
-/// `linearLimit` or fewer (a configuration table holds a handful, and comparing a short key
-/// with each costs less than hashing it: hashing was a tenth of reading 10,000 compact files),
-/// through a dictionary past that, so a table with thousands of keys still finds one at once.
-/// `TOMLTable` and the parser's flag tree keep their values beside it, at the same positions.
-struct TOMLKeyIndex {
-    private(set) var keys: [String] = []
+/// Keys in the order added, each with its value (a table's entry, a flag tree's child): found
+/// by comparing with each while there are `linearLimit` or fewer (a configuration table holds
+/// a handful, and comparing a short key with each costs less than hashing it: hashing was a
+/// tenth of reading 10,000 compact files), through a dictionary of positions past that, so a
+/// table with thousands of keys still finds one at once. Keys and values are kept side by side
+/// in one array: two arrays were two allocations for every table of every file.
+struct TOMLKeyIndex<Value> {
+    struct Item {
+        let key: String
+        var value: Value
+    }
+
+    private(set) var items: [Item] = []
     private var positions: [String: Int]?
-    private static let linearLimit = 16
+    private static var linearLimit: Int { 16 }
+
+    var count: Int { items.count }
+
+    var keys: [String] { items.map(\.key) }
 
     func position(of key: String) -> Int? {
         if let positions { return positions[key] }
-        return keys.firstIndex(of: key)
+        // Each key compared where it lies: `firstIndex(where:)` copied every item (its key
+        // and value retained and released) to hand it to the test.
+        for index in items.indices where items[index].key == key { return index }
+        return nil
+    }
+
+    /// The value at a position, read and changed in place (a get and a set copied it out
+    /// and back).
+    subscript(position: Int) -> Value {
+        _read { yield items[position].value }
+        _modify { yield &items[position].value }
     }
 
     /// Adds a key the caller has checked is new, at the next position.
-    mutating func append(_ key: String) {
+    mutating func append(_ key: String, _ value: Value) {
         // Room for a typical table's keys at once: grown one by one, the array was
         // reallocated at nearly every insert.
-        if keys.isEmpty { keys.reserveCapacity(4) }
-        keys.append(key)
+        if items.isEmpty { items.reserveCapacity(4) }
+        items.append(Item(key: key, value: value))
         if positions != nil {
-            positions?[key] = keys.count - 1
-        } else if keys.count > Self.linearLimit {
-            positions = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
+            positions?[key] = items.count - 1
+        } else if items.count > Self.linearLimit {
+            positions = Dictionary(uniqueKeysWithValues: items.indices.map { (items[$0].key, $0) })
         }
     }
 }

@@ -19,18 +19,16 @@ final class TOMLNamespaceFlags {
     final class Node {
         @exclusivity(unchecked) var flags: UInt8 = 0
         @exclusivity(unchecked) var recursiveFlags: UInt8 = 0
-        @exclusivity(unchecked) private var names = TOMLKeyIndex()
-        @exclusivity(unchecked) private var children: [Node] = []
+        @exclusivity(unchecked) private var children = TOMLKeyIndex<Node>()
 
         func child(_ name: String) -> Node? {
-            names.position(of: name).map { children[$0] }
+            children.position(of: name).map { children[$0] }
         }
 
         func childMade(_ name: String) -> Node {
             if let existing = child(name) { return existing }
             let made = Node()
-            names.append(name)
-            children.append(made)
+            children.append(name, made)
             return made
         }
 
@@ -38,8 +36,7 @@ final class TOMLNamespaceFlags {
         func clear() {
             flags = 0
             recursiveFlags = 0
-            names = TOMLKeyIndex()
-            children = []
+            children = TOMLKeyIndex()
         }
     }
 

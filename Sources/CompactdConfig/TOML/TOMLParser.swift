@@ -200,13 +200,8 @@ struct TOMLParser {
         guard let stem = key.last, let parent = getOrCreateNest(Array(key.dropLast()), from: root, at: start, accessLists: true) else {
             throw error("[[\(Self.display(key))]] would replace a value that is not a table", at: start)
         }
-        let element = TOMLTable(offset: start)
-        if parent.contains(key: stem) {
-            guard parent.appendTable(stem, element) else {
-                throw error("[[\(Self.display(key))]] names a value that is not an array of tables", at: start)
-            }
-        } else {
-            parent.insert(stem, .array([.table(element)]), at: start)
+        guard parent.appendToArrayOfTables(stem, TOMLTable(offset: start), at: start) else {
+            throw error("[[\(Self.display(key))]] names a value that is not an array of tables", at: start)
         }
         guard current == UInt8(ascii: "]"), byte(at: pos + 1) == UInt8(ascii: "]") else {
             throw error("expected ']]' at the end of the array-of-tables header")
@@ -217,20 +212,34 @@ struct TOMLParser {
 
     private mutating func keyValueRule(header: [String], sectionTable: inout TOMLTable?) throws(TOMLSyntaxError) {
         let start = pos
-        // A plain key in a section whose table an earlier plain key found: that key passed
-        // the checks below, and nothing a key does within the section changes their answer
-        // for the section's own table (flags set here apply under a key, or at the next header).
-        // Most keys are a single bare key: read without making a key path.
-        if let nest = sectionTable, let stem = singleBareKey() {
+        // Most keys are a single bare key: read without making a key path. The section's first
+        // plain key finds the section's table with the checks the general reading below makes
+        // for a key of one part (its parent is the section itself; no dotted part to check),
+        // in the same order; the section's later plain keys go straight to that table: nothing
+        // a key does within the section changes the checks' answer for the section's own
+        // table (flags set here apply under a key, or at the next header).
+        if let stem = singleBareKey() {
             pos += 1
             skipSpaces()
             let value = try parseValue(depth: 0)
-            if nest.contains(key: stem) { throw error("'\(stem)' is defined twice; expected each key once", at: start) }
+            let nest: TOMLTable
+            if let known = sectionTable {
+                nest = known
+            } else {
+                if flags.isSet(header, .frozen) {
+                    throw error("'\(stem)' would add to an inline table or an array, which cannot be extended", at: start)
+                }
+                guard let found = getOrCreateNest(header, from: root, at: start, accessLists: true) else {
+                    throw error("'\(stem)' would replace a value that is not a table", at: start)
+                }
+                nest = found
+                sectionTable = found
+            }
+            guard nest.insertNew(stem, value, at: start) else { throw error("'\(stem)' is defined twice; expected each key once", at: start) }
             switch value {
             case .table, .array: flags.set(header + [stem], .frozen, recursive: true)
             default: break
             }
-            nest.insert(stem, value, at: start)
             return
         }
         let (key, value) = try parseKeyValuePair(depth: 0)
@@ -252,12 +261,11 @@ struct TOMLParser {
         guard let nest = getOrCreateNest(parentKey, from: root, at: start, accessLists: true) else {
             throw error("'\(Self.display(key))' would replace a value that is not a table", at: start)
         }
-        if nest.contains(key: stem) { throw error("'\(Self.display(key))' is defined twice; expected each key once", at: start) }
+        guard nest.insertNew(stem, value, at: start) else { throw error("'\(Self.display(key))' is defined twice; expected each key once", at: start) }
         switch value {
         case .table, .array: flags.set(header + key, .frozen, recursive: true)
         default: break
         }
-        nest.insert(stem, value, at: start)
         if key.count == 1 { sectionTable = nest }
     }
 
@@ -266,11 +274,16 @@ struct TOMLParser {
     private func getOrCreateNest(_ key: [String], from table: TOMLTable, at offset: Int, accessLists: Bool) -> TOMLTable? {
         var container = table
         for name in key {
-            if !container.contains(key: name) { container.insert(name, .table(TOMLTable(offset: offset)), at: offset) }
-            switch container[name] {
-            case .table(let inner)?:
+            guard let position = container.position(of: name) else {
+                let made = TOMLTable(offset: offset)
+                _ = container.insertNew(name, .table(made), at: offset)
+                container = made
+                continue
+            }
+            switch container.value(at: position) {
+            case .table(let inner):
                 container = inner
-            case .array(let elements)? where accessLists:
+            case .array(let elements) where accessLists:
                 guard case .table(let last)? = elements.last else { return nil }
                 container = last
             default:
@@ -417,8 +430,7 @@ struct TOMLParser {
             guard let nest = getOrCreateNest(Array(key.dropLast()), from: table, at: start, accessLists: false) else {
                 throw error("'\(Self.display(key))' would replace a value that is not a table", at: start)
             }
-            if nest.contains(key: stem) { throw error("'\(Self.display(key))' is defined twice in an inline table", at: start) }
-            nest.insert(stem, value, at: start)
+            guard nest.insertNew(stem, value, at: start) else { throw error("'\(Self.display(key))' is defined twice in an inline table", at: start) }
             skipSpaces()
             guard let c = current else { throw error("unclosed inline table; expected ',' or '}'") }
             if c == UInt8(ascii: "}") {
@@ -483,11 +495,16 @@ struct TOMLParser {
     private mutating func parseBasicString(multiline: Bool) throws(TOMLSyntaxError) -> String {
         if !multiline {
             pos += 1
-            // Most strings hold no escape: taken from the document as they stand.
-            var end = pos
-            while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"),
-                  !Self.isControl(bytes[end]) || bytes[end] == 0x09 {
-                end += 1
+            // Most strings hold no escape: taken from the document as they stand. Scanned over
+            // the buffer (indexing the array checked its bounds at every byte).
+            let end = bytes.withUnsafeBufferPointer { buffer in
+                var end = pos
+                while end < buffer.count {
+                    let b = buffer[end]
+                    if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || (Self.isControl(b) && b != 0x09) { break }
+                    end += 1
+                }
+                return end
             }
             if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
                 let text = String(decoding: bytes[pos..<end], as: UTF8.self)
@@ -700,18 +717,5 @@ struct TOMLParser {
         case 4, 6, 9, 11: 30
         default: 31
         }
-    }
-}
-
-extension TOMLTable {
-    /// Appends a table to the array of tables at `key`, in place. False when the key holds
-    /// anything else (a static array of values, a table, a scalar).
-    func appendTable(_ key: String, _ element: TOMLTable) -> Bool {
-        guard case .array(var elements)? = self[key], let first = elements.first, case .table = first else { return false }
-        // Static arrays (`a = [{...}]`) are frozen before they get here; this is an array of tables.
-        replace(key, with: .boolean(false))
-        elements.append(.table(element))
-        replace(key, with: .array(elements))
-        return true
     }
 }

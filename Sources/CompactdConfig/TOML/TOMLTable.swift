@@ -9,18 +9,16 @@ final class TOMLTable {
         var offset: Int
     }
 
-    /// The keys, in the order written (`index`); `entries` holds their values at the same
-    /// positions.
+    /// The keys, in the order written, each with its entry.
     ///
-    /// `@exclusivity(unchecked)` on both stored properties: the runtime check of each access
-    /// (that no other access to the property overlaps it) was a tenth of the instructions
-    /// spent reading a compact file. No access here can overlap another: the methods below
-    /// touch these properties directly, call nothing that could reach the same table while
-    /// doing so, and a table belongs to the one thread parsing its document.
-    @exclusivity(unchecked) private var index = TOMLKeyIndex()
-    @exclusivity(unchecked) private var entries: [Entry] = []
+    /// `@exclusivity(unchecked)`: the runtime check of each access (that no other access to
+    /// the property overlaps it) was a tenth of the instructions spent reading a compact
+    /// file. No access here can overlap another: the methods below touch the property
+    /// directly, call nothing that could reach the same table while doing so, and a table
+    /// belongs to the one thread parsing its document.
+    @exclusivity(unchecked) private var entries = TOMLKeyIndex<Entry>()
 
-    var keys: [String] { index.keys }
+    var keys: [String] { entries.keys }
 
     /// Where the table itself was opened (its header, or the first key that made it), as an
     /// offset in the document.
@@ -31,7 +29,7 @@ final class TOMLTable {
     }
 
     /// Where `key` is in `keys`, or nil.
-    func position(of key: String) -> Int? { index.position(of: key) }
+    func position(of key: String) -> Int? { entries.position(of: key) }
 
     /// The value at a position `position(of:)` gave.
     func value(at position: Int) -> TOMLValue { entries[position].value }
@@ -42,21 +40,31 @@ final class TOMLTable {
 
     func contains(key: String) -> Bool { position(of: key) != nil }
 
-    /// Adds a key; the parser has checked that it is new.
-    func insert(_ key: String, _ value: TOMLValue, at offset: Int) {
-        if let existing = position(of: key) {
-            entries[existing] = Entry(value: value, offset: offset)
-            return
-        }
-        if entries.isEmpty { entries.reserveCapacity(4) }  // as the index does for the keys
-        index.append(key)
-        entries.append(Entry(value: value, offset: offset))
+    /// How many keys the table holds.
+    var count: Int { entries.count }
+
+    /// Adds a key that is not there yet; false, and nothing changed, when it is. One scan
+    /// for both the check and the insert: a key looked for twice was a tenth of parsing.
+    func insertNew(_ key: String, _ value: TOMLValue, at offset: Int) -> Bool {
+        if entries.position(of: key) != nil { return false }
+        entries.append(key, Entry(value: value, offset: offset))
+        return true
     }
 
-    /// Replaces the value of an existing key (an array of tables growing), keeping its place.
-    func replace(_ key: String, with value: TOMLValue) {
-        guard let existing = position(of: key) else { return }
-        entries[existing].value = value
+    /// An array of tables growing (`[[cycles]]`): `element` appended to the array at `key`,
+    /// which is made when the key is new. False, and nothing changed, when the key holds
+    /// anything but an array of tables.
+    func appendToArrayOfTables(_ key: String, _ element: TOMLTable, at offset: Int) -> Bool {
+        guard let position = entries.position(of: key) else {
+            return insertNew(key, .array([.table(element)]), at: offset)
+        }
+        // Static arrays (`a = [{...}]`) are frozen before they get here; this is an array of tables.
+        guard case .array(var elements) = entries[position].value, case .table? = elements.first else { return false }
+        // The array taken out of its entry first, so appending to it does not copy it.
+        entries[position].value = .boolean(false)
+        elements.append(.table(element))
+        entries[position].value = .array(elements)
+        return true
     }
 }
 

@@ -1,15 +1,19 @@
 /// A TOML 1.0 value as compactd's own parser (`TOMLParser`) reads it.
+///
+/// The date and time cases are `indirect`: held inline, their 65 bytes made every value that
+/// large, and every value copied (each key read, each array element) copied them; boxed, a
+/// value is a string's 16 bytes and a tag, and the rare date pays for a box.
 enum TOMLValue {
     case string(String)
     case integer(Int64)
     case float(Double)
     case boolean(Bool)
     /// `1979-05-27T07:32:00Z`, `1979-05-27 07:32:00-07:00`.
-    case offsetDateTime(TOMLDateTime)
+    indirect case offsetDateTime(TOMLDateTime)
     /// `1979-05-27T07:32:00`: no offset.
-    case localDateTime(TOMLDateTime)
-    case localDate(TOMLDateTime.Date)
-    case localTime(TOMLDateTime.Time)
+    indirect case localDateTime(TOMLDateTime)
+    indirect case localDate(TOMLDateTime.Date)
+    indirect case localTime(TOMLDateTime.Time)
     case array([TOMLValue])
     case table(TOMLTable)
 
