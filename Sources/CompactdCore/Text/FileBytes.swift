@@ -31,6 +31,11 @@ public enum FileBytes {
             }
             if n == 0 { break }
             count += n
+            // A regular file that gave exactly the size fstat gave, asked for one byte more,
+            // is at its end: the read that would return 0 is skipped (one system call in five
+            // of reading 100,000 compact files). A short read (the file shrank, or an I/O
+            // error after some bytes) still reads again, to see the end or the error.
+            if count == size && size > 0 { break }
         }
         if count > limit { return nil }
         bytes.removeLast(bytes.count - count)
