@@ -50,22 +50,30 @@ final class TOMLNamespaceFlags {
         pending.removeAll()
     }
 
-    /// Forgets everything flagged at or under `key` (a new element of an array of tables).
-    func unsetAll(_ key: [String]) {
-        guard let stem = key.last else { return }
-        var node = root
-        for name in key.dropLast() {
-            guard let inner = node.child(name) else { return }
-            node = inner
-        }
-        node.child(stem)?.clear()
-    }
-
     func set(_ key: [String], _ flag: Flag, recursive: Bool) {
         guard !key.isEmpty else { return }
         var node = root
         for name in key { node = node.childMade(name) }
         if recursive { node.recursiveFlags |= flag.rawValue } else { node.flags |= flag.rawValue }
+    }
+
+    /// `[[key]]` opens a new element of an array of tables: refused (false) when the key or a
+    /// table above it is frozen, as `isSet(key, .frozen)` says; otherwise everything flagged
+    /// under the previous element is forgotten and the name marked as declared, as `set(key,
+    /// .explicitNest)` would. One walk down the tree, where checking, forgetting and setting
+    /// walked it three times (a refusal may leave nodes made on the way: the parse ends there).
+    func openArrayElement(_ key: [String]) -> Bool {
+        guard let stem = key.last else { return true }
+        var node = root
+        for name in key.dropLast() {
+            node = node.childMade(name)
+            if node.recursiveFlags & Flag.frozen.rawValue != 0 { return false }
+        }
+        let target = node.childMade(stem)
+        if (target.flags | target.recursiveFlags) & Flag.frozen.rawValue != 0 { return false }
+        target.clear()
+        target.flags |= Flag.explicitNest.rawValue
+        return true
     }
 
     func isSet(_ key: [String], _ flag: Flag) -> Bool {

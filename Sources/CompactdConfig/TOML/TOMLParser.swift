@@ -176,7 +176,7 @@ struct TOMLParser {
             throw error("table [\(Self.display(key))] is declared twice; expected each table once", at: start)
         }
         flags.set(key, .explicitNest, recursive: false)
-        guard getOrCreateNest(key, from: root, at: start, accessLists: true) != nil else {
+        guard getOrCreateNest(key[...], from: root, at: start, accessLists: true) != nil else {
             throw error("[\(Self.display(key))] would replace a value that is not a table", at: start)
         }
         guard current == UInt8(ascii: "]") else { throw error("expected ']' at the end of the table header") }
@@ -190,14 +190,12 @@ struct TOMLParser {
         pos += 2
         skipSpaces()
         let key = try parseKey()
-        if flags.isSet(key, .frozen) {
-            throw error("[[\(Self.display(key))]] would add to an inline table or a static array; expected a new name", at: start)
-        }
         // A new element: what was declared under the previous one is free again, but the
         // array's own name may not become a [table].
-        flags.unsetAll(key)
-        flags.set(key, .explicitNest, recursive: false)
-        guard let stem = key.last, let parent = getOrCreateNest(Array(key.dropLast()), from: root, at: start, accessLists: true) else {
+        guard flags.openArrayElement(key) else {
+            throw error("[[\(Self.display(key))]] would add to an inline table or a static array; expected a new name", at: start)
+        }
+        guard let stem = key.last, let parent = getOrCreateNest(key.dropLast(), from: root, at: start, accessLists: true) else {
             throw error("[[\(Self.display(key))]] would replace a value that is not a table", at: start)
         }
         guard parent.appendToArrayOfTables(stem, TOMLTable(offset: start), at: start) else {
@@ -229,7 +227,7 @@ struct TOMLParser {
                 if flags.isSet(header, .frozen) {
                     throw error("'\(stem)' would add to an inline table or an array, which cannot be extended", at: start)
                 }
-                guard let found = getOrCreateNest(header, from: root, at: start, accessLists: true) else {
+                guard let found = getOrCreateNest(header[...], from: root, at: start, accessLists: true) else {
                     throw error("'\(stem)' would replace a value that is not a table", at: start)
                 }
                 nest = found
@@ -258,7 +256,7 @@ struct TOMLParser {
         if flags.isSet(parentKey, .frozen) {
             throw error("'\(Self.display(key))' would add to an inline table or an array, which cannot be extended", at: start)
         }
-        guard let nest = getOrCreateNest(parentKey, from: root, at: start, accessLists: true) else {
+        guard let nest = getOrCreateNest(parentKey[...], from: root, at: start, accessLists: true) else {
             throw error("'\(Self.display(key))' would replace a value that is not a table", at: start)
         }
         guard nest.insertNew(stem, value, at: start) else { throw error("'\(Self.display(key))' is defined twice; expected each key once", at: start) }
@@ -271,7 +269,7 @@ struct TOMLParser {
 
     /// The table at `key` under `table`, making the missing ones; the last element of an array
     /// of tables when `accessLists`. Nil when a value that is not a table is in the way.
-    private func getOrCreateNest(_ key: [String], from table: TOMLTable, at offset: Int, accessLists: Bool) -> TOMLTable? {
+    private func getOrCreateNest(_ key: ArraySlice<String>, from table: TOMLTable, at offset: Int, accessLists: Bool) -> TOMLTable? {
         var container = table
         for name in key {
             guard let position = container.position(of: name) else {
@@ -311,13 +309,17 @@ struct TOMLParser {
     /// the general reading.
     private mutating func singleBareKey() -> String? {
         let start = pos
-        while let c = current, Self.isBareKey(c) { pos += 1 }
-        let end = pos
-        skipSpaces()
-        guard end > start, current == UInt8(ascii: "=") else {
-            pos = start
-            return nil
+        // Over the buffer: through `current`, each byte's read checked the bounds and made an
+        // optional.
+        let (end, next) = bytes.withUnsafeBufferPointer { buffer in
+            var end = start
+            while end < buffer.count, Self.isBareKey(buffer[end]) { end += 1 }
+            var next = end
+            while next < buffer.count, buffer[next] == 0x20 || buffer[next] == 0x09 { next += 1 }
+            return (end, next)
         }
+        guard end > start, next < bytes.count, bytes[next] == UInt8(ascii: "=") else { return nil }
+        pos = next
         return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 
@@ -427,7 +429,7 @@ struct TOMLParser {
             if innerFlags.isSet(key, .frozen) {
                 throw error("'\(Self.display(key))' would add to an inline table or an array, which cannot be extended", at: start)
             }
-            guard let nest = getOrCreateNest(Array(key.dropLast()), from: table, at: start, accessLists: false) else {
+            guard let nest = getOrCreateNest(key.dropLast(), from: table, at: start, accessLists: false) else {
                 throw error("'\(Self.display(key))' would replace a value that is not a table", at: start)
             }
             guard nest.insertNew(stem, value, at: start) else { throw error("'\(Self.display(key))' is defined twice in an inline table", at: start) }
