@@ -204,7 +204,10 @@ extension ConfigurationLoader {
     static func isSingleLine(_ value: String) -> Bool {
         var value = value
         return value.withUTF8 { bytes in
-            var i = 0
+            // Eight bytes at a time while none is a control byte or the first of U+2028/U+2029.
+            var i = WordScan.skipWords(bytes, from: 0) { word in
+                !WordScan.hasByte(below: 0x20, in: word) && !WordScan.hasByte(0x7F, in: word) && !WordScan.hasByte(0xE2, in: word)
+            }
             while i < bytes.count {
                 let byte = bytes[i]
                 if byte < 0x20 || byte == 0x7F { return false }

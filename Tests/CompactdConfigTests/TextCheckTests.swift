@@ -37,6 +37,46 @@ struct TextCheckTests {
         #expect(flagged > 1_000 && flagged < 19_000)
     }
 
+    /// The checks pass over eight bytes at a time while none can matter: one character that
+    /// matters, put at every place of a longer text, across the words' edges, is seen at each.
+    @Test("one line of plain text: a control character or separator is seen at every place of a 40-byte text")
+    func singleLineEveryPlace() {
+        for place in 0...40 {
+            let (before, after) = (String(repeating: "a", count: place), String(repeating: "b", count: 40 - place))
+            for bad in ["\u{0}", "\u{9}", "\u{A}", "\u{1F}", "\u{7F}", "\u{2028}", "\u{2029}"] {
+                #expect(!ConfigurationLoader.isSingleLine(before + bad + after), "\(Array(bad.unicodeScalars)) at \(place)")
+            }
+            for fine in ["é", "\u{2026}", "\u{202A}", "\u{80}", " ", "🏫"] {
+                #expect(ConfigurationLoader.isSingleLine(before + fine + after), "\(Array(fine.unicodeScalars)) at \(place)")
+            }
+        }
+    }
+
+    /// A basic string is taken as it stands, passed over eight bytes at a time, until a quote,
+    /// a backslash or a control byte: each, put at every place of a longer string, ends the
+    /// string, is read as its escape, or is refused (a tab is let through), as TOML says.
+    @Test("TOML basic strings: the quote, an escape, a tab and a control byte are each seen at every place")
+    func basicStringEveryPlace() throws {
+        for place in 0...40 {
+            let (before, after) = (String(repeating: "a", count: place), String(repeating: "b", count: 40 - place))
+            let cases: [(written: String, read: String)] = [
+                ("\\n", "\n"), ("\\\"", "\""), ("\\\\", "\\"), ("\t", "\t"), ("\\u00e9", "é"), ("é", "é"), ("\u{2026}", "\u{2026}"),
+            ]
+            for (written, read) in cases {
+                let table = try TOMLParser.parse("k = \"\(before)\(written)\(after)\"\n")
+                #expect(table["k"]?.string == before + read + after, "\(written) at \(place)")
+            }
+            // The string ends at the first unescaped quote: what follows is not a value's end.
+            #expect(throws: TOMLSyntaxError.self) { try TOMLParser.parse("k = \"\(before)\"\(after)\"\n") }
+            for control in ["\u{1}", "\u{1F}", "\u{7F}", "\n"] {
+                #expect(throws: TOMLSyntaxError.self, "\(Array(control.unicodeScalars)) at \(place)") {
+                    try TOMLParser.parse("k = \"\(before)\(control)\(after)\"\n")
+                }
+            }
+            #expect(try TOMLParser.parse("k = \"\(before)\(after)\"\n")["k"]?.string == before + after)
+        }
+    }
+
     @Test("identifiers: a lower-case letter, then lower-case letters, digits and hyphens, at most 64")
     func identifiers() {
         var valid = 0

@@ -498,9 +498,14 @@ struct TOMLParser {
         if !multiline {
             pos += 1
             // Most strings hold no escape: taken from the document as they stand. Scanned over
-            // the buffer (indexing the array checked its bounds at every byte).
+            // the buffer (indexing the array checked its bounds at every byte), by words.
             let end = bytes.withUnsafeBufferPointer { buffer in
-                var end = pos
+                // Eight bytes at a time while none is a quote, a backslash or a control byte
+                // (a tab included: the byte loop then lets it through).
+                var end = WordScan.skipWords(buffer, from: pos) { word in
+                    !WordScan.hasByte(below: 0x20, in: word) && !WordScan.hasByte(UInt8(ascii: "\""), in: word)
+                        && !WordScan.hasByte(UInt8(ascii: "\\"), in: word) && !WordScan.hasByte(0x7F, in: word)
+                }
                 while end < buffer.count {
                     let b = buffer[end]
                     if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || (Self.isControl(b) && b != 0x09) { break }
