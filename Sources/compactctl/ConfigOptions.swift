@@ -13,7 +13,9 @@ struct ConfigOptions: ParsableArguments {
     /// Loads the configuration or fails with every problem on stderr.
     func load() throws -> LoadedConfiguration {
         do {
-            return try ConfigurationLoader().load(path: resolvedPath)
+            let loaded = try ConfigurationLoader().load(path: resolvedPath)
+            KeptUntilExit.keep(loaded)
+            return loaded
         } catch {
             for problem in error.problems.sorted(by: ConfigProblem.inReadingOrder) { printError(problem.oneLine) }
             let count = error.errors.count
