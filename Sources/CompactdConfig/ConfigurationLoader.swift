@@ -53,7 +53,7 @@ public struct ConfigurationLoader: Sendable {
             if matches.isEmpty {
                 source.report("compacts", "pattern '\(pattern)' matches no file; expected compact files such as compacts/bell.toml", severity: .warning)
             }
-            compactFiles += matches
+            if compactFiles.isEmpty { compactFiles = matches } else { compactFiles += matches }
         }
         files += compactFiles
         // Each compact file is read on its own (they share nothing but what is read-only), so on

@@ -58,4 +58,35 @@ struct ManyFilesTests {
         #expect(loaded.files.count == 301)
         #expect(loaded.configuration.compacts.allSatisfy { $0.cycles.first?.steps.first?.id == "kickoff" && $0.partner == "City \($0.id)" })
     }
+
+    /// Compact files are taken in the order of their names' bytes (code point order), not the
+    /// locale's and not the directory's: upper case before lower, digits before letters, "-"
+    /// before "_", a precomposed "é" after every ASCII name.
+    @Test("compact files are read in the byte order of their names")
+    func byteOrder() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("order-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("compacts"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try """
+        time_zone = "UTC"
+        state_path = "state.sqlite"
+        [channels.district-log]
+        type = "log"
+        """.write(to: directory.appendingPathComponent("compactd.toml"), atomically: true, encoding: .utf8)
+        // File name, then the id written in it (ids are lower case; the names need not be).
+        let files = [
+            ("b.toml", "f-b"), ("B.toml", "f-upper-b"), ("a_b.toml", "f-a-underscore-b"), ("a-b.toml", "f-a-dash-b"),
+            ("é.toml", "f-e-acute"), ("z.toml", "f-z"), ("10.toml", "f-10"), ("9.toml", "f-9"), ("a.toml", "f-a"),
+            ("Z.toml", "f-upper-z"), ("ab.toml", "f-ab"),
+        ]
+        for (name, id) in files.shuffled() {
+            try Self.compact(id, broken: false).write(to: directory.appendingPathComponent("compacts/\(name)"), atomically: true, encoding: .utf8)
+        }
+        let loaded = try ConfigurationLoader(environment: [:]).load(path: directory.appendingPathComponent("compactd.toml").path)
+        // The expected order, worked out by hand from the names' bytes.
+        let expected = ["f-10", "f-9", "f-upper-b", "f-upper-z", "f-a-dash-b", "f-a", "f-a-underscore-b", "f-ab", "f-b", "f-z", "f-e-acute"]
+        #expect(loaded.configuration.compacts.map(\.id) == expected)
+        #expect(loaded.files.dropFirst().map { URL(fileURLWithPath: $0).lastPathComponent }
+            == files.map(\.0).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
+    }
 }
