@@ -77,9 +77,8 @@ struct AgendaCommand: AsyncParsableCommand {
             // Foundation's encoder took 31 s and 1.6 GB to write as one document. Without
             // --all or --from it is also planned as it is written, a month at a time, so the
             // whole window is never held.
-            let partners = Dictionary(c.compacts.map { ($0.id, $0.partner) }, uniquingKeysWith: { first, _ in first })
             let zone = c.timeZone
-            var output = AgendaJSONLines(formatter: AgendaJSONFormatter(zone: zone, partners: partners))
+            var output = AgendaJSONLines(formatter: AgendaJSONFormatter(zone: zone, configuration: c))
             if all {
                 for (notice, fate) in projection.withFates(from: start, to: end, state: state) where inCompact(notice) {
                     output.append(notice, fate: Self.describe(fate, zone: zone))
