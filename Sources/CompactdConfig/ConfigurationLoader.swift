@@ -119,8 +119,8 @@ public struct ConfigurationLoader: Sendable {
             return (compacts, problems)
         }
         // Slots of our own rather than an array of results: each result is moved out, where
-        // an array's were copied out and then destroyed with it (at 100,000 compacts, a tenth
-        // of a second after the files were read, on one core).
+        // an array's were copied out and then destroyed with it (at 100,000 compacts, about
+        // 0.04 s after the files were read, on one core: perf).
         let slots = UnsafeMutableBufferPointer<(Compact?, [ConfigProblem])>.allocate(capacity: paths.count)
         defer { slots.deallocate() }
         let chunk = 32

@@ -18,8 +18,8 @@ final class TOMLTableReader {
     }
     let source: ConfigSourceFile
     /// Which of the table's keys were asked for, by position (`TOMLTable.position(of:)`): the
-    /// first 64 as bits, any more in an array (an array for every table was a tenth of the
-    /// allocations of reading a compact file). Unchecked for the reason `TOMLTable`'s storage
+    /// first 64 as bits, any more in an array (an array for every table was one allocation in
+    /// fifteen of reading a compact file). Unchecked for the reason `TOMLTable`'s storage
     /// is: only `value(_:)` and `finish` touch them.
     @exclusivity(unchecked) private var consumedFirst: UInt64 = 0
     @exclusivity(unchecked) private var consumedMore: [Bool] = []

@@ -9,7 +9,7 @@ struct TOMLKeyIndex<Value> {
         let key: String
         /// The key's length in bytes (`signature(of:)`), compared before the key: most keys of
         /// a table differ in length, and a mismatch found by comparing the strings was a call
-        /// into the standard library's string comparison each (half of all lookups' cost).
+        /// into the standard library's string comparison each (two fifths of all lookups' cost).
         /// Its first byte too saved fewer comparisons than reading it cost.
         let signature: Int
         var value: Value
