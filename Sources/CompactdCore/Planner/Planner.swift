@@ -230,46 +230,52 @@ public struct Planner: Sendable {
         let zone = held.configuration.timeZone
         let lowerBound = (compact.pointee.termStart ?? compact.pointee.approved).map { cache.instant(for: LocalDateTime(date: $0), zone: zone) }
         let upperBound = compact.pointee.termEnd.map { cache.instant(for: LocalDateTime(date: $0.adding(days: 1)), zone: zone) }
-        for cycle in compact.pointee.cycles {
-            // How far before the window an occurrence can start and still have a notice in it,
-            // and how far after. (Steps are read in place, `cycle.steps[s]`, here and below: a
-            // copy of each retained and released every field, per compact and slice.)
-            var before: Int64 = Self.slackSeconds
-            var after: Int64 = Self.slackSeconds
-            for s in cycle.steps.indices {
-                let policy = cycle.steps[s].policy
-                let overdue = dueWindowOnly ? 0 : (policy.overdueEvery?.maximumSeconds ?? 0) * Int64(policy.overdueLimit)
-                before = max(before, cycle.steps[s].dueOffset.maximumSeconds + overdue + Self.slackSeconds)
-                let lead = dueWindowOnly ? 0 : policy.longestLead.maximumSeconds
-                after = max(after, lead + Self.slackSeconds)
-            }
-            var searchStart = min(window.lowerBound, snoozedSince ?? window.lowerBound).adding(seconds: -before)
-            let cycleLower = cycle.since.map { cache.instant(for: LocalDateTime(date: $0), zone: zone) } ?? lowerBound
-            if let cycleLower, cycleLower > searchStart { searchStart = cycleLower }
-            var searchEnd = window.upperBound.adding(seconds: after)
-            if let upperBound, upperBound < searchEnd { searchEnd = upperBound }
-            guard searchStart < searchEnd else { continue }
-            let starts = cache.occurrences(of: cycle.calendar, from: searchStart, to: searchEnd, zone: zone)
-            for start in starts {
-                for s in cycle.steps.indices {
-                    let due = cache.dueTime(cycle.steps[s].dueOffset, after: start.local, shift: cycle.steps[s].policy.shift, calendar: held.configuration.businessCalendar, zone: zone)
-                    let occurrence = StepOccurrence(
-                        compactID: compact.pointee.id, cycleID: cycle.id, occurrence: start.local.date,
-                        stepID: cycle.steps[s].id, stepTitle: cycle.steps[s].title, dueAt: due.instant, dueLocal: due.local,
-                        commitments: cycle.steps[s].commitments
-                    )
-                    body(occurrence, cycle.steps[s].policy, &cache)
+        // Each cycle and deadline read in place, as the compact is: `for cycle in cycles`
+        // copied each (retained and released its every field) per compact and slice (4.7 of
+        // the 284 million instructions of planning a year at 2,000 compacts: callgrind).
+        compact.pointee.cycles.withUnsafeBufferPointer { cycles in
+            for c in cycles.indices {
+                let cycle = cycles.baseAddress! + c
+                // How far before the window an occurrence can start and still have a notice in it,
+                // and how far after. (Steps are read in place, `cycle.pointee.steps[s]`, here and
+                // below: a copy of each retained and released every field, per compact and slice.)
+                var before: Int64 = Self.slackSeconds
+                var after: Int64 = Self.slackSeconds
+                for s in cycle.pointee.steps.indices {
+                    let policy = cycle.pointee.steps[s].policy
+                    let overdue = dueWindowOnly ? 0 : (policy.overdueEvery?.maximumSeconds ?? 0) * Int64(policy.overdueLimit)
+                    before = max(before, cycle.pointee.steps[s].dueOffset.maximumSeconds + overdue + Self.slackSeconds)
+                    let lead = dueWindowOnly ? 0 : policy.longestLead.maximumSeconds
+                    after = max(after, lead + Self.slackSeconds)
+                }
+                var searchStart = min(window.lowerBound, snoozedSince ?? window.lowerBound).adding(seconds: -before)
+                let cycleLower = cycle.pointee.since.map { cache.instant(for: LocalDateTime(date: $0), zone: zone) } ?? lowerBound
+                if let cycleLower, cycleLower > searchStart { searchStart = cycleLower }
+                var searchEnd = window.upperBound.adding(seconds: after)
+                if let upperBound, upperBound < searchEnd { searchEnd = upperBound }
+                guard searchStart < searchEnd else { continue }
+                let starts = cache.occurrences(of: cycle.pointee.calendar, from: searchStart, to: searchEnd, zone: zone)
+                for start in starts {
+                    for s in cycle.pointee.steps.indices {
+                        let due = cache.dueTime(cycle.pointee.steps[s].dueOffset, after: start.local, shift: cycle.pointee.steps[s].policy.shift, calendar: held.configuration.businessCalendar, zone: zone)
+                        let occurrence = StepOccurrence(
+                            compactID: compact.pointee.id, cycleID: cycle.pointee.id, occurrence: start.local.date,
+                            stepID: cycle.pointee.steps[s].id, stepTitle: cycle.pointee.steps[s].title, dueAt: due.instant, dueLocal: due.local,
+                            commitments: cycle.pointee.steps[s].commitments
+                        )
+                        body(occurrence, cycle.pointee.steps[s].policy, &cache)
+                    }
                 }
             }
         }
-        for deadline in compact.pointee.deadlines {
-            let due = cache.dueTime(deadline.due, shift: deadline.policy.shift, calendar: held.configuration.businessCalendar, zone: zone)
+        for d in compact.pointee.deadlines.indices {
+            let due = cache.dueTime(compact.pointee.deadlines[d].due, shift: compact.pointee.deadlines[d].policy.shift, calendar: held.configuration.businessCalendar, zone: zone)
             let occurrence = StepOccurrence(
-                compactID: compact.pointee.id, cycleID: StepOccurrence.deadlineCycleID, occurrence: deadline.due.date,
-                stepID: deadline.id, stepTitle: deadline.title, dueAt: due.instant, dueLocal: due.local,
-                commitments: deadline.commitments
+                compactID: compact.pointee.id, cycleID: StepOccurrence.deadlineCycleID, occurrence: compact.pointee.deadlines[d].due.date,
+                stepID: compact.pointee.deadlines[d].id, stepTitle: compact.pointee.deadlines[d].title, dueAt: due.instant, dueLocal: due.local,
+                commitments: compact.pointee.deadlines[d].commitments
             )
-            body(occurrence, deadline.policy, &cache)
+            body(occurrence, compact.pointee.deadlines[d].policy, &cache)
         }
     }
 
