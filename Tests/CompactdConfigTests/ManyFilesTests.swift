@@ -25,17 +25,24 @@ struct ManyFilesTests {
         """
     }
 
-    @Test("300 files, every 37th broken: the compacts in file order, each broken file's problem once, in file order")
-    func concurrentEqualsSequential() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("many-\(UUID().uuidString)")
+    /// A fresh folder with a main file (the district log its one channel) and an empty
+    /// `compacts/`.
+    static func folder(_ name: String) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("compacts"), withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
         try """
         time_zone = "UTC"
         state_path = "state.sqlite"
         [channels.district-log]
         type = "log"
         """.write(to: directory.appendingPathComponent("compactd.toml"), atomically: true, encoding: .utf8)
+        return directory
+    }
+
+    @Test("300 files, every 37th broken: the compacts in file order, each broken file's problem once, in file order")
+    func concurrentEqualsSequential() throws {
+        let directory = try Self.folder("many")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let ids = (0..<300).map { String(format: "c%03d", $0) }
         let broken = Set(ids.enumerated().filter { $0.offset % 37 == 5 }.map(\.element))
         for id in ids {
@@ -64,15 +71,8 @@ struct ManyFilesTests {
     /// before "_", a precomposed "é" after every ASCII name.
     @Test("compact files are read in the byte order of their names")
     func byteOrder() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("order-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("compacts"), withIntermediateDirectories: true)
+        let directory = try Self.folder("order")
         defer { try? FileManager.default.removeItem(at: directory) }
-        try """
-        time_zone = "UTC"
-        state_path = "state.sqlite"
-        [channels.district-log]
-        type = "log"
-        """.write(to: directory.appendingPathComponent("compactd.toml"), atomically: true, encoding: .utf8)
         // File name, then the id written in it (ids are lower case; the names need not be).
         let files = [
             ("b.toml", "f-b"), ("B.toml", "f-upper-b"), ("a_b.toml", "f-a-underscore-b"), ("a-b.toml", "f-a-dash-b"),
