@@ -290,8 +290,8 @@ public final class DaemonService: Service, Sendable {
                     _ = try await dispatcher.enqueueDue(now: planStart, state: plannerState, after: mark?.since(state: plannerState, now: planStart))
                 }
                 faultHook?(.afterEnqueue)
-                // Looked for across every compact (up to 400 days ahead, four searches when the
-                // next notice is months away) only when the last pass's answer no longer holds.
+                // Looked for across every compact (up to 400 days ahead, in one search) only when
+                // the last pass's answer no longer holds.
                 let planned = known ?? nextPlanned(after: planStart, configuration: dispatcher.configuration, state: plannerState)
                 // Only once every chunk is written: a failed pass leaves the mark where it was.
                 state.withLock {
@@ -421,15 +421,11 @@ public final class DaemonService: Service, Sendable {
         ])
     }
 
-    /// The next planned notice, looking a day ahead, then a week, a month, a year.
+    /// The next planned notice within a year, in one pass (`earliestSendTime` narrows its
+    /// window as it goes; trying a day, a week and a month first cost three more passes over
+    /// every compact whenever the next notice was months away).
     func nextPlanned(after now: Instant, configuration: Configuration, state: PlannerState) -> Instant? {
-        let planner = Planner(configuration: configuration)
-        for days: Int64 in [1, 7, 31, 400] {
-            if let first = planner.earliestSendTime(from: now.adding(microseconds: 1), to: now.adding(seconds: days * 86_400), state: state) {
-                return first
-            }
-        }
-        return nil
+        Planner(configuration: configuration).earliestSendTime(from: now.adding(microseconds: 1), to: now.adding(seconds: 400 * 86_400), state: state)
     }
 
     /// Re-reads and validates the whole configuration; on failure the old one stays.

@@ -89,12 +89,9 @@ public struct NoticeProjection: Sendable {
                 return notice
             }
         }
-        // The earliest of a shorter window, when it has one, is the earliest of the horizon.
-        var found: Instant?
-        for days in [7, 31, 400, horizonDays] where days <= horizonDays && found == nil {
-            found = planner.earliestSendTime(from: now, to: now.adding(seconds: days * 86_400), state: state)
-        }
-        guard let first = found else { return nil }
+        // One pass over the horizon: `earliestSendTime` narrows its own window as it finds
+        // notices, so shorter windows first only added passes.
+        guard let first = planner.earliestSendTime(from: now, to: now.adding(seconds: horizonDays * 86_400), state: state) else { return nil }
         if let notice = planner.plan(from: first, to: first.adding(seconds: 1), state: state).first, notice.sendAt == first {
             return notice
         }

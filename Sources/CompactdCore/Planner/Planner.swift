@@ -83,19 +83,26 @@ public struct Planner: Sendable {
     /// The send time of the first notice in `from..<to`, what `plan(from:to:state:).first?.sendAt`
     /// is, without keeping or sorting the notices: the daemon only needs to know when to wake
     /// (at 10,000 compacts a 400-day window is 420,000 notices, built and sorted to take one).
+    ///
+    /// The window ends at the earliest notice found so far: a later compact's notices matter
+    /// only if they come before it, so its occurrences are looked for only up to there. One
+    /// call over a year then costs about what a pass over the days before the first notice
+    /// does, and callers need not try growing windows first (a day, a week, a month, a year:
+    /// four passes over every compact when the next notice was months away).
     public func earliestSendTime(from: Instant, to: Instant, state: PlannerState = .empty) -> Instant? {
         var earliest: Instant?
         var scratch: [PlannedNotice] = []
         var cache = PlanningCache()
-        let window = from..<to
         let snoozeReach = Self.snoozeReach(state, from: from)
         forEachScheduledCompact { _, compact in
             let recipients = normalRecipients(for: compact)
             guard !recipients.isEmpty else { return }
+            let window = from..<(earliest ?? to)
+            guard !window.isEmpty else { return }
             forEachStepOccurrence(of: compact, sendWindow: window, snoozedSince: snoozeReach[compact.pointee.id], cache: &cache) { occurrence, policy, cache in
                 let escalation = policy.escalateAfter == nil ? [] : escalationRecipients(for: policy, in: compact)
                 scratch.removeAll(keepingCapacity: true)
-                appendNotices(for: occurrence, policy: policy, recipients: recipients, escalation: escalation, window: window, state: state, cache: &cache, into: &scratch)
+                appendNotices(for: occurrence, policy: policy, recipients: recipients, escalation: escalation, window: from..<(earliest ?? to), state: state, cache: &cache, into: &scratch)
                 for notice in scratch where earliest.map({ notice.sendAt < $0 }) ?? true { earliest = notice.sendAt }
             }
         }

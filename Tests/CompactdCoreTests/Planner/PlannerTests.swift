@@ -373,6 +373,38 @@ struct NoticeProjectionSlicesTests {
 
 @Suite("Planner.earliestSendTime")
 struct EarliestSendTimeTests {
+    /// `earliestSendTime` ends its window at the earliest notice found so far. Compacts listed
+    /// so that each later one's only notice comes earlier (a day, an hour, a minute, a second
+    /// before the one listed before it; one at the same second), between compacts whose
+    /// notices are months away, must still give the first notice: the last compact's.
+    @Test("compacts whose notices come earlier the later they are listed: the earliest is still found")
+    func narrowingWindow() {
+        typealias F = PlannerFixture
+        let once = F.policy(reminders: ["0"], overdue: nil)
+        // Due times, in the order listed; the earliest, 2026-06-01 10:59:58, is listed last.
+        let dues: [(day: Int, hour: Int, minute: Int, second: Int)] = [
+            (3, 12, 0, 0), (2, 12, 0, 0), (2, 11, 0, 0), (2, 10, 59, 0), (2, 10, 59, 0), (1, 11, 0, 0),
+            (1, 10, 59, 59), (1, 10, 59, 58),
+        ]
+        var compacts: [Compact] = []
+        for (i, due) in dues.enumerated() {
+            // A compact with a notice months away before each, so the window is wide at first.
+            compacts.append(F.compact("far-\(i)", deadlines: [Deadline(id: "late", title: "Late", due: LocalDateTime(date: LocalDate(year: 2026, month: 11, day: 2 + i), hour: 9), policy: once)]))
+            let date = LocalDate(year: 2026, month: 6, day: due.day)
+            compacts.append(F.compact("near-\(i)", deadlines: [Deadline(id: "report", title: "Report", due: LocalDateTime(date: date, hour: due.hour, minute: due.minute, second: due.second), policy: once)]))
+        }
+        let planner = Planner(configuration: F.configuration(compacts))
+        let from = F.at("2026-05-01 00:00")
+        let earliest = planner.earliestSendTime(from: from, to: from.adding(seconds: 400 * 86_400))
+        #expect(earliest == F.at("2026-06-01 10:59").adding(seconds: 58))
+        #expect(earliest == planner.plan(from: from, to: from.adding(seconds: 400 * 86_400)).first?.sendAt)
+        // From just after each due time, the next one in time is found.
+        for start in ["2026-06-01 10:59", "2026-06-01 11:00", "2026-06-02 10:59", "2026-06-02 12:00"] {
+            let from = F.at(start).adding(seconds: 59)
+            #expect(planner.earliestSendTime(from: from, to: from.adding(seconds: 400 * 86_400)) == planner.plan(from: from, to: from.adding(seconds: 400 * 86_400)).first?.sendAt, "from \(start):59")
+        }
+    }
+
     @Test("equals the first of the plan, with and without state, over windows of every length through a year")
     func equalsFirstOfPlan() {
         let c = ProjectionFixture.configuration
