@@ -110,12 +110,12 @@ public struct ConfigurationLoader: Sendable {
         var compacts: [Compact] = []
         compacts.reserveCapacity(paths.count)
         var problems: [ConfigProblem] = []
+        func take(_ result: consuming (compact: Compact?, problems: [ConfigProblem])) {
+            problems += result.problems
+            if let compact = result.compact { compacts.append(compact) }
+        }
         guard paths.count >= 64 else {
-            for path in paths {
-                let (compact, found) = read(path)
-                problems += found
-                if let compact { compacts.append(compact) }
-            }
+            for path in paths { take(read(path)) }
             return (compacts, problems)
         }
         // Slots of our own rather than an array of results: each result is moved out, where
@@ -131,11 +131,7 @@ public struct ConfigurationLoader: Sendable {
                 (shared.baseAddress! + index).initialize(to: read(paths[index]))
             }
         }
-        for index in 0..<paths.count {
-            let (compact, found) = (slots.baseAddress! + index).move()
-            problems += found
-            if let compact { compacts.append(compact) }
-        }
+        for index in 0..<paths.count { take((slots.baseAddress! + index).move()) }
         return (compacts, problems)
     }
 

@@ -17,9 +17,9 @@ enum WordScan {
         return (x &- ones) & ~x & highs != 0
     }
 
-    /// The first index at or after `start` whose word might hold a byte `mayStop` flags: the
-    /// caller goes on byte by byte from there. `buffer.count` when every word was passed over
-    /// and fewer than eight bytes remain from the returned index.
+    /// The first index at or after `start` whose word `passes` refused (one of its eight bytes
+    /// might matter), or, when every word passed, the index where fewer than eight bytes
+    /// remain: the caller goes on byte by byte from there.
     @inline(__always) static func skipWords(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int, while passes: (UInt64) -> Bool) -> Int {
         guard let base = buffer.baseAddress else { return start }
         let raw = UnsafeRawPointer(base)
