@@ -36,25 +36,20 @@ public struct Planner: Sendable {
         let compactCount = held.configuration.compacts.count
         let snoozeReach = Self.snoozeReach(state, from: from)
         forEachScheduledCompact { index, compact in
-            let recipients = normalRecipients(for: compact)
-            guard !recipients.isEmpty else { return }
             if index == 1 && !notices.isEmpty {
                 // Compacts tend to look alike: size the result from the first one to avoid regrowth.
                 notices.reserveCapacity(notices.count * compactCount + notices.count)
             }
-            // A compact's steps mostly share one policy: its escalation recipients found once.
-            var escalationFor: (escalateTo: [RecipientReference], recipients: [Recipient])?
+            var recipients = CompactRecipients(compact)
             forEachStepOccurrence(of: compact, sendWindow: window, snoozedSince: snoozeReach[compact.pointee.id], cache: &cache) { occurrence, policy, cache in
-                var escalation: [Recipient] = []
-                if policy.escalateAfter != nil {
-                    if let known = escalationFor, known.escalateTo == policy.escalateTo {
-                        escalation = known.recipients
-                    } else {
-                        escalation = escalationRecipients(for: policy, in: compact)
-                        escalationFor = (policy.escalateTo, escalation)
-                    }
-                }
-                appendNotices(for: occurrence, policy: policy, recipients: recipients, escalation: escalation, window: window, state: state, cache: &cache, into: &notices)
+                guard let timed = sendTimes(of: occurrence, policy: policy, window: window, state: state, cache: &cache) else { return }
+                // A compact with no everyday recipient sends nothing, escalations included.
+                let everyday = recipients.normal(self)
+                guard !everyday.isEmpty else { return }
+                Self.appendNotices(
+                    for: occurrence, sendTimes: timed, recipients: everyday,
+                    escalation: recipients.escalation(for: policy, self), window: window, into: &notices
+                )
             }
         }
         return notices
@@ -95,14 +90,19 @@ public struct Planner: Sendable {
         var cache = PlanningCache()
         let snoozeReach = Self.snoozeReach(state, from: from)
         forEachScheduledCompact { _, compact in
-            let recipients = normalRecipients(for: compact)
-            guard !recipients.isEmpty else { return }
             let window = from..<(earliest ?? to)
             guard !window.isEmpty else { return }
+            var recipients = CompactRecipients(compact)
             forEachStepOccurrence(of: compact, sendWindow: window, snoozedSince: snoozeReach[compact.pointee.id], cache: &cache) { occurrence, policy, cache in
-                let escalation = policy.escalateAfter == nil ? [] : escalationRecipients(for: policy, in: compact)
+                let window = from..<(earliest ?? to)
+                guard let timed = sendTimes(of: occurrence, policy: policy, window: window, state: state, cache: &cache) else { return }
+                let everyday = recipients.normal(self)
+                guard !everyday.isEmpty else { return }
                 scratch.removeAll(keepingCapacity: true)
-                appendNotices(for: occurrence, policy: policy, recipients: recipients, escalation: escalation, window: from..<(earliest ?? to), state: state, cache: &cache, into: &scratch)
+                Self.appendNotices(
+                    for: occurrence, sendTimes: timed, recipients: everyday,
+                    escalation: recipients.escalation(for: policy, self), window: window, into: &scratch
+                )
                 for notice in scratch where earliest.map({ notice.sendAt < $0 }) ?? true { earliest = notice.sendAt }
             }
         }
@@ -286,39 +286,57 @@ public struct Planner: Sendable {
         }
     }
 
-    private func appendNotices(
-        for occurrence: StepOccurrence,
+    /// The kinds and send times of an occurrence's notices (a snooze applied), when one of them
+    /// falls in `window`; nil when none does or the step was acknowledged. Asked before the
+    /// compact's recipients are worked out (`CompactRecipients`): most occurrences a slice
+    /// searches have no notice in it.
+    private func sendTimes(
+        of occurrence: StepOccurrence,
         policy: ReminderPolicy,
-        recipients: [Recipient],
-        escalation: [Recipient],
         window: Range<Instant>,
         state: PlannerState,
-        cache: inout PlanningCache,
-        into notices: inout [PlannedNotice]
-    ) {
+        cache: inout PlanningCache
+    ) -> (schedule: [(NoticeKind, Instant)], snooze: StepSnooze?)? {
         var snooze: StepSnooze?
         if !state.acknowledgments.isEmpty || !state.snoozes.isEmpty {
             let key = occurrence.key
-            if state.acknowledgments[key] != nil { return }
+            if state.acknowledgments[key] != nil { return nil }
             snooze = state.snoozes[key]
         }
         // The send times of the step's notices, before recipients are applied: the same for
-        // every compact with this policy and due time, so worked out once per pass.
-        let scheduleKey = PlanningCache.ScheduleKey(dueLocal: occurrence.dueLocal, escalates: !escalation.isEmpty, policy: policy)
+        // every compact with this policy and due time, so worked out once per pass. With the
+        // escalations whenever the policy escalates: where they reach no one (`appendNotices`)
+        // none is sent, so the schedule need not wait for the recipients.
+        let escalates = policy.escalateAfter != nil
+        let scheduleKey = PlanningCache.ScheduleKey(dueLocal: occurrence.dueLocal, escalates: escalates, policy: policy)
         var schedule: [(NoticeKind, Instant)]
         if let known = cache.schedule(scheduleKey) {
             schedule = known
         } else {
-            schedule = self.schedule(policy: policy, dueLocal: occurrence.dueLocal, dueAt: occurrence.dueAt, escalates: !escalation.isEmpty, cache: &cache)
+            schedule = self.schedule(policy: policy, dueLocal: occurrence.dueLocal, dueAt: occurrence.dueAt, escalates: escalates, cache: &cache)
             cache.remember(schedule, for: scheduleKey)
         }
         if let snooze {
             schedule = Self.applying(snooze, to: schedule)
         }
-        for (kind, sendAt) in schedule where window.contains(sendAt) {
+        guard schedule.contains(where: { window.contains($0.1) }) else { return nil }
+        return (schedule, snooze)
+    }
+
+    /// The occurrence's notices in `window`: each send time's to the compact's everyday
+    /// recipients, or to its escalation recipients for an escalation.
+    private static func appendNotices(
+        for occurrence: StepOccurrence,
+        sendTimes: (schedule: [(NoticeKind, Instant)], snooze: StepSnooze?),
+        recipients: [Recipient],
+        escalation: [Recipient],
+        window: Range<Instant>,
+        into notices: inout [PlannedNotice]
+    ) {
+        for (kind, sendAt) in sendTimes.schedule where window.contains(sendAt) {
             let targets: [Recipient]
             if case .escalation = kind { targets = escalation } else { targets = recipients }
-            let resumed = snooze.map { sendAt == $0.until } ?? false
+            let resumed = sendTimes.snooze.map { sendAt == $0.until } ?? false
             for recipient in targets {
                 notices.append(PlannedNotice(step: occurrence, kind: kind, recipient: recipient, sendAt: sendAt, resumedFromSnooze: resumed))
             }

@@ -13,8 +13,11 @@ struct RecentEntries<Key: Equatable, Value> {
     }
 
     func value(for key: Key) -> Value? {
-        for entry in entries where entry.key == key { return entry.value }
-        return nil
+        // Compared in place: `for entry in entries` copied each entry to compare it.
+        entries.withUnsafeBufferPointer { entries in
+            for i in entries.indices where entries[i].key == key { return entries[i].value }
+            return nil
+        }
     }
 
     /// Keeps `value`, in place of the oldest entry once `limit` are kept.

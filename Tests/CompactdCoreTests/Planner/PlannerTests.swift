@@ -183,6 +183,49 @@ struct PlannerTests {
         ])
     }
 
+    /// Recipients are worked out per compact, when its first notice falls in the window, and
+    /// escalation recipients per `escalate_to`: compacts planned one after another must each
+    /// get their own, and steps of one compact with different escalation targets theirs.
+    @Test("each compact and step its own recipients: escalations to no one are not planned; a compact with no everyday recipient plans nothing")
+    func recipientsPerCompactAndStep() {
+        let escalating = { (to: [RecipientReference]) in F.policy(reminders: ["0"], overdue: "7d", limit: 2, escalateAfter: 1, escalateTo: to) }
+        let channels = [
+            Channel(id: "log", kind: .log),
+            Channel(id: "mail", kind: .email(EmailSettings(serverURL: "smtp://127.0.0.1:2525", from: "c@example.org", tls: .none))),
+            Channel(id: "hook", kind: .webhook(WebhookSettings(url: "https://x.example.org")), enabled: false),
+        ]
+        let compacts = [
+            // Its first step escalates only to a disabled channel, its second to the log.
+            F.compact("alpha", notify: ["log"], cycles: [F.cycle(calendar: "*-05-01 09:00", steps: [
+                F.step("first", policy: escalating([.channel("hook")])), F.step("second", due: "+1d", policy: escalating([.channel("log")])),
+            ])]),
+            // Everyday notices only to a disabled channel: nothing, not even its escalations.
+            F.compact("beta", notify: ["hook"], cycles: [F.cycle(calendar: "*-05-01 09:00", steps: [F.step("first", policy: escalating([.channel("log")]))])]),
+            F.compact("gamma", notify: ["mail"], cycles: [F.cycle(calendar: "*-05-01 09:00", steps: [F.step("first", policy: escalating([.contact("district-team")]))])],
+                      contacts: [Contact(id: "liaison", name: "Liaison", email: "l@example.org")]),
+        ]
+        let team = Contact(id: "district-team", name: "Team", email: "t@example.org")
+        let planner = Planner(configuration: F.configuration(compacts, channels: channels, districtContacts: [team]))
+        let (from, to) = (F.at("2025-04-01 00:00"), F.at("2025-07-01 00:00"))
+        let notices = planner.plan(from: from, to: to).map { "\(F.local($0.sendAt)) \($0.step.compactID)/\($0.step.stepID) \($0.kind.identityComponent) \($0.recipient)" }
+        #expect(notices == [
+            "2025-05-01 09:00:00 alpha/first remind-0 log",
+            "2025-05-01 09:00:00 gamma/first remind-0 mail:liaison",
+            "2025-05-02 09:00:00 alpha/second remind-0 log",
+            "2025-05-08 09:00:00 alpha/first overdue-1 log",
+            "2025-05-08 09:00:00 gamma/first overdue-1 mail:liaison",
+            "2025-05-09 09:00:00 alpha/second overdue-1 log",
+            "2025-05-15 09:00:00 alpha/first overdue-2 log",
+            "2025-05-15 09:00:00 gamma/first overdue-2 mail:liaison",
+            "2025-05-15 09:00:00 gamma/first escalate-2 mail:district-team",
+            "2025-05-16 09:00:00 alpha/second overdue-2 log",
+            "2025-05-16 09:00:00 alpha/second escalate-2 log",
+        ])
+        // The compact with no everyday recipient is passed over by the next-notice search too.
+        let beta = Planner(configuration: F.configuration([compacts[1]], channels: channels, districtContacts: [team]))
+        #expect(beta.earliestSendTime(from: from, to: to) == nil)
+    }
+
     @Test("a deadline plans like a step; draft and expired compacts plan nothing")
     func deadlinesAndStatus() {
         let deadline = Deadline(id: "board-report", title: "Board report", due: LocalDateTime(date: LocalDate(year: 2025, month: 3, day: 14), hour: 17), policy: F.policy(reminders: ["7d", "0"], overdue: nil))
