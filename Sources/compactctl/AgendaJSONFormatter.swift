@@ -54,8 +54,18 @@ struct AgendaJSONFormatter {
     /// escaped and hashed when the month held no notice at all.
     private let configuration: Configuration
     private var escapedPartners: [String: [UInt8]] = [:]
-    private var lastPartner: (compactID: String, text: [UInt8])?
+    /// The partners asked for lately, each in the slot a cheap hash of its compact's id names
+    /// (`partnerSlot`), checked by comparing the id, before the table: notices come in send
+    /// order, a different compact's nearly each time, and hashing every notice's id for the
+    /// table (Swift's SipHash) was a sixth of writing a notice (41 of 224 million instructions
+    /// for a year at 2,000 compacts).
+    private var recentPartners = [(compactID: String, text: [UInt8])?](repeating: nil, count: Self.partnerSlots)
+    private static let partnerSlots = 1 << 14
     private var kinds: [NoticeKind: Kind] = [:]
+    /// Overdue and escalation kinds by number, before the table: hashing each notice's kind
+    /// cost about what writing its text did.
+    private var overdueKinds: [Kind?] = []
+    private var escalationKinds: [Kind?] = []
     private var recipients: [Recipient: RecipientText] = [:]
     /// `,"send_at":"…","send_at_utc":"…"` by send time.
     private var sendTimes: [Instant: [UInt8]] = [:]
@@ -178,7 +188,8 @@ struct AgendaJSONFormatter {
     }
 
     private mutating func partnerText(_ compactID: String) -> [UInt8] {
-        if let lastPartner, lastPartner.compactID == compactID { return lastPartner.text }
+        let slot = Self.partnerSlot(compactID)
+        if let recent = recentPartners[slot], recent.compactID == compactID { return recent.text }
         let text: [UInt8]
         if let known = escapedPartners[compactID] {
             text = known
@@ -186,25 +197,58 @@ struct AgendaJSONFormatter {
             text = configuration.compactIndex(compactID).map { Self.escaped(configuration.compacts[$0].partner) } ?? []
             escapedPartners[compactID] = text
         }
-        lastPartner = (compactID, text)
+        recentPartners[slot] = (compactID, text)
         return text
+    }
+
+    /// The slot of `recentPartners` for a compact id: FNV-1a over its bytes (read in place:
+    /// through the UTF-8 view's iterator it cost more than the table's hashing), mixed so the
+    /// top bits, which name the slot, depend on every byte (FNV's alone barely move with the
+    /// last byte, and `city-1` to `city-9` shared slots).
+    private static func partnerSlot(_ compactID: String) -> Int {
+        let hash = compactID.utf8.withContiguousStorageIfAvailable { bytes in
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+            return hash
+        } ?? UInt64(truncatingIfNeeded: compactID.hashValue)
+        return Int(truncatingIfNeeded: ((hash ^ (hash >> 29)) &* 0x9e37_79b9_7f4a_7c15) >> (64 - 14))
     }
 
     private mutating func kind(_ kind: NoticeKind) -> Kind {
         if let lastKind, lastKind.kind == kind { return lastKind.text }
-        let text = kindText(kind)
+        let text: Kind
+        switch kind {
+        case .overdue(let number): text = Self.numbered(number, in: &overdueKinds) { Self.makeKind(kind) }
+        case .escalation(let number): text = Self.numbered(number, in: &escalationKinds) { Self.makeKind(kind) }
+        case .reminder: text = kindText(kind)
+        }
         lastKind = (kind, text)
         return text
     }
 
+    /// The `number`th entry of `kinds`, made by `make` the first time (numbers past 64, which
+    /// no policy reaches, are not kept here).
+    private static func numbered(_ number: Int, in kinds: inout [Kind?], _ make: () -> Kind) -> Kind {
+        guard number >= 0 && number < 64 else { return make() }
+        if number < kinds.count, let known = kinds[number] { return known }
+        if number >= kinds.count { kinds += [Kind?](repeating: nil, count: number + 1 - kinds.count) }
+        let made = make()
+        kinds[number] = made
+        return made
+    }
+
     private mutating func kindText(_ kind: NoticeKind) -> Kind {
         if let known = kinds[kind] { return known }
-        let made = Kind(
-            idMiddle: Self.escaped("/\(kind.identityComponent)/"),
-            idEndKindAndLabel: [UInt8(ascii: "\"")] + Self.fields(["kind": kind.name, "label": kind.label])
-        )
+        let made = Self.makeKind(kind)
         kinds[kind] = made
         return made
+    }
+
+    private static func makeKind(_ kind: NoticeKind) -> Kind {
+        Kind(
+            idMiddle: escaped("/\(kind.identityComponent)/"),
+            idEndKindAndLabel: [UInt8(ascii: "\"")] + fields(["kind": kind.name, "label": kind.label])
+        )
     }
 
     private mutating func recipient(_ recipient: Recipient) -> RecipientText {

@@ -59,15 +59,45 @@ final class OutputBytes {
     @discardableResult
     func appendEscapedReserved(_ text: String) -> Range<Int> {
         let start = count
-        var text = text
-        text.withUTF8 { utf8 in
-            if JSONWriter.needsEscaping(utf8) {
-                JSONWriter.forEachEscapedRun(utf8) { appendReserved($0) }
-            } else {
-                appendReserved(UnsafeRawBufferPointer(utf8))
-            }
+        // The string's own bytes, read where they are (a copy of the string to call the
+        // mutating `withUTF8` retained and released it, six times a notice), copied in as they
+        // are checked; escaped only when a byte needs it.
+        if text.utf8.withContiguousStorageIfAvailable({ appendIfNothingToEscape($0) }) != true {
+            var text = text
+            text.withUTF8 { utf8 in JSONWriter.forEachEscapedRun(utf8) { appendReserved($0) } }
         }
         return start..<count
+    }
+
+    /// Copies `utf8` in eight bytes at a time, each word checked (`JSONWriter.needsEscape`) before
+    /// it is stored, the last eight overlapping those before them; false, with nothing counted,
+    /// at the first that needs escaping. `reserve` made room for it.
+    @inline(__always)
+    private func appendIfNothingToEscape(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        let length = utf8.count
+        guard length > 0, let source = utf8.baseAddress else { return true }
+        let destination = base + count
+        if length < 8 {
+            for i in 0..<length {
+                let byte = source[i]
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { return false }
+                destination.storeBytes(of: byte, toByteOffset: i, as: UInt8.self)
+            }
+        } else {
+            let words = UnsafeRawPointer(source)
+            var i = 0
+            while i + 8 < length {
+                let word = words.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                if JSONWriter.needsEscape(word) { return false }
+                destination.storeBytes(of: word, toByteOffset: i, as: UInt64.self)
+                i += 8
+            }
+            let last = words.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self)
+            if JSONWriter.needsEscape(last) { return false }
+            destination.storeBytes(of: last, toByteOffset: length - 8, as: UInt64.self)
+        }
+        count += length
+        return true
     }
 
     /// Copies bytes already gathered (`range`, from `appendEscapedReserved` since the last

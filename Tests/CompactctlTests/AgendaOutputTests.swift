@@ -22,14 +22,15 @@ struct AgendaOutputTests {
         var environment: [String: String]
     }
 
+    /// A TOML basic string: the texts hold quotes and backslashes, nothing else to escape.
+    static func toml(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
     static func setUp() throws -> Setup {
         let directory = try CommandRunner.configFolder("agenda-json")
         let zone = try ZoneInfo.named("America/Los_Angeles")
         func day(_ offset: Int64) -> String { "\(zone.localDateTime(at: Instant.now.adding(seconds: offset * 86_400)).date)T12:00:00" }
-        // A TOML basic string: the texts hold quotes and backslashes, nothing else to escape.
-        func toml(_ text: String) -> String {
-            "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-        }
         try """
         time_zone = "America/Los_Angeles"
         state_path = "state.sqlite"
@@ -48,7 +49,7 @@ struct AgendaOutputTests {
         for (id, partner) in [("penasco", AgendaOutputTests.partner), ("plain", "City of Plain")] {
             try """
             id = "\(id)"
-            partner = \(toml(partner))
+            partner = \(Self.toml(partner))
             status = "active"
             notify = ["log", "mail"]
             [[contacts]]
@@ -57,7 +58,7 @@ struct AgendaOutputTests {
             email = "liaison@\(id).example.org"
             [[deadlines]]
             id = "report"
-            title = \(toml(AgendaOutputTests.title))
+            title = \(Self.toml(AgendaOutputTests.title))
             due = \(day(10))
             [[deadlines]]
             id = "second"
@@ -121,6 +122,67 @@ struct AgendaOutputTests {
             return "\(row["step_key"] as? String ?? "") \((row["contact"] as? String).map { "\(channel):\($0)" } ?? channel)"
         }
         #expect(listed == csvRows.dropFirst().map { "\($0[stepColumn]) \($0[recipientColumn])" })
+    }
+
+    /// Text of `length` characters with one that JSON escapes, or one it carries as it is, at
+    /// a place that moves with `n`: the writer copies eight bytes at a time and checks each
+    /// word as it goes, the last word overlapping the one before it.
+    static func awkward(_ n: Int, length: Int) -> String {
+        let special = ["\"", "\\", "é", "/"][(n / length) % 4]
+        let letters = Array("abcdefghijklmnopqrstuvwxyz")
+        return String((0..<length).map { $0 == n % length ? Character(special) : letters[($0 + n) % 26] })
+    }
+
+    /// Partners are kept in slots named by a hash of the compact's id, checked by the id: with
+    /// 2,500 compacts many share a slot, and each notice must still carry its own compact's
+    /// partner; each partner and title, of 1 to 24 characters, escaped wherever its awkward
+    /// character falls.
+    @Test("2,500 compacts: each notice carries its own compact's partner and title, escaped wherever the character to escape falls")
+    func manyPartners() throws {
+        let directory = try CommandRunner.configFolder("agenda-partners")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let zone = try ZoneInfo.named("America/Los_Angeles")
+        let due = "\(zone.localDateTime(at: Instant.now.adding(seconds: 5 * 86_400)).date)T12:00:00"
+        try """
+        time_zone = "America/Los_Angeles"
+        state_path = "state.sqlite"
+        [policy]
+        reminders = ["0"]
+        shift = "keep"
+        [channels.log]
+        type = "log"
+        """.write(to: directory.appendingPathComponent("compactd.toml"), atomically: true, encoding: .utf8)
+        var partners: [String: String] = [:]
+        var titles: [String: String] = [:]
+        for i in 0..<2_500 {
+            let id = "c\(i)"
+            partners[id] = Self.awkward(i, length: 1 + i % 24)
+            titles[id] = Self.awkward(i * 7 + 3, length: 1 + (i / 24) % 24)
+            try """
+            id = "\(id)"
+            partner = \(Self.toml(partners[id]!))
+            status = "active"
+            notify = ["log"]
+            [[deadlines]]
+            id = "report"
+            title = \(Self.toml(titles[id]!))
+            due = \(due)
+            """.write(to: directory.appendingPathComponent("compacts/\(id).toml"), atomically: true, encoding: .utf8)
+        }
+        let config = directory.appendingPathComponent("compactd.toml").path
+        let json = try CommandRunner.run("compactctl", ["agenda", "--days", "6", "-o", "json", "--config", config],
+                                         environment: ["COMPACTD_CONTROL_SOCKET": directory.appendingPathComponent("none.sock").path])
+        try #require(json.status == 0, "\(json.stderr)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.count == 2_500)
+        var seen = Set<String>()
+        for row in rows {
+            let compact = try #require(row["compact"] as? String)
+            seen.insert(compact)
+            #expect(row["partner"] as? String == partners[compact], "\(compact): \(row)")
+            #expect(row["step_title"] as? String == titles[compact], "\(compact): \(row)")
+        }
+        #expect(seen.count == 2_500)
     }
 
     @Test("the table: columns as wide as their widest cell, two spaces between, the same rows as the CSV")

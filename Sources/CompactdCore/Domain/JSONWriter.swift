@@ -134,8 +134,8 @@ public struct JSONWriter {
 
     /// Whether any of eight bytes is a quote, a backslash or below 0x20, tested all at once
     /// (the classic "has zero byte" and "has byte less than" word tricks, exact for every value).
-    @inline(__always)
-    static func needsEscape(_ word: UInt64) -> Bool {
+    @inlinable @inline(__always)
+    public static func needsEscape(_ word: UInt64) -> Bool {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         func hasZeroByte(_ v: UInt64) -> Bool { (v &- ones) & ~v & highs != 0 }
