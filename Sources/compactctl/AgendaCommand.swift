@@ -66,8 +66,8 @@ struct AgendaCommand: AsyncParsableCommand {
         // thread while this one writes it, or holds a table's rows (`InternedTable`).
         let (plannedState, plannedWritten) = (state, written)
         func forEachUpcoming(_ body: (PlannedNotice) -> Void) {
-            PlannedNoticeBatches.planned({ emit in
-                projection.forEachUpcoming(now: start, to: end, state: plannedState, written: plannedWritten, emit)
+            PlannedSliceQueue.planned({ emit in
+                projection.forEachUpcomingSlice(now: start, to: end, state: plannedState, written: plannedWritten, emit)
             }) { notice in
                 if inCompact(notice) { body(notice) }
             }

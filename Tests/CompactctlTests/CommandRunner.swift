@@ -36,12 +36,19 @@ struct CommandRunner {
         name.hasPrefix("/") ? name : productsDirectory.appendingPathComponent(name).path
     }
 
-    static func run(_ name: String, _ arguments: [String], environment: [String: String] = [:], workingDirectory: URL = packageRoot) throws -> Result {
-        try runProgram(executable(name), arguments, environment: environment, workingDirectory: workingDirectory)
+    static func run(
+        _ name: String, _ arguments: [String], environment: [String: String] = [:], workingDirectory: URL = packageRoot,
+        beforeReading: ((_ pid: Int32, _ stdout: FileHandle) throws -> Void)? = nil
+    ) throws -> Result {
+        try runProgram(executable(name), arguments, environment: environment, workingDirectory: workingDirectory, beforeReading: beforeReading)
     }
 
-    /// Runs any program (by absolute path) to completion.
-    static func runProgram(_ path: String, _ arguments: [String], environment: [String: String] = [:], workingDirectory: URL = packageRoot) throws -> Result {
+    /// Runs any program (by absolute path) to completion. `beforeReading`, if given, is called
+    /// once it started, before its standard output is read (a test that holds the output back).
+    static func runProgram(
+        _ path: String, _ arguments: [String], environment: [String: String] = [:], workingDirectory: URL = packageRoot,
+        beforeReading: ((_ pid: Int32, _ stdout: FileHandle) throws -> Void)? = nil
+    ) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
@@ -58,6 +65,7 @@ struct CommandRunner {
         let errData = LockedData()
         let reader = Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
         reader.start()
+        try beforeReading?(process.processIdentifier, out.fileHandleForReading)
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         while !errData.isSet { usleep(1000) }

@@ -31,6 +31,11 @@ public struct NoticeProjection: Sendable {
     /// already in the outbox (sent, failed or waiting): those are not projected again, and
     /// the rest that fell due within the catch-up window are projected at `now`.
     public func upcoming(now: Instant, to: Instant, state: PlannerState, written: Set<String>) -> [PlannedNotice] {
+        Planner.orderedBySendTime(unorderedUpcoming(now: now, to: to, state: state, written: written))
+    }
+
+    /// What `upcoming` lists, not yet in send order.
+    private func unorderedUpcoming(now: Instant, to: Instant, state: PlannerState, written: Set<String>) -> [PlannedNotice] {
         var result: [PlannedNotice] = []
         for var notice in Planner(configuration: configuration).plan(from: catchUpStart(now: now), to: to, state: state) {
             if notice.sendAt < now {
@@ -39,7 +44,7 @@ public struct NoticeProjection: Sendable {
             }
             result.append(notice)
         }
-        return Planner.orderedBySendTime(result)
+        return result
     }
 
     /// What `upcoming` lists, handed over in the same order a slice of `sliceDays` at a time,
@@ -49,9 +54,16 @@ public struct NoticeProjection: Sendable {
     /// send order, are the whole window's in send order; only the first slice has notices from
     /// the catch-up window (moved to `now`).
     public func forEachUpcoming(now: Instant, to: Instant, state: PlannerState, written: Set<String>, sliceDays: Int64 = 31, _ body: (PlannedNotice) -> Void) {
+        forEachUpcomingSlice(now: now, to: to, state: state, written: written, sliceDays: sliceDays) { $0.forEach(body) }
+    }
+
+    /// The slices `forEachUpcoming` hands out a notice at a time, each whole
+    /// (`Planner.forEachSlice`), for a caller that hands them to another thread.
+    public func forEachUpcomingSlice(now: Instant, to: Instant, state: PlannerState, written: Set<String>, sliceDays: Int64 = 31, _ body: (PlannedSlice) -> Void) {
         let firstEnd = min(to, now.adding(seconds: max(1, sliceDays) * 86_400))
-        for notice in upcoming(now: now, to: firstEnd, state: state, written: written) { body(notice) }
-        Planner(configuration: configuration).forEachNotice(from: firstEnd, to: to, state: state, sliceDays: sliceDays, body)
+        let first = unorderedUpcoming(now: now, to: firstEnd, state: state, written: written)
+        body(PlannedSlice(notices: first, order: Planner.sendOrder(first)))
+        Planner(configuration: configuration).forEachSlice(from: firstEnd, to: to, state: state, sliceDays: sliceDays, body)
     }
 
     /// The first `count` notices `upcoming` lists in `now..<to`, in the same order, found in

@@ -60,17 +60,19 @@ public struct Planner: Sendable {
     /// window (a year of 100,000 compacts is 25 million notices). A slice's notices are the
     /// window's that fall in it, so the slices in turn, each in send order, are the window's.
     public func forEachNotice(from: Instant, to: Instant, state: PlannerState = .empty, sliceDays: Int64 = 31, _ body: (PlannedNotice) -> Void) {
+        forEachSlice(from: from, to: to, state: state, sliceDays: sliceDays) { $0.forEach(body) }
+    }
+
+    /// The slices `forEachNotice` hands out a notice at a time, each whole: its notices in
+    /// configuration order and their send order, a permutation rather than a sorted copy (a
+    /// month of 10,000 compacts is 13 MB of notices, and the copy was the agenda's largest
+    /// allocation but one, and a retain and release a notice).
+    public func forEachSlice(from: Instant, to: Instant, state: PlannerState = .empty, sliceDays: Int64 = 31, _ body: (PlannedSlice) -> Void) {
         var sliceStart = from
         while sliceStart < to {
             let sliceEnd = min(to, sliceStart.adding(seconds: max(1, sliceDays) * 86_400))
-            // Handed out in send order through a permutation, not a sorted copy: a month of
-            // 10,000 compacts is 13 MB of notices, and the copy was the agenda's largest
-            // allocation but one (and a retain and release a notice).
             let notices = unorderedPlan(from: sliceStart, to: sliceEnd, state: state)
-            let order = Self.sendOrder(notices)
-            notices.withUnsafeBufferPointer { notices in
-                for position in order { body(notices[Int(position)]) }
-            }
+            body(PlannedSlice(notices: notices, order: Self.sendOrder(notices)))
             sliceStart = sliceEnd
         }
     }
