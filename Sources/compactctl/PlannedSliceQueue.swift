@@ -1,43 +1,65 @@
 import CompactdCore
 import Foundation
 
-/// Slices of notices handed from the thread that plans them to the one that writes them, at
-/// most `capacity` waiting: `agenda` plans the next month while it writes this one, on the
-/// machine's second core. The order is kept: slices are taken in the order they were put.
+/// Slices of notices handed from the thread that plans them to the one that writes them:
+/// `agenda` plans the next month while it writes this one, on the machine's second core. The
+/// order is kept: slices are taken in the order they were put.
 ///
 /// A slice goes across whole (`PlannedSlice`) and is read where the planner made it: copying
 /// each notice out in send order into batches for the writer was a tenth of the planning
-/// thread's work, and the planning thread is the slower of the two.
+/// thread's work, and the planning thread was the slower of the two.
+///
+/// How far the planner runs ahead is bounded by notices, not by slices: a month of 100,000
+/// compacts is more than a million notices, and with two such months waiting, one being
+/// written and one being planned, a year's agenda at 100,000 took 621 MiB instead of 302. The
+/// planner waits while more than `aheadLimit` notices are put and not yet written, and a
+/// month larger than `splitAbove` is handed over in parts copied out in send order (as every
+/// month was before), so that it can be let go once split. At 10,000 compacts the largest
+/// month is about 140,000 notices: months go across whole, about two ahead.
 final class PlannedSliceQueue: @unchecked Sendable {
     // @unchecked: every stored property is read and written with `condition` held, and a
     // slice belongs to one thread at a time (the planner's until `put`, then the writer's).
     private let condition = NSCondition()
     private var waiting: [PlannedSlice] = []
+    /// Notices in the slices put and not yet written (waiting, or being written).
+    private var unwritten = 0
     /// Slices written, let go on the planning thread (`put`): releasing a month's notices, a
-    /// reference count apiece, was a sixteenth of the writing thread's work, which is now the
-    /// slower of the two.
+    /// reference count apiece, was a sixteenth of the writing thread's work.
     private var written: [PlannedSlice] = []
     private var finished = false
-    private let capacity: Int
+    let aheadLimit: Int
+    let splitAbove: Int
+    let partSize: Int
 
-    /// Two: the months differ (a summer month holds most of a year's notices), so one waiting
-    /// would stall the planner behind a long month's writing; each slice is at most a month.
-    init(capacity: Int = 2) {
-        self.capacity = capacity
+    init(aheadLimit: Int = 1 << 18, splitAbove: Int = 1 << 19, partSize: Int = 1 << 16) {
+        self.aheadLimit = aheadLimit
+        self.splitAbove = splitAbove
+        self.partSize = partSize
     }
 
-    /// Waits while `capacity` slices are waiting, so planning runs at most that far ahead.
-    /// Also takes the slices written since, which are released when this returns, on the
-    /// calling (planning) thread, outside the lock.
+    /// Hands `slice` over, then waits until at most `aheadLimit` notices are unwritten, and
+    /// lets go, on this (the planning) thread, of the slices written meanwhile.
     func put(_ slice: PlannedSlice) {
         condition.lock()
-        while waiting.count >= capacity { condition.wait() }
         waiting.append(slice)
+        unwritten += slice.count
+        condition.broadcast()
+        while unwritten > aheadLimit { condition.wait() }
         let release = written
         written = []
-        condition.broadcast()
         condition.unlock()
         withExtendedLifetime(release) {}
+    }
+
+    /// Hands over a slice, in parts of `partSize` if it holds more than `splitAbove` notices.
+    func putSplitting(_ slice: PlannedSlice) {
+        guard slice.count > splitAbove else { return put(slice) }
+        var start = 0
+        while start < slice.count {
+            let end = min(slice.count, start + partSize)
+            put(slice.inSendOrder(start..<end))
+            start = end
+        }
     }
 
     /// No more slices will come.
@@ -53,12 +75,14 @@ final class PlannedSliceQueue: @unchecked Sendable {
     func take(after done: consuming PlannedSlice?) -> PlannedSlice? {
         condition.lock()
         defer { condition.unlock() }
-        if let done { written.append(done) }
+        if let done {
+            unwritten -= done.count
+            written.append(done)
+            condition.broadcast()
+        }
         while waiting.isEmpty && !finished { condition.wait() }
         guard !waiting.isEmpty else { return nil }
-        let slice = waiting.removeFirst()
-        condition.broadcast()
-        return slice
+        return waiting.removeFirst()
     }
 
     /// Runs `plan` on a thread of its own, the slices it hands out put here, and hands each
@@ -66,13 +90,15 @@ final class PlannedSliceQueue: @unchecked Sendable {
     static func planned(_ plan: @escaping @Sendable (_ emit: (PlannedSlice) -> Void) -> Void, _ body: (PlannedNotice) -> Void) {
         let queue = PlannedSliceQueue()
         let planner = Thread {
-            plan { queue.put($0) }
+            plan { queue.putSplitting($0) }
             queue.finish()
         }
         planner.stackSize = 8 << 20
         planner.start()
+        // The slice written is moved into the queue (`take()` leaves nil here), not kept in
+        // `done` as well until the next slice was written.
         var done: PlannedSlice?
-        while let slice = queue.take(after: done) {
+        while let slice = queue.take(after: done.take()) {
             slice.forEach(body)
             done = consume slice
         }

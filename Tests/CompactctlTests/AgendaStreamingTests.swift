@@ -4,10 +4,9 @@ import Glibc
 import Testing
 
 /// `agenda` plans on a thread of its own and writes on the calling one, the notices handed
-/// over a month's slice at a time, at most two waiting (`PlannedSliceQueue`), its JSON and its
-/// CSV by different writers. Over 10,000 deadlines (ten slices, so that the planner waits for
-/// the writer; times shared by threes) every one must be listed once, in send order, the same
-/// in both.
+/// over a month's slice at a time (`PlannedSliceQueue`), its JSON and its CSV by different
+/// writers. Over 10,000 deadlines (ten slices; times shared by threes) every one must be listed
+/// once, in send order, the same in both.
 @Suite("agenda streamed across threads")
 struct AgendaStreamingTests {
     @Test("JSON and CSV, planned on a second thread: 10,000 notices, each once, in send order, the same in both")
@@ -29,11 +28,11 @@ struct AgendaStreamingTests {
         #expect(sendTimes == sendTimes.sorted())
     }
 
-    /// With the writer held up, the planner runs ahead until the queue is full: its output is
-    /// not read until the writer is blocked on a full pipe and every thread of the process is
-    /// asleep (the planner waiting for room), so slices are waiting when writing resumes, and
-    /// must be taken in the order they were planned.
-    @Test("with its output held back until the planner waits for the writer: every notice once, in send order")
+    /// With the writer held up, the planner runs ahead: its output is not read until the writer
+    /// is blocked on a full pipe and every thread of the process is asleep (the planner done,
+    /// or waiting for the writer), so slices are waiting when writing resumes, and must be
+    /// taken in the order they were planned.
+    @Test("with its output held back until the planner is done or waits for the writer: every notice once, in send order")
     func heldUpWriter() throws {
         let deadlines = (0..<10_000).map { ("d\($0)", 3_600 + ($0 / 3) * 7_500) }
         let setup = try DeadlineFixture(deadlinesInSeconds: deadlines)

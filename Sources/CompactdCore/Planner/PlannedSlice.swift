@@ -16,6 +16,17 @@ public struct PlannedSlice: Sendable {
 
     public var count: Int { notices.count }
 
+    /// The notices at send-order positions `positions`, copied out in that order into a slice
+    /// of their own: a large slice handed over a part at a time can be let go once split.
+    public func inSendOrder(_ positions: Range<Int>) -> PlannedSlice {
+        var part: [PlannedNotice] = []
+        part.reserveCapacity(positions.count)
+        notices.withUnsafeBufferPointer { notices in
+            for position in order[positions] { part.append(notices[Int(position)]) }
+        }
+        return PlannedSlice(notices: part, order: (0..<Int32(part.count)).map { $0 })
+    }
+
     /// Calls `body` with each notice in send order, read in place.
     public func forEach(_ body: (PlannedNotice) -> Void) {
         notices.withUnsafeBufferPointer { notices in

@@ -412,6 +412,26 @@ struct NoticeProjectionSlicesTests {
             #expect(sliced == whole, "slices of \(days) days")
         }
     }
+
+    /// `agenda` hands a large slice to its writer in parts copied out in send order
+    /// (`PlannedSlice.inSendOrder`): the parts, in turn, must be the year's plan.
+    @Test("a year's slices handed over in parts of 1, 7 and 1,000 notices: the parts in turn are the plan")
+    func slicePartsEqualPlan() {
+        let planner = Planner(configuration: ProjectionFixture.configuration)
+        let start = PlannerFixture.at("2026-01-01 00:00")
+        let end = start.adding(seconds: 366 * 86_400)
+        let state = ProjectionFixture.ackAndSnooze(planner, from: start)
+        let whole = planner.plan(from: start, to: end, state: state)
+        for size in [1, 7, 1_000] {
+            var parted: [PlannedNotice] = []
+            planner.forEachSlice(from: start, to: end, state: state, sliceDays: 400) { slice in
+                for first in stride(from: 0, to: slice.count, by: size) {
+                    slice.inSendOrder(first..<min(slice.count, first + size)).forEach { parted.append($0) }
+                }
+            }
+            #expect(parted == whole, "parts of \(size)")
+        }
+    }
 }
 
 @Suite("Planner.earliestSendTime")
