@@ -49,9 +49,9 @@ struct AgendaJSONFormatter {
 
     private let zone: ZoneInfo
     /// The compacts, for their partners: each escaped the first time a notice of the compact is
-    /// written and kept by compact id, the last one asked for kept beside them. Made up front for
-    /// every compact, the table cost a month's agenda at 100,000 compacts 100,000 partners
-    /// escaped and hashed when the month held no notice at all.
+    /// written and kept by compact id, those asked for lately also in slots (`recentPartners`).
+    /// Made up front for every compact, the table cost a month's agenda at 100,000 compacts
+    /// 100,000 partners escaped and hashed when the month held no notice at all.
     private let configuration: Configuration
     private var escapedPartners: [String: [UInt8]] = [:]
     /// The partners asked for lately, each in the slot a cheap hash of its compact's id names
@@ -59,8 +59,8 @@ struct AgendaJSONFormatter {
     /// order, a different compact's nearly each time, and hashing every notice's id for the
     /// table (Swift's SipHash) was a sixth of writing a notice (41 of 224 million instructions
     /// for a year at 2,000 compacts).
-    private var recentPartners = [(compactID: String, text: [UInt8])?](repeating: nil, count: Self.partnerSlots)
-    private static let partnerSlots = 1 << 14
+    private var recentPartners = [(compactID: String, text: [UInt8])?](repeating: nil, count: 1 << Self.partnerSlotBits)
+    private static let partnerSlotBits = 14
     private var kinds: [NoticeKind: Kind] = [:]
     /// Overdue and escalation kinds by number, before the table: hashing each notice's kind
     /// cost about what writing its text did.
@@ -211,7 +211,7 @@ struct AgendaJSONFormatter {
             for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
             return hash
         } ?? UInt64(truncatingIfNeeded: compactID.hashValue)
-        return Int(truncatingIfNeeded: ((hash ^ (hash >> 29)) &* 0x9e37_79b9_7f4a_7c15) >> (64 - 14))
+        return Int(truncatingIfNeeded: ((hash ^ (hash >> 29)) &* 0x9e37_79b9_7f4a_7c15) >> (64 - partnerSlotBits))
     }
 
     private mutating func kind(_ kind: NoticeKind) -> Kind {
