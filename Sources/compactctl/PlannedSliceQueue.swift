@@ -102,5 +102,9 @@ final class PlannedSliceQueue: @unchecked Sendable {
             slice.forEach(body)
             done = consume slice
         }
+        // The slices written after the planner finished stay until compactctl exits, as its
+        // configuration does (`KeptUntilExit`): letting them go here, on the writing thread,
+        // was a twentieth of its work (9.6 of 223.7 million instructions, a year at 2,000).
+        KeptUntilExit.keep(queue)
     }
 }
