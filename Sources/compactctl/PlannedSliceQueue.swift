@@ -12,13 +12,14 @@ import Foundation
 /// How far the planner runs ahead is bounded by notices, not by slices: a month of 100,000
 /// compacts is more than a million notices, and with two such months waiting, one being
 /// written and one being planned, a year's agenda at 100,000 took 621 MiB instead of 302. The
-/// planner waits while more than `aheadLimit` notices are put and not yet written, and a
-/// month larger than `splitAbove` is handed over in parts copied out in send order (as every
-/// month was before), so that it can be let go once split. At 10,000 compacts the largest
+/// planner waits while more than `aheadLimit` (262,144) notices are put and not yet written,
+/// and a month larger than `splitAbove` (524,288) is handed over in parts of `partSize` copied
+/// out in send order (as every month was before), so that it can be let go once split. At 10,000 compacts the largest
 /// month is about 140,000 notices: months go across whole, about two ahead.
 final class PlannedSliceQueue: @unchecked Sendable {
     // @unchecked: every stored property is read and written with `condition` held, and a
-    // slice belongs to one thread at a time (the planner's until `put`, then the writer's).
+    // slice belongs to one thread at a time: the planner's until `put`, the writer's from
+    // `take` until it hands the slice back, then the planner's again to let go.
     private let condition = NSCondition()
     private var waiting: [PlannedSlice] = []
     /// Notices in the slices put and not yet written (waiting, or being written).
@@ -27,15 +28,9 @@ final class PlannedSliceQueue: @unchecked Sendable {
     /// reference count apiece, was a sixteenth of the writing thread's work.
     private var written: [PlannedSlice] = []
     private var finished = false
-    let aheadLimit: Int
-    let splitAbove: Int
-    let partSize: Int
-
-    init(aheadLimit: Int = 1 << 18, splitAbove: Int = 1 << 19, partSize: Int = 1 << 16) {
-        self.aheadLimit = aheadLimit
-        self.splitAbove = splitAbove
-        self.partSize = partSize
-    }
+    private static let aheadLimit = 1 << 18
+    private static let splitAbove = 1 << 19
+    private static let partSize = 1 << 16
 
     /// Hands `slice` over, then waits until at most `aheadLimit` notices are unwritten, and
     /// lets go, on this (the planning) thread, of the slices written meanwhile.
@@ -44,7 +39,7 @@ final class PlannedSliceQueue: @unchecked Sendable {
         waiting.append(slice)
         unwritten += slice.count
         condition.broadcast()
-        while unwritten > aheadLimit { condition.wait() }
+        while unwritten > Self.aheadLimit { condition.wait() }
         let release = written
         written = []
         condition.unlock()
@@ -53,10 +48,10 @@ final class PlannedSliceQueue: @unchecked Sendable {
 
     /// Hands over a slice, in parts of `partSize` if it holds more than `splitAbove` notices.
     func putSplitting(_ slice: PlannedSlice) {
-        guard slice.count > splitAbove else { return put(slice) }
+        guard slice.count > Self.splitAbove else { return put(slice) }
         var start = 0
         while start < slice.count {
-            let end = min(slice.count, start + partSize)
+            let end = min(slice.count, start + Self.partSize)
             put(slice.inSendOrder(start..<end))
             start = end
         }

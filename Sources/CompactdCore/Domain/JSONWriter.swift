@@ -84,7 +84,7 @@ public struct JSONWriter {
         guard let base = utf8.baseAddress else { return false }
         let count = utf8.count
         guard count >= 8 else {
-            for byte in utf8 where byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { return true }
+            for byte in utf8 where needsEscape(byte: byte) { return true }
             return false
         }
         var i = 0
@@ -109,7 +109,7 @@ public struct JSONWriter {
                 continue
             }
             let byte = utf8[i]
-            guard byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 else {
+            guard needsEscape(byte: byte) else {
                 i += 1
                 continue
             }
@@ -130,6 +130,12 @@ public struct JSONWriter {
             escape.withUnsafeBytes(body)
         }
         body(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: utf8[start...])))
+    }
+
+    /// Whether JSON escapes `byte`: a quote, a backslash or a control character.
+    @inlinable @inline(__always)
+    public static func needsEscape(byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20
     }
 
     /// Whether any of eight bytes is a quote, a backslash or below 0x20, tested all at once
