@@ -14,13 +14,15 @@ struct TimestampFormatTests {
         ("2024-03-11T09:30:00-07:00", "2024-03-11T16:30:00Z"),
         ("2024-03-11 09:30 Europe/Berlin", "2024-03-11T08:30:00Z"),
         ("@1614265330", "2021-02-25T15:02:10Z"),
+        (" \t2024-03-11 09:30\t ", "2024-03-11T16:30:00Z"),
+        ("2024-03-11 09:30 Europe/Berlin  ", "2024-03-11T08:30:00Z"),
     ])
     func parse(text: String, utc: String) throws {
         let instant = try #require(TimestampFormat.parse(text, zone: Self.la))
         #expect(instant.rfc3339UTC == utc)
     }
 
-    @Test("rejects nonsense", arguments: ["tomorrow", "2024-02-30 09:00", "2024-03-11 25:00", "2024-03-11 09:30 Mars/Olympus"])
+    @Test("rejects nonsense", arguments: ["tomorrow", "2024-02-30 09:00", "2024-03-11 25:00", "2024-03-11 09:30 Mars/Olympus", " \t ", ""])
     func rejects(text: String) {
         #expect(TimestampFormat.parse(text, zone: Self.la) == nil)
     }
@@ -60,6 +62,34 @@ struct TimestampFormatTests {
                 Issue.record("\(seconds).\(micros): \(ours), expected \(expected)")
                 return
             }
+        }
+    }
+
+    /// The report's text shows each time it holds as RFC 3339 (`JSONTime.local`, `utc`) in the
+    /// short form, read back by position rather than by the operator's parser: for 20,000
+    /// instants from 1970 to 2400, with and without microseconds, in zones west, east, a half
+    /// hour and three quarters off, around the daylight-saving changes, the short form shown
+    /// is the instant's own (`TimestampFormat.short`); text of any other shape (spaces, a zone
+    /// name, no seconds, a day the month lacks) is read as the operator's parser reads it.
+    @Test("the short form of a report's time is the instant's", arguments: ["UTC", "America/Los_Angeles", "Asia/Kolkata", "Pacific/Chatham"])
+    func displayOfWrittenTimes(identifier: String) throws {
+        let zone = try ZoneInfo.named(identifier)
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for i in 0..<20_000 {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            // Every fourth near a change of offset in Los Angeles (2024-03-10, 2024-11-03 at 10:00 UTC).
+            let seconds = i % 4 == 1 ? 1_710_064_800 + Int64((seed >> 20) % 7200) - 3600 : i % 4 == 3 ? 1_730_628_000 + Int64((seed >> 20) % 7200) - 3600
+                : Int64((seed >> 11) % 13_569_465_600)
+            let instant = Instant(secondsSinceEpoch: seconds, microseconds: i % 2 == 0 ? 0 : Int64((seed >> 7) % 1_000_000))
+            let expected = TimestampFormat.short(instant, in: zone)
+            for written in [JSONTime.local(instant, zone), JSONTime.utc(instant)] where JSONTime.display(written, zone) != expected {
+                Issue.record("\(written): \(JSONTime.display(written, zone) ?? "nil"), expected \(expected)")
+                return
+            }
+        }
+        for text in [" 2024-03-11T09:30:00-07:00", "2024-03-11 09:30", "2024-03-11T09:30:00 Europe/Berlin", "2024-04-31T09:30:00-07:00", "2024-03-11T09:30-07:00",
+                     "2024-03-11T09:30:00.1234567Z", "2024-03-11T24:00:00Z", "2024-03-11T09:30:00+05:3O", "@1614265330"] {
+            #expect(JSONTime.display(text, zone) == TimestampFormat.parse(text, zone: zone).map { TimestampFormat.short($0, in: zone) }, "\(text)")
         }
     }
 }
