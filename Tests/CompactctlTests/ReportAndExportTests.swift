@@ -79,6 +79,53 @@ struct ReportAndExportTests {
         #expect(rows[1].hasPrefix("ninos,\"Ciudad de los Niños Héroes, señora"))
     }
 
+    /// `report -o json` is written a row at a time (`PrettyJSONWriter`), no longer encoded whole
+    /// by JSONEncoder; scripts that compared its text keep working only if the bytes are
+    /// JSONEncoder's. The oracle: the output read by JSONDecoder and encoded again by JSONEncoder
+    /// with `JSONOutput`'s settings. With a note holding every kind of character JSON escapes or
+    /// carries as it is, a snooze, and a draft compact with no commitment and no step (empty
+    /// arrays, which Foundation writes around a blank line).
+    @Test("report -o json is laid out byte for byte as JSONEncoder lays out the same values")
+    func reportJSONIsFoundationsLayout() throws {
+        let (directory, config) = try Self.setUp()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let environment = ["COMPACTD_CONTROL_SOCKET": directory.appendingPathComponent("none.sock").path]
+        _ = try SQLiteStateStore(path: directory.appendingPathComponent("state.sqlite").path)
+        let la = try ZoneInfo.named("America/Los_Angeles")
+        let today = la.localDateTime(at: Instant.now).date
+        let occurrence = "ninos/monthly/\(LocalDate(year: today.year, month: today.month, day: 1))"
+        let note = "met \"them\" at C:\\parks/north\tthen\nnext; bell\u{07} bs\u{08} ff\u{0C} cr\r unit\u{1F} del\u{7F} é — 🚸"
+        let ack = try CommandRunner.run("compactctl", ["ack", "\(occurrence)/start", "--by", "Ana \"Q\" / Pérez", "--note", note, "--config", config], environment: environment)
+        #expect(ack.status == 0, "\(ack.stderr)")
+        let snooze = try CommandRunner.run("compactctl", ["snooze", "\(occurrence)/follow-up", "--for", "3d", "--config", config], environment: environment)
+        #expect(snooze.status == 0, "\(snooze.stderr)")
+
+        let written = try CommandRunner.run("compactctl", ["report", "-o", "json", "--config", config])
+        #expect(written.status == 0, "\(written.stderr)")
+        let values = try JSONDecoder().decode(ReportJSONValue.self, from: Data(written.stdout.utf8))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let expected = String(decoding: try encoder.encode(values), as: UTF8.self) + "\n"
+        #expect(written.stdout == expected)
+        if written.stdout != expected {
+            let mismatch = zip(written.stdout.utf8, expected.utf8).prefix { $0 == $1 }.count
+            Issue.record("first difference at byte \(mismatch): \(String(decoding: Array(written.stdout.utf8.dropFirst(max(0, mismatch - 40)).prefix(80)), as: UTF8.self))")
+        }
+        // The values themselves: the note as given, the draft's empty arrays, every compact.
+        guard case .object(let report) = values, case .array(let compacts)? = report["compacts"] else {
+            Issue.record("no compacts in \(written.stdout)")
+            return
+        }
+        #expect(compacts.count == 2)
+        let notes = compacts.flatMap { compact -> [String] in
+            guard case .object(let row) = compact, case .array(let steps)? = row["steps"] else { return [] }
+            return steps.compactMap { step in if case .object(let s) = step, case .string(let n)? = s["note"] { n } else { nil } }
+        }
+        #expect(notes == [note])
+        #expect(written.stdout.contains("\"commitments\" : [\n\n      ],"))
+        #expect(written.stdout.contains("\"state\" : \"snoozed\""))
+    }
+
     @Test("export ics parses with the icalendar package; long non-ASCII text folds at 75 octets")
     func exportICS() throws {
         let (directory, config) = try Self.setUp()
@@ -205,5 +252,42 @@ struct ReportAndExportTests {
         #expect(markdown.stdout.hasPrefix("# Education Compacts, "), "\(markdown.stdout)")
         #expect(markdown.stdout.contains("## City of Carson (carson)"))
         #expect(markdown.stdout.contains("| Deadline: Late report | "), "\(markdown.stdout)")
+    }
+}
+
+/// Any JSON value, read by JSONDecoder and written by JSONEncoder as it was read: the oracle of
+/// the report's layout. A number is an integer (the report has no other); true and false are
+/// tried before numbers.
+private enum ReportJSONValue: Codable {
+    case object([String: ReportJSONValue])
+    case array([ReportJSONValue])
+    case string(String)
+    case integer(Int)
+    case boolean(Bool)
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let flag = try? container.decode(Bool.self) {
+            self = .boolean(flag)
+        } else if let number = try? container.decode(Int.self) {
+            self = .integer(number)
+        } else if let text = try? container.decode(String.self) {
+            self = .string(text)
+        } else if let elements = try? container.decode([ReportJSONValue].self) {
+            self = .array(elements)
+        } else {
+            self = .object(try container.decode([String: ReportJSONValue].self))
+        }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .object(let members): try container.encode(members)
+        case .array(let elements): try container.encode(elements)
+        case .string(let text): try container.encode(text)
+        case .integer(let number): try container.encode(number)
+        case .boolean(let flag): try container.encode(flag)
+        }
     }
 }
