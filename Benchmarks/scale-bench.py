@@ -10,6 +10,8 @@ beside the shipped main configuration. For each size, with the release build:
   check       `compactctl check`: wall time and max RSS
   agenda 30   `compactctl agenda --days 30 -o json`: wall time and max RSS
   agenda 400  `compactctl agenda --days 400 -o json`: wall time and max RSS
+  report      `compactctl report -o json` and `-o table` (the text a coordinator reads): wall
+              time and max RSS
 
 and then the daemon's pages, from a second start with the HTTP listener on (open access):
 the status overview (`/status`), the all-compacts calendar (`/calendar/all.ics`, a year), and
@@ -226,11 +228,13 @@ def run_size(size):
         check = measured([ctl, "check", "--config", main], env)
         agenda30 = measured([ctl, "agenda", "--days", "30", "-o", "json", "--config", main], env)
         agenda400 = measured([ctl, "agenda", "--days", "400", "-o", "json", "--config", main], env)
+        report_json = measured([ctl, "report", "-o", "json", "--config", main], env)
+        report_text = measured([ctl, "report", "-o", "table", "--config", main], env)
         daemon.terminate()
         daemon.wait()
         pages = measure_pages(work, main, size)
         return {"size": size, "ready": ready_s, "idle": idle, "peak": peak, "after_reload": after_reload, "reload": reload_s,
-                "check": check, "agenda30": agenda30, "agenda400": agenda400, "pages": pages}
+                "check": check, "agenda30": agenda30, "agenda400": agenda400, "report_json": report_json, "report_text": report_text, "pages": pages}
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -261,6 +265,15 @@ for size in [int(s) for s in args.sizes.split(",")]:
           f"{spread(column('reload'), 's', 2)} | {cell('check')} | {cell('agenda30')} | {cell('agenda400')} |", flush=True)
     per = [r["idle"] * 1024 / size for r in runs]
     print(f"|  | idle {spread(per, 'KiB', 1)} per compact; RSS after the reload {spread(column('after_reload'), 'MiB', 0)} |  |  |  |  |  |  |", flush=True)
+
+print()
+print("`compactctl report`, every compact's current cycle and deadlines: wall time and max RSS")
+print()
+print("| compacts | report -o json | report -o table |")
+print("|---:|---:|---:|")
+for size, runs in all_runs:
+    cell = lambda key: f"{spread([r[key][0] for r in runs], 's', 2)}, {spread([r[key][1] for r in runs], 'MiB', 0)}"
+    print(f"| {size:,} | {cell('report_json')} | {cell('report_text')} |", flush=True)
 
 print()
 print("The daemon's pages (a second start with the listener on): wall time, and the daemon's peak RSS after")
