@@ -35,9 +35,13 @@ struct AgendaCommand: AsyncParsableCommand {
         let format = try OutputFormat.chosen(output, json: json, allowed: Self.formats, command: "agenda")
         guard days >= 1 && days <= 36_600 else { throw CommandFailure("--days must be between 1 and 36600") }
         let loaded = try config.load()
-        let c = loaded.configuration
-        if let compact, c.compact(compact) == nil {
-            throw UnknownName.compact(compact, in: c)
+        var c = loaded.configuration
+        if let compact {
+            guard let only = c.compact(compact) else { throw UnknownName.compact(compact, in: c) }
+            // One compact's agenda is planned from that compact alone (each compact's notices
+            // depend on nothing of another's): filtered from every compact's, at 100,000
+            // compacts --days 400 took 3.7 s and 304 MiB, with --all 18.5 s and 1.8 GiB.
+            c.compacts = [only]
         }
         let now = Instant.now
         let start: Instant
