@@ -66,14 +66,25 @@ struct AgendaCommand: AsyncParsableCommand {
         // The options read once: a property wrapper's getter per notice cost more than the test.
         let (onlyCompact, all) = (compact, all)
         let inCompact = { (notice: PlannedNotice) in onlyCompact == nil || notice.step.compactID == onlyCompact }
-        // The upcoming window (without --all or --from), planned a month at a time on a second
-        // thread while this one writes it, or holds a table's rows (`InternedTable`).
-        let (plannedState, plannedWritten) = (state, written)
+        // The window planned a month at a time on a second thread while this one writes it, or
+        // holds a table's rows (`InternedTable`): what will be sent from now (the catch-up and
+        // the outbox considered), or with --from the plan from that time.
+        let (plannedState, plannedWritten, plannedConfiguration, fromNow) = (state, written, c, from == nil)
         func forEachUpcoming(_ body: (PlannedNotice) -> Void) {
             PlannedSliceQueue.planned({ emit in
-                projection.forEachUpcomingSlice(now: start, to: end, state: plannedState, written: plannedWritten, emit)
+                if fromNow {
+                    projection.forEachUpcomingSlice(now: start, to: end, state: plannedState, written: plannedWritten, emit)
+                } else {
+                    Planner(configuration: plannedConfiguration).forEachSlice(from: start, to: end, state: plannedState, emit)
+                }
             }) { notice in
                 if inCompact(notice) { body(notice) }
+            }
+        }
+        // With --all, every notice planned with its fate, a month at a time on this thread.
+        func forEachFated(_ body: (PlannedNotice, NoticeProjection.Fate) -> Void) {
+            projection.forEachSliceWithFates(from: start, to: end, state: state) { slice in
+                for (notice, fate) in slice where inCompact(notice) { body(notice, fate) }
             }
         }
         if format == .json {
@@ -84,13 +95,9 @@ struct AgendaCommand: AsyncParsableCommand {
             let zone = c.timeZone
             var output = AgendaJSONLines(formatter: AgendaJSONFormatter(zone: zone, configuration: c))
             if all {
-                for (notice, fate) in projection.withFates(from: start, to: end, state: state) where inCompact(notice) {
-                    output.append(notice, fate: Self.describe(fate, zone: zone))
-                }
-            } else if from == nil {
-                forEachUpcoming { output.append($0) }
+                forEachFated { output.append($0, fate: Self.describe($1, zone: zone)) }
             } else {
-                for notice in Planner(configuration: c).plan(from: start, to: end, state: state) where inCompact(notice) { output.append(notice) }
+                forEachUpcoming { output.append($0) }
             }
             output.finish()
             return
@@ -123,20 +130,26 @@ struct AgendaCommand: AsyncParsableCommand {
             printHeld(state: state, configuration: c, start: start, end: end)
             return
         }
-        // --all, or --from: the window held, for the fates or from a given time.
-        let entries: [(notice: PlannedNotice, fate: NoticeProjection.Fate)]
-        if all {
-            entries = projection.withFates(from: start, to: end, state: state).filter { inCompact($0.notice) }
-        } else {
-            entries = Planner(configuration: c).plan(from: start, to: end, state: state).filter(inCompact).map { ($0, .willBeSent) }
-        }
+        // --all, or --from: each notice written as it comes, counted for the closing line.
+        var (listed, sent) = (0, 0)
         TextTable.stream(headers: headers, csv: format == .csv, ifEmpty: noNotices) { emit in
-            for (notice, fate) in entries { emit(row(notice, fate)) }
+            if all {
+                forEachFated { notice, fate in
+                    emit(row(notice, fate))
+                    listed += 1
+                    if fate == .willBeSent { sent += 1 }
+                }
+            } else {
+                forEachUpcoming { notice in
+                    emit(row(notice, .willBeSent))
+                    listed += 1
+                    sent += 1
+                }
+            }
         }
         if format == .csv { return }
-        if !entries.isEmpty {
-            let sent = entries.filter { $0.fate == .willBeSent }.count
-            print("\(sent) notice\(sent == 1 ? "" : "s") in \(days) day\(days == 1 ? "" : "s")\(all && sent < entries.count ? "; \(entries.count - sent) not sent" : "").")
+        if listed > 0 {
+            print("\(sent) notice\(sent == 1 ? "" : "s") in \(days) day\(days == 1 ? "" : "s")\(all && sent < listed ? "; \(listed - sent) not sent" : "").")
         }
         if !all { printHeld(state: state, configuration: c, start: start, end: end) }
     }

@@ -116,14 +116,43 @@ public struct NoticeProjection: Sendable {
     }
 
     /// Every notice the configuration plans in `from..<to`, each with its fate under `state`
-    /// (`agenda --all`).
+    /// (`agenda --all`), in send order.
     public func withFates(from: Instant, to: Instant, state: PlannerState) -> [(notice: PlannedNotice, fate: Fate)] {
+        var all: [(notice: PlannedNotice, fate: Fate)] = []
+        forEachSliceWithFates(from: from, to: to, state: state) { all += $0 }
+        return all
+    }
+
+    /// What `withFates` lists, handed over a slice of `sliceDays` at a time (each in send
+    /// order), each let go before the next is planned: at 10,000 compacts `agenda --all` over a
+    /// year held 207 MiB. A notice of a snoozed step is held unless the state's plan sends it
+    /// somewhere in the window (the last one held goes out when the snooze ends, maybe in a
+    /// later slice): those steps' notices the state sends are found first, in a pass of their
+    /// own, only when something is snoozed.
+    public func forEachSliceWithFates(from: Instant, to: Instant, state: PlannerState, sliceDays: Int64 = 31, _ body: ([(notice: PlannedNotice, fate: Fate)]) -> Void) {
         let planner = Planner(configuration: configuration)
-        let sent = Set(planner.plan(from: from, to: to, state: state).map(\.id))
-        return planner.plan(from: from, to: to).map { notice in
-            if let ack = state.acknowledgments[notice.step.key] { return (notice, .acknowledged(ack)) }
-            if !sent.contains(notice.id), let snooze = state.snoozes[notice.step.key] { return (notice, .heldBySnooze(snooze)) }
-            return (notice, .willBeSent)
+        var sentOfSnoozed: Set<String> = []
+        if !state.snoozes.isEmpty {
+            planner.forEachSlice(from: from, to: to, state: state, sliceDays: sliceDays) { slice in
+                slice.forEach { notice in
+                    if state.snoozes[notice.step.key] != nil { sentOfSnoozed.insert(notice.id) }
+                }
+            }
+        }
+        var fated: [(notice: PlannedNotice, fate: Fate)] = []
+        planner.forEachSlice(from: from, to: to, sliceDays: sliceDays) { slice in
+            fated.removeAll(keepingCapacity: true)
+            fated.reserveCapacity(slice.count)
+            slice.forEach { notice in
+                if let ack = state.acknowledgments[notice.step.key] {
+                    fated.append((notice, .acknowledged(ack)))
+                } else if let snooze = state.snoozes[notice.step.key], !sentOfSnoozed.contains(notice.id) {
+                    fated.append((notice, .heldBySnooze(snooze)))
+                } else {
+                    fated.append((notice, .willBeSent))
+                }
+            }
+            body(fated)
         }
     }
 }

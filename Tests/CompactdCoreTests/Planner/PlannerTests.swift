@@ -413,6 +413,43 @@ struct NoticeProjectionSlicesTests {
         }
     }
 
+    /// `agenda --all` writes each notice with its fate a month at a time. The oracle is the
+    /// definition, over the whole year: every notice the configuration plans, acknowledged if
+    /// its step is, held if its step is snoozed and the plan with the state does not send it.
+    /// The snooze ends five days after its step is due, so with slices of a day or two the
+    /// last held notice, which the state's plan sends when the snooze ends, is sent from a
+    /// later slice than the one that lists it.
+    @Test("agenda --all's fates, slice by slice for slices of 1 to 400 days, are the whole year's")
+    func fatedSlicesEqualWhole() {
+        let c = ProjectionFixture.configuration
+        let planner = Planner(configuration: c)
+        let start = PlannerFixture.at("2026-01-01 00:00")
+        let end = start.adding(seconds: 366 * 86_400)
+        let state = ProjectionFixture.ackAndSnooze(planner, from: start)
+        func label(_ fate: NoticeProjection.Fate) -> String {
+            switch fate {
+            case .acknowledged: "acknowledged"
+            case .heldBySnooze: "held"
+            case .willBeSent: "sent"
+            }
+        }
+        let sent = Set(planner.plan(from: start, to: end, state: state).map(\.id))
+        let notices = planner.plan(from: start, to: end)
+        let fates = notices.map { notice in
+            state.acknowledgments[notice.step.key] != nil ? "acknowledged" : state.snoozes[notice.step.key] != nil && !sent.contains(notice.id) ? "held" : "sent"
+        }
+        #expect(fates.contains("acknowledged") && fates.contains("held"))
+        #expect(zip(notices, fates).contains { state.snoozes[$0.step.key] != nil && $1 == "sent" }, "a held step's last notice, sent when the snooze ends")
+        for days in [1, 2, 7, 31, 400] {
+            var got: [(PlannedNotice, String)] = []
+            NoticeProjection(configuration: c).forEachSliceWithFates(from: start, to: end, state: state, sliceDays: Int64(days)) { slice in
+                got += slice.map { ($0.notice, label($0.fate)) }
+            }
+            #expect(got.map(\.0) == notices, "slices of \(days) days")
+            #expect(got.map(\.1) == fates, "slices of \(days) days")
+        }
+    }
+
     /// `agenda` hands a large slice to its writer in parts copied out in send order
     /// (`PlannedSlice.inSendOrder`): the parts, in turn, must be the year's plan.
     @Test("a year's slices handed over in parts of 1, 7 and 1,000 notices: the parts in turn are the plan")
