@@ -55,13 +55,16 @@ final class SQLiteConnection: @unchecked Sendable {
         }
         // Reads through a memory map instead of a pread(2) per page: clean, file-backed pages
         // the kernel can drop, so a large outbox costs no private memory.
-        try execute("PRAGMA mmap_size = 268435456", operation: "mapping the database")
+        try execute("PRAGMA mmap_size = \(Self.mappedBytes)", operation: "mapping the database")
         try execute("PRAGMA foreign_keys = ON", operation: "enabling foreign keys")
         // Statement journals (a statement that writes several rows keeps the pages it changes
         // until it completes, to undo it alone) and temporary tables in memory, not in files
         // written and deleted: the outcomes written 16 a statement doubled the pages written.
         try execute("PRAGMA temp_store = MEMORY", operation: "keeping temporary data in memory")
     }
+
+    /// How much of the file is read through the memory map (SQLite's mmap_size).
+    static let mappedBytes = 268_435_456
 
     deinit {
         for statement in statements.values { sqlite3_finalize(statement) }

@@ -117,5 +117,22 @@ enum SQLiteSchema {
         """
         CREATE INDEX attempts_failed ON attempts (finished_at) WHERE outcome <> 'delivered';
         """,
+        // 7: the outbox counted by channel, status and whether tried, kept by the writes that
+        // change it (`DeliveryCountChanges`) instead of counted from every row ever written at
+        // each `/metrics` scrape after a write and each `compactctl status` (at a million rows
+        // 0.94 s; `status` 0.95-1.18 s and 367 MiB). `latest` is when a row last came into that
+        // state: a channel's last success. Counted once here from the rows there are.
+        """
+        CREATE TABLE delivery_counts (
+            channel TEXT NOT NULL,
+            status TEXT NOT NULL,
+            tried INTEGER NOT NULL,
+            rows INTEGER NOT NULL,
+            latest INTEGER,
+            PRIMARY KEY (channel, status, tried)
+        ) WITHOUT ROWID;
+        INSERT INTO delivery_counts (channel, status, tried, rows, latest)
+        SELECT channel, status, attempts > 0, COUNT(*), MAX(updated_at) FROM deliveries GROUP BY channel, status, attempts > 0;
+        """,
     ]
 }

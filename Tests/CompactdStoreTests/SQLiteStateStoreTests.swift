@@ -42,7 +42,7 @@ struct SQLiteStateStoreTests {
         #expect(try await store.delivery(id: "b")?.status == .dead)
     }
 
-    @Test("the outbox's counts and oldest waiting row, kept between reads, follow every write: this store's and another process's")
+    @Test("the outbox's counts follow every write of this store and another handle's; the oldest waiting row, kept between reads, any process's")
     func keptReadsFollowWrites() async throws {
         let path = Self.temporaryPath()
         let store = try SQLiteStateStore(path: path)
@@ -61,11 +61,16 @@ struct SQLiteStateStoreTests {
         #expect(try await store.statusCounts() == [.pending: 2, .delivered: 1])
         #expect(try await store.oldestPendingSendAt() == Instant(secondsSinceEpoch: 2000))
 
-        // Another process's write (Python's sqlite3): c dead-lettered, a's send time moved.
+        // Another handle's write (compactctl's, say): c dead-lettered. The counts are kept by
+        // the store's writes, whichever process makes them (`delivery_counts`).
+        let other = try SQLiteStateStore(path: path)
+        #expect(try await other.claimDue(now: Instant(secondsSinceEpoch: 2500), limit: 1, channels: ["hook"]).map(\.id) == ["c"])
+        try await other.record([AttemptRecord(deliveryID: "c", number: 1, startedAt: Instant(secondsSinceEpoch: 2500), finishedAt: Instant(secondsSinceEpoch: 2501),
+                                              outcome: .dead, httpStatus: 410, latencyMilliseconds: 1)])
+        // Another process's write (Python's sqlite3): a's send time moved.
         let script = """
             import sqlite3, sys
             db = sqlite3.connect(sys.argv[1])
-            db.execute("UPDATE deliveries SET status = 'dead', next_attempt_at = NULL WHERE id = 'c'")
             db.execute("UPDATE deliveries SET send_at = 500000000 WHERE id = 'a'")
             db.commit()
             """
