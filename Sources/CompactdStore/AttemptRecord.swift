@@ -16,11 +16,15 @@ public struct AttemptRecord: Sendable, Hashable {
     public var nextAttemptAt: Instant?
     /// A short, secret-free reason for operators.
     public var detail: String?
+    /// The delivery's channel, when whoever made the record knows it (the dispatcher does):
+    /// the SQLite store then counts the outcome (`delivery_counts`) without reading the row.
+    /// Not stored with the attempt, and nil in records read back.
+    public var channel: String?
 
     public init(
         deliveryID: String, number: Int, startedAt: Instant, finishedAt: Instant, outcome: AttemptOutcome,
         httpStatus: Int? = nil, smtpReply: String? = nil, curlCode: Int? = nil, curlError: String? = nil,
-        latencyMilliseconds: Int, nextAttemptAt: Instant? = nil, detail: String? = nil
+        latencyMilliseconds: Int, nextAttemptAt: Instant? = nil, detail: String? = nil, channel: String? = nil
     ) {
         self.deliveryID = deliveryID
         self.number = number
@@ -34,5 +38,6 @@ public struct AttemptRecord: Sendable, Hashable {
         self.latencyMilliseconds = latencyMilliseconds
         self.nextAttemptAt = nextAttemptAt
         self.detail = detail
+        self.channel = channel
     }
 }

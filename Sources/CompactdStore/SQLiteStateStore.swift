@@ -195,7 +195,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
                     )
                     if changed > 0 {
                         inserted.append(d.id)
-                        counts.add(channel: d.channel, status: (d.missed ? DeliveryStatus.missed : .pending).rawValue, tried: false, at: now.microsecondsSinceEpoch)
+                        counts.add(channel: d.channel, status: d.missed ? .missed : .pending, tried: false, at: now.microsecondsSinceEpoch)
                     }
                 }
                 try counts.apply(on: connection)
@@ -236,8 +236,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
                         if acknowledged {
                             // Acknowledged before it went out: it is never sent.
                             try connection.query("UPDATE deliveries SET status = 'cancelled', updated_at = ? WHERE id = ?", [.integer(t), .text(candidate.id)], operation: "cancelling an acknowledged delivery")
-                            counts.move(channel: candidate.channel, from: candidate.status.rawValue, triedBefore: candidate.attempts > 0,
-                                        to: DeliveryStatus.cancelled.rawValue, triedAfter: candidate.attempts > 0, at: t)
+                            counts.move(channel: candidate.channel, from: candidate.status, triedBefore: candidate.attempts > 0, to: .cancelled, triedAfter: candidate.attempts > 0, at: t)
                             continue
                         }
                         if let snoozedUntil {
@@ -246,8 +245,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
                             continue
                         }
                         sending.append(rowid)
-                        counts.move(channel: candidate.channel, from: candidate.status.rawValue, triedBefore: candidate.attempts > 0,
-                                    to: DeliveryStatus.sending.rawValue, triedAfter: true, at: t)
+                        counts.move(channel: candidate.channel, from: candidate.status, triedBefore: candidate.attempts > 0, to: .sending, triedAfter: true, at: t)
                         var record = candidate
                         record.status = .sending
                         record.attempts += 1
@@ -300,16 +298,6 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
             for index in group.indices { try record(group[index...index], on: connection, counts: &counts) }
             return
         }
-        // Each delivery's channel, status and attempts before the outcome, for the counts.
-        var before: [String: (channel: String, status: String, tried: Bool)] = [:]
-        try connection.query(deliveriesBefore[group.count.trailingZeroBitCount], group.map { .text($0.deliveryID) }, operation: "recording an attempt") { row in
-            before[row.text(0)] = (row.text(1), row.text(2), row.int(3) > 0)
-        }
-        for attempt in group {
-            guard let old = before[attempt.deliveryID] else { continue }
-            counts.move(channel: old.channel, from: old.status, triedBefore: old.tried, to: attempt.outcome.deliveryStatus.rawValue, triedAfter: old.tried,
-                        at: attempt.finishedAt.microsecondsSinceEpoch)
-        }
         var attemptValues: [SQLiteValue] = []
         attemptValues.reserveCapacity(group.count * 12)
         var deliveryValues: [SQLiteValue] = []
@@ -330,13 +318,43 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
         }
         let shape = group.count.trailingZeroBitCount
         try connection.query(attemptInserts[shape], attemptValues, operation: "recording an attempt")
-        try connection.query(deliveryUpdates[shape], deliveryValues, operation: "recording an attempt")
+        // The rows in flight (nearly always all of them), with their channels given, take their
+        // outcomes in one statement; a row in flight was tried (its claim counted an attempt).
+        // When the statement finds fewer (a second outcome given in the same call, a row
+        // recovered meanwhile) it is undone and each row is read and written on its own. Reading
+        // the group's rows first cost 12,000 instructions a delivery, UPDATE ... RETURNING 11,700.
+        if group.allSatisfy({ $0.channel != nil }) {
+            try connection.query("SAVEPOINT outcomes", operation: "recording an attempt")
+            let changed = try connection.query(deliveryUpdates[shape], deliveryValues, operation: "recording an attempt")
+            if changed == group.count {
+                try connection.query("RELEASE outcomes", operation: "recording an attempt")
+                for attempt in group {
+                    counts.move(channel: attempt.channel ?? "", from: .sending, triedBefore: true, to: attempt.outcome.deliveryStatus, triedAfter: true,
+                                at: attempt.finishedAt.microsecondsSinceEpoch)
+                }
+                return
+            }
+            try connection.query("ROLLBACK TO outcomes", operation: "recording an attempt")
+            try connection.query("RELEASE outcomes", operation: "recording an attempt")
+        }
+        for attempt in group {
+            var before: (channel: String, status: DeliveryStatus, tried: Bool)?
+            try connection.query("SELECT channel, status, attempts FROM deliveries WHERE id = ?", [.text(attempt.deliveryID)], operation: "recording an attempt") { row in
+                before = DeliveryStatus(rawValue: row.text(1)).map { (row.text(0), $0, row.int(2) > 0) }
+            }
+            guard let before else { continue }
+            try connection.query(
+                "UPDATE deliveries SET status = ?, next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?",
+                [.text(attempt.outcome.deliveryStatus.rawValue), attempt.outcome == .retry ? .optional(attempt.nextAttemptAt?.microsecondsSinceEpoch) : .null,
+                 attempt.outcome == .delivered ? .null : .optional(attempt.detail), .integer(attempt.finishedAt.microsecondsSinceEpoch), .text(attempt.deliveryID)],
+                operation: "recording an attempt"
+            )
+            counts.move(channel: before.channel, from: before.status, triedBefore: before.tried, to: attempt.outcome.deliveryStatus, triedAfter: before.tried,
+                        at: attempt.finishedAt.microsecondsSinceEpoch)
+        }
     }
 
     /// For 1, 2, 4, ... `largestRecordGroup` rows (indexed by the count's power of two).
-    static let deliveriesBefore = (0...largestRecordGroup.trailingZeroBitCount).map { power in
-        "SELECT id, channel, status, attempts FROM deliveries WHERE id IN (\(Array(repeating: "?", count: 1 << power).joined(separator: ", ")))"
-    }
     static let attemptInserts = (0...largestRecordGroup.trailingZeroBitCount).map { power in
         """
         INSERT INTO attempts (delivery_id, number, started_at, finished_at, outcome, http_status, smtp_reply, curl_code, curl_error, latency_ms, next_attempt_at, detail)
@@ -348,7 +366,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
         """
         UPDATE deliveries SET status = v.column2, next_attempt_at = v.column3, last_error = v.column4, updated_at = v.column5
         FROM (VALUES \(Array(repeating: "(?, ?, ?, ?, ?)", count: 1 << power).joined(separator: ", "))) AS v
-        WHERE deliveries.id = v.column1
+        WHERE deliveries.id = v.column1 AND deliveries.status = 'sending'
         """
     }
 
@@ -367,8 +385,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
                         "UPDATE deliveries SET status = 'pending', attempts = MAX(0, attempts - 1), updated_at = ? WHERE id = ? AND status = 'sending'",
                         [.integer(now.microsecondsSinceEpoch), .text(id)], operation: "releasing unattempted deliveries"
                     )
-                    counts.move(channel: before.channel, from: DeliveryStatus.sending.rawValue, triedBefore: before.attempts > 0,
-                                to: DeliveryStatus.pending.rawValue, triedAfter: before.attempts - 1 > 0, at: now.microsecondsSinceEpoch)
+                    counts.move(channel: before.channel, from: .sending, triedBefore: before.attempts > 0, to: .pending, triedAfter: before.attempts - 1 > 0, at: now.microsecondsSinceEpoch)
                 }
                 try counts.apply(on: connection)
             }
@@ -392,8 +409,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
                 try connection.query(
                     "SELECT channel, tried, rows FROM delivery_counts WHERE status = 'sending' AND rows <> 0", operation: "recovering interrupted deliveries"
                 ) { row in
-                    counts.move(channel: row.text(0), from: DeliveryStatus.sending.rawValue, triedBefore: row.int(1) != 0, to: DeliveryStatus.pending.rawValue,
-                                triedAfter: row.int(1) != 0, count: row.int(2), at: now.microsecondsSinceEpoch)
+                    counts.move(channel: row.text(0), from: .sending, triedBefore: row.int(1) != 0, to: .pending, triedAfter: row.int(1) != 0, count: row.int(2), at: now.microsecondsSinceEpoch)
                 }
                 try counts.apply(on: connection)
                 return recovered
@@ -581,7 +597,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
                 try connection.query(sql, values, operation: "retrying dead letters") { row in targets.append((row.text(0), row.text(1), row.text(2), row.int(3) != 0)) }
                 var counts = DeliveryCountChanges()
                 for (id, compactID, channel, tried) in targets {
-                    counts.move(channel: channel, from: status.rawValue, triedBefore: tried, to: DeliveryStatus.pending.rawValue, triedAfter: tried, at: at.microsecondsSinceEpoch)
+                    counts.move(channel: channel, from: status, triedBefore: tried, to: .pending, triedAfter: tried, at: at.microsecondsSinceEpoch)
                     try connection.query(
                         "UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ?",
                         [.integer(at.microsecondsSinceEpoch), .integer(at.microsecondsSinceEpoch), .text(id)], operation: "retrying dead letters"

@@ -59,7 +59,8 @@ struct DeliveryCountsTests {
     /// 300 random writes on three channels, each kind the daemon and compactctl make: new
     /// notices (some missed, some already written), claims of any size on some of the
     /// channels (cancelling acknowledged steps' notices), outcomes of every kind (a delivery's
-    /// two outcomes in one call now and then, the first not delivered), graceful releases, crash recovery, retried dead
+    /// two outcomes in one call now and then, the first not delivered; the channel given or
+    /// not), graceful releases, crash recovery, retried dead
     /// letters by channel and by id. After each, the store's counts are the rows'.
     @Test("after each of 300 random writes of every kind, the counts by status and each channel's summary are the rows'")
     func countsFollowEveryWrite() async throws {
@@ -105,8 +106,10 @@ struct DeliveryCountsTests {
                         // Delivered is final: a second outcome never follows it (the last
                         // success is when a row last became delivered).
                         let outcome = time + 1 < times ? outcomeKinds[1 + random.next(3)] : outcomeKinds[random.next(4)]
+                        // The channel given as the dispatcher gives it, or not (then each row is read).
                         outcomes.append(AttemptRecord(deliveryID: record.id, number: number, startedAt: at, finishedAt: at.adding(seconds: Int64(random.next(3))), outcome: outcome,
-                                                      latencyMilliseconds: 1, nextAttemptAt: outcome == .retry ? at.adding(seconds: Int64(random.next(60))) : nil, detail: "x"))
+                                                      latencyMilliseconds: 1, nextAttemptAt: outcome == .retry ? at.adding(seconds: Int64(random.next(60))) : nil, detail: "x",
+                                                      channel: random.next(4) == 0 ? nil : record.channel))
                     }
                 }
                 let recorded = Set(outcomes.map(\.deliveryID))
