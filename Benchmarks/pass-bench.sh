@@ -49,6 +49,10 @@ db.execute(f"INSERT INTO attempts (delivery_id, number, started_at, finished_at,
 db.execute("""INSERT INTO delivery_counts (channel, status, tried, rows, latest)
     SELECT channel, status, attempts > 0, COUNT(*), MAX(updated_at) FROM deliveries WHERE step_key LIKE '%/history/%' GROUP BY channel, status, attempts > 0
     ON CONFLICT (channel, status, tried) DO UPDATE SET rows = rows + excluded.rows, latest = MAX(IFNULL(latest, excluded.latest), excluded.latest)""")
+# And each channel's last failure (channel_failures), from the failed attempts written here.
+db.execute("""INSERT INTO channel_failures (channel, at, detail)
+    SELECT d.channel, MAX(a.finished_at), a.detail FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE a.outcome <> 'delivered' GROUP BY d.channel
+    ON CONFLICT (channel) DO UPDATE SET at = excluded.at, detail = excluded.detail WHERE excluded.at >= channel_failures.at""")
 db.commit()
 print(f"state: {db.execute('SELECT COUNT(*) FROM deliveries').fetchone()[0]} deliveries, {db.execute('SELECT COUNT(*) FROM attempts').fetchone()[0]} attempts")
 PY

@@ -118,10 +118,12 @@ enum SQLiteSchema {
         CREATE INDEX attempts_failed ON attempts (finished_at) WHERE outcome <> 'delivered';
         """,
         // 7: the outbox counted by channel, status and whether tried, kept by the writes that
-        // change it (`DeliveryCountChanges`) instead of counted from every row ever written at
+        // change it (`OutboxSummaryChanges`) instead of counted from every row ever written at
         // each `/metrics` scrape after a write and each `compactctl status` (at a million rows
         // 0.94 s; `status` 0.95-1.18 s and 367 MiB). `latest` is when a row last came into that
-        // state: a channel's last success. Counted once here from the rows there are.
+        // state: a channel's last success. With each channel's last failed attempt, which
+        // `status` found by joining every failed attempt to its delivery. Both made once here
+        // from the rows there are.
         """
         CREATE TABLE delivery_counts (
             channel TEXT NOT NULL,
@@ -133,6 +135,14 @@ enum SQLiteSchema {
         ) WITHOUT ROWID;
         INSERT INTO delivery_counts (channel, status, tried, rows, latest)
         SELECT channel, status, attempts > 0, COUNT(*), MAX(updated_at) FROM deliveries GROUP BY channel, status, attempts > 0;
+        CREATE TABLE channel_failures (
+            channel TEXT PRIMARY KEY,
+            at INTEGER NOT NULL,
+            detail TEXT
+        ) WITHOUT ROWID;
+        INSERT INTO channel_failures (channel, at, detail)
+        SELECT d.channel, MAX(a.finished_at), a.detail FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
+        WHERE a.outcome <> 'delivered' GROUP BY d.channel;
         """,
     ]
 }

@@ -14,8 +14,9 @@ struct DeliveryCountsTests {
         var byChannel: [String: [DeliveryStatus: Int]] = [:]
         var retrying: [String: Int] = [:]
         var lastSuccess: [String: Instant] = [:]
+        var lastFailure: [String: String] = [:]
 
-        var description: String { "\(byStatus) \(byChannel) retrying \(retrying) last success \(lastSuccess)" }
+        var description: String { "\(byStatus) \(byChannel) retrying \(retrying) last success \(lastSuccess) last failure \(lastFailure)" }
     }
 
     /// The rows counted, through a connection of the test's own.
@@ -30,6 +31,10 @@ struct DeliveryCountsTests {
             if status == .pending { counted.retrying[channel] = Int(row.int(3)) }
             if status == .delivered { counted.lastSuccess[channel] = Instant(microsecondsSinceEpoch: row.int(4)) }
         }
+        try connection.query(
+            "SELECT d.channel, MAX(a.finished_at), a.detail FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE a.outcome <> 'delivered' GROUP BY d.channel",
+            operation: "test: last failures"
+        ) { row in counted.lastFailure[row.text(0)] = "\(row.int(1)) \(row.optionalText(2) ?? "-")" }
         return counted
     }
 
@@ -41,6 +46,7 @@ struct DeliveryCountsTests {
             said.byChannel[summary.channel] = summary.counts.filter { $0.value != 0 }
             if summary.count(.pending) > 0 { said.retrying[summary.channel] = summary.retrying }
             if let last = summary.lastSuccess, summary.count(.delivered) > 0 { said.lastSuccess[summary.channel] = last }
+            if let failure = summary.lastFailure { said.lastFailure[summary.channel] = "\(failure.microsecondsSinceEpoch) \(summary.lastFailureDetail ?? "-")" }
         }
         return said
     }
@@ -76,6 +82,7 @@ struct DeliveryCountsTests {
         var seen: Set<DeliveryStatus> = []
         var retried = 0
         var acknowledged: Set<String> = []
+        var finishes: Int64 = 0
         for step in 0..<300 {
             now += Int64(1 + random.next(30))
             let at = Instant(secondsSinceEpoch: now)
@@ -107,8 +114,11 @@ struct DeliveryCountsTests {
                         // success is when a row last became delivered).
                         let outcome = time + 1 < times ? outcomeKinds[1 + random.next(3)] : outcomeKinds[random.next(4)]
                         // The channel given as the dispatcher gives it, or not (then each row is read).
-                        outcomes.append(AttemptRecord(deliveryID: record.id, number: number, startedAt: at, finishedAt: at.adding(seconds: Int64(random.next(3))), outcome: outcome,
-                                                      latencyMilliseconds: 1, nextAttemptAt: outcome == .retry ? at.adding(seconds: Int64(random.next(60))) : nil, detail: "x",
+                        // Each finish at a time of its own (the last failure of two at the same instant is either).
+                        finishes += 1
+                        let finished = Instant(microsecondsSinceEpoch: at.adding(seconds: Int64(random.next(3))).microsecondsSinceEpoch + finishes)
+                        outcomes.append(AttemptRecord(deliveryID: record.id, number: number, startedAt: at, finishedAt: finished, outcome: outcome,
+                                                      latencyMilliseconds: 1, nextAttemptAt: outcome == .retry ? at.adding(seconds: Int64(random.next(60))) : nil, detail: "\(outcome) at \(now)",
                                                       channel: random.next(4) == 0 ? nil : record.channel))
                     }
                 }
@@ -139,7 +149,8 @@ struct DeliveryCountsTests {
             let said = try await Self.said(store)
             if said != counted {
                 let parts = [("by status", said.byStatus == counted.byStatus), ("by channel", said.byChannel == counted.byChannel),
-                             ("retrying", said.retrying == counted.retrying), ("last success", said.lastSuccess == counted.lastSuccess)]
+                             ("retrying", said.retrying == counted.retrying), ("last success", said.lastSuccess == counted.lastSuccess),
+                             ("last failure", said.lastFailure == counted.lastFailure)]
                 Issue.record("after write \(step) (\(operation)), \(parts.filter { !$0.1 }.map(\.0)) differ: the store says \(said), the rows say \(counted)")
                 return
             }
@@ -150,7 +161,7 @@ struct DeliveryCountsTests {
     }
 
     /// A state written before the counts were kept (schema 6) is counted once when migrated,
-    /// then kept.
+    /// each channel's last failure found, then kept.
     @Test("a version-6 database is counted when migrated, then kept by the writes")
     func countedAtMigration() async throws {
         let path = SQLiteStateStoreTests.temporaryPath()
@@ -166,10 +177,18 @@ struct DeliveryCountsTests {
                     operation: "test: a version-6 row"
                 )
             }
+            // Failed attempts: the hook's last at 650 ("HTTP 503"), the mail's at 880.
+            for (delivery, number, at, outcome, detail) in [("r1", 1, 650, "retry", "HTTP 503"), ("r0", 1, 400, "retry", "HTTP 500"), ("r4", 1, 880, "dead", "HTTP 410"), ("r1", 2, 700, "delivered", "-")] {
+                try old.execute(
+                    "INSERT INTO attempts (delivery_id, number, started_at, finished_at, outcome, latency_ms, detail) VALUES ('\(delivery)', \(number), \(at), \(at), '\(outcome)', 1, '\(detail)')",
+                    operation: "test: a version-6 attempt"
+                )
+            }
         }
         let store = try SQLiteStateStore(path: path)
         let counted = try Self.counted(path)
         #expect(counted.byStatus == [.delivered: 2, .pending: 2, .dead: 1, .cancelled: 1, .missed: 1, .sending: 1])
+        #expect(counted.lastFailure == ["hook": "650 HTTP 503", "mail": "880 HTTP 410"])
         #expect(try await Self.said(store) == counted)
         #expect(try await store.recoverInterrupted(now: Instant(secondsSinceEpoch: 1)) == 1)
         #expect(try await Self.said(store) == Self.counted(path))

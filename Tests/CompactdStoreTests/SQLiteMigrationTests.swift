@@ -98,15 +98,14 @@ struct SQLiteMigrationTests {
         #expect(!plan.contains { $0.hasPrefix("SCAN deliveries") && !$0.contains("INDEX") }, "\(plan)")
     }
 
-    @Test("the look-back's written ids, each compact's last contact, the rows a snooze held, one compact's history and each channel's last failure read their indexes, never the whole table (SQLite's own query plan, by Python's sqlite3)")
+    @Test("the look-back's written ids, each compact's last contact, the rows a snooze held, the oldest pending row and one compact's history read their indexes, never the whole table (SQLite's own query plan, by Python's sqlite3)")
     func readsOfHistoryUseIndexes() async throws {
         let path = try await Self.stateWithOneRow()
         defer { try? FileManager.default.removeItem(atPath: path) }
         for (sql, index) in [(SQLiteStateStore.writtenIDsSQL, "deliveries_send_at"), (SQLiteStateStore.lastContactSQL, "deliveries_contacted"),
-                             (SQLiteStateStore.releaseSnoozedSQL, "deliveries_pending"),
+                             (SQLiteStateStore.releaseSnoozedSQL, "deliveries_pending"), (SQLiteStateStore.oldestPendingSQL, "deliveries_pending"),
                              (SQLiteStateStore.recentDeliveriesSQL(compact: true, since: true), "sqlite_autoindex_deliveries_1 (id>? AND id<?)"),
-                             (SQLiteStateStore.recentAttemptsSQL(compact: true, since: false), "sqlite_autoindex_attempts_1 (delivery_id>? AND delivery_id<?)"),
-                             (SQLiteStateStore.lastFailureSQL, "attempts_failed")] {
+                             (SQLiteStateStore.recentAttemptsSQL(compact: true, since: false), "sqlite_autoindex_attempts_1 (delivery_id>? AND delivery_id<?)")] {
             let (status, plan) = try Self.queryPlan(sql, in: path)
             #expect(status == 0, "\(plan)")
             #expect(plan.contains { $0.contains(index) }, "\(plan)")
