@@ -401,9 +401,9 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
                 // Every row left sending is recovered by the UPDATE; how many of each channel, and
                 // whether tried, the kept counts say (read after it, where they are unchanged).
                 // Not from the rows: a SELECT of them, an UPDATE ... RETURNING, or any read before
-                // the UPDATE in its transaction, had it read the whole table through the memory
-                // map, which an UPDATE alone does not (at a million rows of history the daemon
-                // started at 278 MiB resident instead of 107).
+                // the UPDATE in its transaction made SQLite read the whole table through the
+                // memory map, which an UPDATE alone does not (at a million rows of history the
+                // daemon started at 278 MiB resident instead of 101).
                 let recovered = try connection.query(
                     "UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE status = 'sending'",
                     [.integer(now.microsecondsSinceEpoch), .integer(now.microsecondsSinceEpoch)], operation: "recovering interrupted deliveries"

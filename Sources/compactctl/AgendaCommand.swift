@@ -63,9 +63,8 @@ struct AgendaCommand: AsyncParsableCommand {
             state = try await store.plannerState()
             written = try await store.writtenIDs(sendAtFrom: projection.catchUpStart(now: start))
         }
-        // The options read once: a property wrapper's getter per notice cost more than the test.
-        let (onlyCompact, all) = (compact, all)
-        let inCompact = { (notice: PlannedNotice) in onlyCompact == nil || notice.step.compactID == onlyCompact }
+        // The option read once: a property wrapper's getter per notice cost more than the test.
+        let all = all
         // The window planned a month at a time on a second thread while this one writes it, or
         // holds a table's rows (`InternedTable`): what will be sent from now (the catch-up and
         // the outbox considered), or with --from the plan from that time.
@@ -77,14 +76,12 @@ struct AgendaCommand: AsyncParsableCommand {
                 } else {
                     Planner(configuration: plannedConfiguration).forEachSlice(from: start, to: end, state: plannedState, emit)
                 }
-            }) { notice in
-                if inCompact(notice) { body(notice) }
-            }
+            }, body)
         }
         // With --all, every notice planned with its fate, a month at a time on this thread.
         func forEachFated(_ body: (PlannedNotice, NoticeProjection.Fate) -> Void) {
             projection.forEachSliceWithFates(from: start, to: end, state: state) { slice in
-                for (notice, fate) in slice where inCompact(notice) { body(notice, fate) }
+                for (notice, fate) in slice { body(notice, fate) }
             }
         }
         if format == .json {

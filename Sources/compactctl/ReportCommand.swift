@@ -44,8 +44,8 @@ struct ReportCommand: AsyncParsableCommand {
         // took 370-876 MiB (CSV, JSON) and JSONEncoder most of JSON's 16 s. The summary of text
         // and Markdown comes before the rows and counts them all: one pass counts, a second
         // writes.
-        func forEachRow(_ body: (Report.Compact) -> Void) -> Report {
-            Report.forEachRow(configuration: c, state: state, lastContact: lastContact, now: now, compactID: compact, body)
+        func forEachRow(keptRows: Range<Int>? = nil, _ body: (Report.Compact) -> Void) -> Report {
+            Report.forEachRow(configuration: c, state: state, lastContact: lastContact, now: now, compactID: compact, keptRows: keptRows, body)
         }
         let header = Report.header(configuration: c, now: now)
         let zone = Self.zone(header)
@@ -65,7 +65,7 @@ struct ReportCommand: AsyncParsableCommand {
                 }
             }
         case .markdown, .table:
-            let counted = Report.forEachRow(configuration: c, state: state, lastContact: lastContact, now: now, compactID: compact, keptRows: 0..<0) { _ in }
+            let counted = forEachRow(keptRows: 0..<0) { _ in }
             let width = format == .table ? TerminalWidth.current() : nil
             func write(_ lines: [String]) {
                 for line in lines { out.write((width.map { line.wrapped(to: $0) } ?? line) + "\n") }

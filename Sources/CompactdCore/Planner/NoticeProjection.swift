@@ -116,16 +116,9 @@ public struct NoticeProjection: Sendable {
     }
 
     /// Every notice the configuration plans in `from..<to`, each with its fate under `state`
-    /// (`agenda --all`), in send order.
-    public func withFates(from: Instant, to: Instant, state: PlannerState) -> [(notice: PlannedNotice, fate: Fate)] {
-        var all: [(notice: PlannedNotice, fate: Fate)] = []
-        forEachSliceWithFates(from: from, to: to, state: state) { all += $0 }
-        return all
-    }
-
-    /// What `withFates` lists, handed over a slice of `sliceDays` at a time (each in send
-    /// order), each let go before the next is planned: at 10,000 compacts `agenda --all` over a
-    /// year held 207 MiB. A notice of a snoozed step is held unless the state's plan sends it
+    /// (`agenda --all`), handed over a slice of `sliceDays` at a time (each in send order), each
+    /// let go before the next is planned: the whole window held, at 10,000 compacts `agenda
+    /// --all` over a year took 207 MiB. A notice of a snoozed step is held unless the state's plan sends it
     /// somewhere in the window (the last one held goes out when the snooze ends, maybe in a
     /// later slice): those steps' notices the state sends are found first, in a pass of their
     /// own, only when something is snoozed.
