@@ -235,7 +235,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CompactctlTests",
-            dependencies: ["CompactdCore", "CompactdStore", "CompactdSystemd", "CompactdDelivery", "CompactdTestSupport"],
+            dependencies: ["CompactdConfig", "CompactdCore", "CompactdStore", "CompactdSystemd", "CompactdDelivery", "CompactdTestSupport"],
             swiftSettings: strictSettings
         ),
     ],

@@ -29,8 +29,6 @@ struct OutboxSummaryChanges {
     /// Each channel's latest failure in this transaction.
     private var failures: [(channel: String, at: Int64, detail: String?)] = []
 
-    var isEmpty: Bool { changes.isEmpty && failures.isEmpty }
-
     private mutating func change(_ channel: String, _ status: DeliveryStatus, _ tried: Bool, _ body: (inout Change) -> Void) {
         if let index = changes.firstIndex(where: { $0.status == status && $0.tried == tried && $0.channel == channel }) {
             body(&changes[index])

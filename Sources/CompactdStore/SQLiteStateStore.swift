@@ -323,13 +323,13 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
         // When the statement finds fewer (a second outcome given in the same call, a row
         // recovered meanwhile) it is undone and each row is read and written on its own. Reading
         // the group's rows first cost 12,000 instructions a delivery, UPDATE ... RETURNING 11,700.
-        if group.allSatisfy({ $0.channel != nil }) {
+        let channels = group.compactMap(\.channel)
+        if channels.count == group.count {
             try connection.query("SAVEPOINT outcomes", operation: "recording an attempt")
             let changed = try connection.query(deliveryUpdates[shape], deliveryValues, operation: "recording an attempt")
             if changed == group.count {
                 try connection.query("RELEASE outcomes", operation: "recording an attempt")
-                for attempt in group {
-                    let channel = attempt.channel ?? ""
+                for (attempt, channel) in zip(group, channels) {
                     counts.move(channel: channel, from: .sending, triedBefore: true, to: attempt.outcome.deliveryStatus, triedAfter: true,
                                 at: attempt.finishedAt.microsecondsSinceEpoch)
                     if attempt.outcome != .delivered { counts.failed(channel: channel, at: attempt.finishedAt.microsecondsSinceEpoch, detail: attempt.detail) }

@@ -2,7 +2,10 @@ import CompactdCore
 
 /// `report -o json`'s parts, each object's keys as `JSONOutput` names and orders those of
 /// `PartnershipReport` (snake_case, sorted; a nil optional left out), so that the report
-/// written a row at a time is the report encoded whole, byte for byte.
+/// written a row at a time is the report encoded whole, byte for byte. The keys are listed
+/// here again, beside the model's properties: a property added there must be added here
+/// (`ReportAndExportTests` compares the output with JSONEncoder's encoding of the model, and
+/// fails when one is missing).
 extension PrettyJSONWriter {
     /// The document's keys before its rows (`compacts`), the rows by `writeRows`, then the
     /// keys after them, with the totals the rows counted.

@@ -1,3 +1,4 @@
+import CompactdConfig
 import CompactdCore
 import CompactdStore
 import CompactdTestSupport
@@ -85,8 +86,8 @@ struct ReportAndExportTests {
     /// with `JSONOutput`'s settings. With a note holding every kind of character JSON escapes or
     /// carries as it is, a snooze, and a draft compact with no commitment and no step (empty
     /// arrays, which Foundation writes around a blank line).
-    @Test("report -o json is laid out byte for byte as JSONEncoder lays out the same values")
-    func reportJSONIsFoundationsLayout() throws {
+    @Test("report -o json is laid out byte for byte as JSONEncoder lays out the same values, and is JSONEncoder's encoding of the whole report model")
+    func reportJSONIsFoundationsLayout() async throws {
         let (directory, config) = try Self.setUp()
         defer { try? FileManager.default.removeItem(at: directory) }
         let environment = ["COMPACTD_CONTROL_SOCKET": directory.appendingPathComponent("none.sock").path]
@@ -124,6 +125,19 @@ struct ReportAndExportTests {
         #expect(notes == [note])
         #expect(written.stdout.contains("\"commitments\" : [\n\n      ],"))
         #expect(written.stdout.contains("\"state\" : \"snoozed\""))
+
+        // The layout check alone cannot see a field the writer leaves out (the output's own
+        // values are encoded again): the model itself, made here from the same configuration
+        // and state and encoded whole by JSONEncoder as `report -o json` did before it was
+        // written a row at a time, is the output, but for the time it was generated.
+        let c = try ConfigurationLoader().load(path: config).configuration
+        let store = try SQLiteStateStore(path: directory.appendingPathComponent("state.sqlite").path)
+        let model = PartnershipReport(configuration: c, state: try await store.plannerState(), lastContact: try await store.lastContactByCompact(), now: Instant.now)
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        func withoutGenerated(_ text: String) -> String {
+            text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("  \"generated") }.joined(separator: "\n")
+        }
+        #expect(withoutGenerated(written.stdout) == withoutGenerated(String(decoding: try encoder.encode(model), as: UTF8.self) + "\n"))
     }
 
     @Test("export ics parses with the icalendar package; long non-ASCII text folds at 75 octets")

@@ -3,7 +3,9 @@
 /// plainly and counted on its own date; per compact its status, the last contact, its current
 /// review cycle and its deadlines with each step done (by whom, when, with the note), snoozed,
 /// open or overdue, and how many of its commitments the cycle has reviewed. Times as JSONTime
-/// writes them.
+/// writes them. Its `Encodable` form is what `report -o json` prints: compactctl writes it a
+/// row at a time (`PrettyJSONWriter+Report`, which lists the keys again), and a test holds the
+/// two equal.
 public struct PartnershipReport: Encodable, Sendable {
     public struct Goal: Encodable, Sendable {
         public var id: String
