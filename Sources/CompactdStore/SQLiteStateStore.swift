@@ -130,7 +130,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
         w.field(verbatim: "stepTitle", snapshot.stepTitle)
         w.field(verbatim: "timeZone", snapshot.timeZone)
         w.endObject()
-        return String(decoding: w.bytes, as: UTF8.self)
+        return w.text
     }
 
     /// The snapshot back from `encode`'s JSON: by the flat reader (fast), else JSONDecoder.

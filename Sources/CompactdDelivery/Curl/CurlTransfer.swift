@@ -93,7 +93,8 @@ final class CurlTransfer {
     private func appendHeader(_ name: String, _ value: String, using line: inout [UInt8]) {
         line.removeAll(keepingCapacity: true)
         line.append(contentsOf: name.utf8)
-        line.append(contentsOf: [UInt8(ascii: ":"), UInt8(ascii: " ")])
+        line.append(UInt8(ascii: ":"))
+        line.append(UInt8(ascii: " "))
         line.append(contentsOf: value.utf8)
         line.append(0)
         headerList = line.withUnsafeBufferPointer { bytes in

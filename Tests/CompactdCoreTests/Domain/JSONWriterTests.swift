@@ -89,4 +89,52 @@ struct JSONWriterTests {
         #expect(String(decoding: verbatim.bytes, as: UTF8.self) == #"{"send_at_utc":"2027-05-14T16:00:00Z","id":"a\"b"}"#)
         #expect(verbatim.bytes == plain.bytes)
     }
+
+    /// Every piece is written into room made ahead (`storage`, grown when full): a writer
+    /// started with 16 bytes of room grows many times over a document with every kind of call
+    /// (escaped and plain keys and values after a comma, numbers, null, arrays, nested objects),
+    /// and reads back, value for value and byte for byte, as JSONSerialization and the text
+    /// written out here see it; emptied, it writes the same document again.
+    @Test("a document far past its first room, every kind of piece, written twice")
+    func growsAndRewrites() throws {
+        func write(_ w: inout JSONWriter) {
+            w.beginObject()
+            for i in 0..<40 {
+                w.key("k\(i)\"")
+                w.beginArray()
+                w.value("plain \(i)")
+                w.value("tab\t\(i)")
+                w.value(-i)
+                w.null()
+                w.beginObject()
+                w.field(verbatim: "id", "é\\\(i)")
+                w.field(verbatim: "n", i)
+                w.endObject()
+                w.endArray()
+            }
+            w.endObject()
+        }
+        var w = JSONWriter(capacity: 16)
+        write(&w)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(w.bytes)) as? [String: Any])
+        #expect(object.count == 40)
+        for i in 0..<40 {
+            let items = try #require(object["k\(i)\""] as? [Any], "k\(i)")
+            #expect(items.count == 5)
+            #expect(items[0] as? String == "plain \(i)")
+            #expect(items[1] as? String == "tab\t\(i)")
+            #expect(items[2] as? Int == -i)
+            #expect(items[3] is NSNull)
+            let nested = try #require(items[4] as? [String: Any])
+            #expect(nested["id"] as? String == "é\\\(i)")
+            #expect(nested["n"] as? Int == i)
+        }
+        let expected = "{" + (0..<40).map { i in #""k\#(i)\"":["plain \#(i)","tab\t\#(i)",\#(-i),null,{"id":"é\\\#(i)","n":\#(i)}]"# }.joined(separator: ",") + "}"
+        #expect(String(decoding: w.bytes, as: UTF8.self) == expected)
+        #expect(w.text == expected)
+        let first = w.bytes
+        w.removeAll()
+        write(&w)
+        #expect(w.bytes == first)
+    }
 }
