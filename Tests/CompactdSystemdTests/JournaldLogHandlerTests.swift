@@ -14,12 +14,12 @@ struct JournaldLogHandlerTests {
 
     @Test("a summary shows the reminder, else the channel a 'channel disabled' is about, else the error")
     func shownField() {
-        let both: [(key: String, text: String)] = [("channel", "hook"), ("error", "full"), ("reminder_id", "a/b")]
+        let both = [JournalField("channel", "hook"), JournalField("error", "full"), JournalField("reminder_id", "a/b")]
         let noReminder = Array(both.prefix(2))
         #expect(JournaldLogHandler.shownField(message: "delivered", sortedFields: both) == 2)
         #expect(JournaldLogHandler.shownField(message: "channel disabled", sortedFields: noReminder) == 0)
         #expect(JournaldLogHandler.shownField(message: "claiming deliveries failed", sortedFields: noReminder) == 1)
-        #expect(JournaldLogHandler.shownField(message: "ready", sortedFields: [("channel", "hook")]) == nil)
+        #expect(JournaldLogHandler.shownField(message: "ready", sortedFields: [JournalField("channel", "hook")]) == nil)
         let line = JournaldLogHandler.stderrLine(level: .error, message: "claiming deliveries failed", sortedFields: noReminder, shown: 1)
         #expect(String(decoding: line, as: UTF8.self) == "<3>claiming deliveries failed: full channel=hook\n")
     }
