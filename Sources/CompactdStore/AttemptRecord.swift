@@ -20,11 +20,15 @@ public struct AttemptRecord: Sendable, Hashable {
     /// the SQLite store then counts the outcome (`delivery_counts`) without reading the row.
     /// Not stored with the attempt, and nil in records read back.
     public var channel: String?
+    /// The delivery's send time, likewise when the maker knows it (the dispatcher does): the
+    /// SQLite store then drops it from the rows it holds in flight without reading the row.
+    /// Not stored with the attempt, and nil in records read back.
+    public var sendAt: Instant?
 
     public init(
         deliveryID: String, number: Int, startedAt: Instant, finishedAt: Instant, outcome: AttemptOutcome,
         httpStatus: Int? = nil, smtpReply: String? = nil, curlCode: Int? = nil, curlError: String? = nil,
-        latencyMilliseconds: Int, nextAttemptAt: Instant? = nil, detail: String? = nil, channel: String? = nil
+        latencyMilliseconds: Int, nextAttemptAt: Instant? = nil, detail: String? = nil, channel: String? = nil, sendAt: Instant? = nil
     ) {
         self.deliveryID = deliveryID
         self.number = number
@@ -39,5 +43,6 @@ public struct AttemptRecord: Sendable, Hashable {
         self.nextAttemptAt = nextAttemptAt
         self.detail = detail
         self.channel = channel
+        self.sendAt = sendAt
     }
 }

@@ -1,5 +1,5 @@
 import CompactdCore
-import CompactdStore
+@testable import CompactdStore
 import CompactdTestSupport
 import Foundation
 import Testing
@@ -78,5 +78,67 @@ struct SQLiteStateStoreTests {
         #expect(result.status == 0, "\(result.output)")
         #expect(try await store.statusCounts() == [.pending: 1, .delivered: 1, .dead: 1])
         #expect(try await store.oldestPendingSendAt() == Instant(secondsSinceEpoch: 500))
+    }
+
+    /// The daemon's listener asks for the oldest waiting row during a pass, while rows are in
+    /// flight: the store takes the oldest of those from the rows it claimed itself, and reads the
+    /// file only when another handle has rows in flight too. Two handles claim, record every
+    /// kind of outcome and release, in random order, with rows enqueued between; after each step
+    /// the first handle's answer is the file's, as Python's sqlite3 reads it.
+    @Test("the oldest waiting row while rows are in flight, this handle's and another's")
+    func oldestWaitingInFlight() async throws {
+        let path = Self.temporaryPath()
+        let daemon = try SQLiteStateStore(path: path)
+        let other = try SQLiteStateStore(path: path)
+        let oracle = """
+            import sqlite3, sys
+            row = sqlite3.connect(sys.argv[1]).execute("SELECT MIN(send_at) FROM deliveries WHERE status IN ('pending', 'sending')").fetchone()
+            print(row[0] if row[0] is not None else "none")
+            """
+        func fileSays() throws -> Instant? {
+            let result = try ServerProcess.runPython(["-c", oracle, path])
+            let text = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+            return Int64(text).map(Instant.init(microsecondsSinceEpoch:))
+        }
+        var generator = SystemRandomNumberGenerator()
+        var held: [[(id: String, sendAt: Instant)]] = [[], []]  // each handle's rows in flight
+        var next = 0
+        let now = Instant(secondsSinceEpoch: 1_000_000)
+        for step in 0..<50 {
+            let which = Int.random(in: 0...1, using: &generator)
+            let store = which == 0 ? daemon : other
+            switch Int.random(in: 0..<5, using: &generator) {
+            case 0:
+                let rows = (0..<Int.random(in: 1...4, using: &generator)).map { _ in
+                    next += 1
+                    return StoreFixture.delivery("r\(next)", at: Int64.random(in: 1...900_000, using: &generator))
+                }
+                try await store.enqueue(rows, now: Instant(secondsSinceEpoch: 0))
+            case 1, 2:
+                let claimed = try await store.claimDue(now: now, limit: Int.random(in: 1...3, using: &generator), channels: ["hook"])
+                held[which] += claimed.map { ($0.id, $0.sendAt) }
+            case 3:
+                // As the dispatcher makes them: with the delivery's channel and send time.
+                let rows = held[which].shuffled(using: &generator).prefix(Int.random(in: 1...3, using: &generator))
+                let outcomes: [AttemptOutcome] = [.delivered, .retry, .dead]
+                try await store.record(rows.map { row in
+                    let outcome = outcomes.randomElement(using: &generator)!
+                    return AttemptRecord(deliveryID: row.id, number: 1, startedAt: now, finishedAt: now, outcome: outcome, httpStatus: 200, latencyMilliseconds: 1,
+                                         nextAttemptAt: outcome == .retry ? now : nil, detail: outcome == .delivered ? nil : "HTTP 503", channel: "hook", sendAt: row.sendAt)
+                })
+                held[which].removeAll { row in rows.contains { $0.id == row.id } }
+            default:
+                let ids = held[which].prefix(Int.random(in: 1...2, using: &generator)).map(\.id)
+                try await store.release(ids: ids, now: now)
+                held[which].removeAll { ids.contains($0.id) }
+            }
+            #expect(try await daemon.oldestPendingSendAt() == fileSays(), "step \(step)")
+            // What the daemon holds is what it claimed and has no outcome for: when the other
+            // handle has nothing in flight, those rows alone answer.
+            #expect(try await daemon.heldRowsInFlight() == held[0].count, "step \(step)")
+        }
+        // Recovery (the daemon's start) takes every row in flight back, the other handle's too.
+        _ = try await daemon.recoverInterrupted(now: now)
+        #expect(try await daemon.oldestPendingSendAt() == fileSays())
     }
 }

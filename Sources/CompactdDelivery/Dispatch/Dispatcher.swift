@@ -330,7 +330,7 @@ public final class Dispatcher: Sendable {
         let record = AttemptRecord(
             deliveryID: delivery.id, number: delivery.attempts, startedAt: started, finishedAt: finished, outcome: outcome,
             httpStatus: httpStatus, smtpReply: smtpReply, curlCode: curlCode, curlError: curlError,
-            latencyMilliseconds: latencyMs, nextAttemptAt: next, detail: detail, channel: delivery.channel
+            latencyMilliseconds: latencyMs, nextAttemptAt: next, detail: detail, channel: delivery.channel, sendAt: delivery.sendAt
         )
         let disabled = outcome == .gone ? ChannelState(channel: delivery.channel, disabledAt: finished, reason: detail ?? "HTTP 410 Gone") : nil
         return AttemptResult(summary: summary, record: record, disabledChannel: disabled)
