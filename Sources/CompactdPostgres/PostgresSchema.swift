@@ -131,5 +131,67 @@ enum PostgresSchema {
             // instead of every attempt joined to its delivery; delivered attempts never enter it.
             "CREATE INDEX attempts_failed ON attempts (finished_at) WHERE outcome <> 'delivered'",
         ],
+        [
+            // The outbox counted by its writes, not by reading every row at each `/metrics`
+            // scrape and `compactctl status` (a million rows of history: 0.3-0.6 s a scrape in
+            // the database). Each statement that adds, moves or removes rows appends what it
+            // changed, per channel, status and whether tried, with the latest time a row came
+            // into each (a delivered row's is the last success); readers add the changes up and
+            // fold them now and then. Appended, never updated: replicas writing at once wait on
+            // no shared counter row. Kept by the database, so every writer (any replica, any
+            // version, psql) is counted.
+            """
+            CREATE TABLE delivery_count_changes (
+                channel TEXT NOT NULL,
+                status TEXT NOT NULL,
+                tried BOOLEAN NOT NULL,
+                rows BIGINT NOT NULL,
+                latest BIGINT
+            )
+            """,
+            """
+            CREATE FUNCTION compactd_count_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                INSERT INTO delivery_count_changes (channel, status, tried, rows, latest)
+                SELECT channel, status, attempts > 0, count(*), max(updated_at) FROM inserted GROUP BY 1, 2, 3;
+                RETURN NULL;
+            END $$
+            """,
+            """
+            CREATE FUNCTION compactd_count_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                -- Only rows whose channel, status or tried flag changed: a lease renewed, a
+                -- retry time moved, adds nothing.
+                INSERT INTO delivery_count_changes (channel, status, tried, rows, latest)
+                SELECT channel, status, tried, sum(rows), max(latest) FROM (
+                    SELECT o.channel, o.status, o.attempts > 0 AS tried, -1 AS rows, NULL::bigint AS latest
+                    FROM before_rows o JOIN after_rows n USING (seq)
+                    WHERE (o.channel, o.status, o.attempts > 0) IS DISTINCT FROM (n.channel, n.status, n.attempts > 0)
+                    UNION ALL
+                    SELECT n.channel, n.status, n.attempts > 0, 1, n.updated_at
+                    FROM before_rows o JOIN after_rows n USING (seq)
+                    WHERE (o.channel, o.status, o.attempts > 0) IS DISTINCT FROM (n.channel, n.status, n.attempts > 0)
+                ) AS moved GROUP BY 1, 2, 3 HAVING sum(rows) <> 0;
+                RETURN NULL;
+            END $$
+            """,
+            """
+            CREATE FUNCTION compactd_count_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                INSERT INTO delivery_count_changes (channel, status, tried, rows, latest)
+                SELECT channel, status, attempts > 0, -count(*), NULL FROM deleted GROUP BY 1, 2, 3;
+                RETURN NULL;
+            END $$
+            """,
+            "CREATE TRIGGER deliveries_counted_insert AFTER INSERT ON deliveries REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION compactd_count_inserted()",
+            "CREATE TRIGGER deliveries_counted_update AFTER UPDATE ON deliveries REFERENCING OLD TABLE AS before_rows NEW TABLE AS after_rows FOR EACH STATEMENT EXECUTE FUNCTION compactd_count_updated()",
+            "CREATE TRIGGER deliveries_counted_delete AFTER DELETE ON deliveries REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT EXECUTE FUNCTION compactd_count_deleted()",
+            // What exists already, counted once. CREATE TRIGGER holds writers off the table
+            // until the migration commits: every write is in this count or fires the triggers.
+            """
+            INSERT INTO delivery_count_changes (channel, status, tried, rows, latest)
+            SELECT channel, status, attempts > 0, count(*), max(updated_at) FROM deliveries GROUP BY 1, 2, 3
+            """,
+        ],
     ]
 }

@@ -155,26 +155,35 @@ extension PostgresStateStore {
     }
 
     public func statusCounts() async throws(StateStoreError) -> [DeliveryStatus: Int] {
-        try await perform("counting the outbox") { client in
+        let (counts, changes) = try await perform("counting the outbox") { client in
             var counts: [DeliveryStatus: Int] = [:]
-            let rows = try await client.sql("SELECT status, count(*) FROM deliveries GROUP BY status")
-            for try await (status, count) in rows.decode((String, Int).self) {
-                if let status = DeliveryStatus(rawValue: status) { counts[status] = count }
+            var changes = 0
+            // The changes the writes appended (`delivery_count_changes`), added up.
+            let rows = try await client.sql("SELECT status, sum(rows)::bigint, count(*) FROM delivery_count_changes GROUP BY status")
+            for try await (status, count, added) in rows.decode((String, Int, Int).self) {
+                changes += added
+                if count != 0, let status = DeliveryStatus(rawValue: status) { counts[status] = count }
             }
-            return counts
+            return (counts, changes)
         }
+        await foldCountChanges(ifMoreThan: changes)
+        return counts
     }
 
     public func channelSummaries() async throws(StateStoreError) -> [ChannelSummary] {
-        try await perform("summarizing channels") { client in
+        let (summaries, changes) = try await perform("summarizing channels") { client in
             var summaries: [String: ChannelSummary] = [:]
-            // The last success is a delivered row's updated_at (the outcome's write sets it to
-            // the attempt's finish); the last failure comes from failed attempts alone
-            // (attempts_failed), not every attempt joined to its delivery.
+            var changes = 0
+            // The rows by channel and status from the changes the writes appended; the last
+            // success is the latest time a row became delivered (the outcome's write sets
+            // updated_at to the attempt's finish).
             let counts = try await client.sql("""
-                SELECT channel, status, count(*), count(*) FILTER (WHERE attempts > 0), MAX(updated_at) FROM deliveries GROUP BY channel, status
+                SELECT channel, status, sum(rows)::bigint, COALESCE(sum(rows) FILTER (WHERE tried), 0)::bigint, max(latest), count(*)
+                FROM delivery_count_changes GROUP BY channel, status
                 """)
-            for try await (channel, status, count, tried, latest) in counts.decode((String, String, Int, Int, Int64?).self) {
+            for try await (channel, status, count, tried, latest, added) in counts.decode((String, String, Int, Int, Int64?, Int).self) {
+                changes += added
+                guard count != 0 else { continue }
                 var summary = summaries[channel] ?? ChannelSummary(channel: channel)
                 if let status = DeliveryStatus(rawValue: status) {
                     summary.counts[status] = count
@@ -183,9 +192,15 @@ extension PostgresStateStore {
                 }
                 summaries[channel] = summary
             }
+            // Each channel's last failure: its newest failed attempt, found by walking failed
+            // attempts (attempts_failed) from the newest until one of that channel, not by
+            // joining every failed attempt to its delivery.
             let failures = try await client.sql("""
-                SELECT DISTINCT ON (d.channel) d.channel, a.finished_at, a.detail FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
-                WHERE a.outcome <> 'delivered' ORDER BY d.channel, a.finished_at DESC
+                SELECT c.channel, f.finished_at, f.detail FROM (SELECT DISTINCT channel FROM delivery_count_changes) AS c
+                CROSS JOIN LATERAL (
+                    SELECT a.finished_at, a.detail FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
+                    WHERE a.outcome <> 'delivered' AND d.channel = c.channel ORDER BY a.finished_at DESC LIMIT 1
+                ) AS f
                 """)
             for try await (channel, failure, detail) in failures.decode((String, Int64, String?).self) {
                 var summary = summaries[channel] ?? ChannelSummary(channel: channel)
@@ -193,7 +208,27 @@ extension PostgresStateStore {
                 summary.lastFailureDetail = detail
                 summaries[channel] = summary
             }
-            return summaries.values.sorted { $0.channel < $1.channel }
+            return (summaries, changes)
+        }
+        await foldCountChanges(ifMoreThan: changes)
+        return summaries.values.sorted { $0.channel < $1.channel }
+    }
+
+    /// Once a read has added up more than `countChangesFoldThreshold` changes, they are folded
+    /// into one row per channel, status and tried flag, so a read stays as cheap as the
+    /// writes since the last fold. One statement: the rows it deletes are the rows it adds up
+    /// (others' uncommitted changes stay for the next fold; two folds at once each take only
+    /// rows the other did not). Best effort: a read-only session cannot, and the next read
+    /// tries again.
+    func foldCountChanges(ifMoreThan changes: Int) async {
+        guard changes > countChangesFoldThreshold.load(ordering: .relaxed) else { return }
+        _ = try? await run("folding the outbox's counts") { client in
+            try await client.sql("""
+                WITH folded AS (DELETE FROM delivery_count_changes RETURNING *)
+                INSERT INTO delivery_count_changes (channel, status, tried, rows, latest)
+                SELECT channel, status, tried, sum(rows), max(latest) FROM folded GROUP BY channel, status, tried
+                HAVING sum(rows) <> 0
+                """)
         }
     }
 

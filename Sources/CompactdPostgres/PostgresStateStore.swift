@@ -42,6 +42,9 @@ public final class PostgresStateStore: StateStore, Service, Sendable {
     /// How far the caller's clock ran ahead of the database's at the last claim (microseconds,
     /// 0 when behind): a row due by the database's clock is due by the caller's this much later.
     let callerAhead = Atomic<Int64>(0)
+    /// How many appended count changes a read adds up before it folds them
+    /// (`foldCountChanges`); tests lower it to fold often.
+    let countChangesFoldThreshold = Atomic<Int>(2_000)
     /// Whether the schema was checked (and migrated, for a writer) in this process.
     let prepared = Mutex<Bool>(false)
     let access: Access

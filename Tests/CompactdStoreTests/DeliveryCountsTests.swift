@@ -1,5 +1,7 @@
 import CompactdCore
+@testable import CompactdPostgres
 @testable import CompactdStore
+import CompactdTestSupport
 import Foundation
 import Testing
 
@@ -38,8 +40,34 @@ struct DeliveryCountsTests {
         return counted
     }
 
+    /// The rows counted on PostgreSQL, by psql, with the queries the reads used before the
+    /// counts were kept there (schema 5).
+    static func countedPostgres(_ database: String) throws -> Counted {
+        let server = try PostgresServer.shared()
+        var counted = Counted()
+        // One psql run for both (a run costs more than the queries): the counts' rows have
+        // five fields, the failures' three.
+        let output = try server.psql(database, """
+            SELECT channel, status, count(*), count(*) FILTER (WHERE attempts > 0), MAX(updated_at) FROM deliveries GROUP BY channel, status;
+            SELECT DISTINCT ON (d.channel) d.channel, a.finished_at, a.detail FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
+            WHERE a.outcome <> 'delivered' ORDER BY d.channel, a.finished_at DESC;
+            """)
+        for line in output.split(separator: "\n") {
+            let field = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            if field.count == 5, let status = DeliveryStatus(rawValue: field[1]), let count = Int(field[2]), let tried = Int(field[3]) {
+                counted.byStatus[status, default: 0] += count
+                counted.byChannel[field[0], default: [:]][status] = count
+                if status == .pending { counted.retrying[field[0]] = tried }
+                if status == .delivered, let latest = Int64(field[4]) { counted.lastSuccess[field[0]] = Instant(microsecondsSinceEpoch: latest) }
+            } else if field.count == 3, Int64(field[1]) != nil {
+                counted.lastFailure[field[0]] = "\(field[1]) \(field[2].isEmpty ? "-" : field[2])"
+            }
+        }
+        return counted
+    }
+
     /// What the store says, in the same shape.
-    static func said(_ store: SQLiteStateStore) async throws -> Counted {
+    static func said(_ store: any StateStore) async throws -> Counted {
         var said = Counted()
         said.byStatus = try await store.statusCounts()
         for summary in try await store.channelSummaries() {
@@ -67,11 +95,24 @@ struct DeliveryCountsTests {
     /// channels (cancelling acknowledged steps' notices), outcomes of every kind (a delivery's
     /// two outcomes in one call now and then, the first not delivered; the channel given or
     /// not), graceful releases, crash recovery, retried dead
-    /// letters by channel and by id. After each, the store's counts are the rows'.
-    @Test("after each of 300 random writes of every kind, the counts by status and each channel's summary are the rows'")
-    func countsFollowEveryWrite() async throws {
-        let path = SQLiteStateStoreTests.temporaryPath()
-        let store = try SQLiteStateStore(path: path)
+    /// letters by channel and by id. After each, the store's counts are the rows'. On
+    /// PostgreSQL the counts are the changes its triggers append, folded every few reads here.
+    @Test("after each of 300 random writes (150 on PostgreSQL) of every kind, the counts by status and each channel's summary are the rows'", arguments: StoreKind.allCases)
+    func countsFollowEveryWrite(kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind)
+        defer { fixture.close() }
+        let store: any StateStore
+        switch kind {
+        case .sqlite:
+            store = try SQLiteStateStore(path: fixture.sqlitePath)
+        case .postgresql:
+            let replica = try fixture.openReplica()
+            replica.countChangesFoldThreshold.store(40, ordering: .relaxed)
+            store = replica
+        }
+        func counted() throws -> Counted {
+            kind == .sqlite ? try Self.counted(fixture.sqlitePath) : try Self.countedPostgres(fixture.database!.name)
+        }
         var random = Seeded(state: 0x5EED_C0DE)
         let channels = ["hook", "mail", "slack"]
         let steps = (0..<12).map { "city-\($0 % 4)/summer/2026-05-01/step-\($0)" }
@@ -83,7 +124,7 @@ struct DeliveryCountsTests {
         var retried = 0
         var acknowledged: Set<String> = []
         var finishes: Int64 = 0
-        for step in 0..<300 {
+        for step in 0..<(kind == .sqlite ? 300 : 150) {
             now += Int64(1 + random.next(30))
             let at = Instant(secondsSinceEpoch: now)
             let operation: String
@@ -144,7 +185,7 @@ struct DeliveryCountsTests {
                 operation = "retry dead letters"
                 retried += try await store.retryDead(ids: nil, channel: random.next(2) == 0 ? nil : channels[random.next(3)], by: "ops", at: at)
             }
-            let counted = try Self.counted(path)
+            let counted = try counted()
             seen.formUnion(counted.byStatus.keys)
             let said = try await Self.said(store)
             if said != counted {
@@ -192,5 +233,36 @@ struct DeliveryCountsTests {
         #expect(try await Self.said(store) == counted)
         #expect(try await store.recoverInterrupted(now: Instant(secondsSinceEpoch: 1)) == 1)
         #expect(try await Self.said(store) == Self.counted(path))
+    }
+
+    /// A PostgreSQL database written before its counts were kept (schema 4) is counted once
+    /// when a replica of this build migrates it, each channel's last failure found, then kept.
+    @Test("a PostgreSQL database at schema 4 is counted when migrated, then kept by the writes")
+    func countedAtPostgresMigration() async throws {
+        let fixture = try StoreFixture(.postgresql)
+        defer { fixture.close() }
+        let database = try #require(fixture.database).name
+        let server = try PostgresServer.shared()
+        var script = PostgresSchema.migrations.prefix(4).flatMap { $0 }.joined(separator: ";\n") + ";\n"
+        script += "CREATE TABLE compactd_schema (version INTEGER NOT NULL); INSERT INTO compactd_schema VALUES (4);\n"
+        let rows: [(String, String, Int, Int)] = [("hook", "delivered", 1, 500), ("hook", "delivered", 2, 700), ("hook", "pending", 1, 300), ("hook", "pending", 0, 100),
+                                                  ("mail", "dead", 3, 900), ("mail", "cancelled", 0, 50), ("mail", "missed", 0, 60), ("slack", "sending", 1, 800)]
+        for (n, (channel, status, attempts, updated)) in rows.enumerated() {
+            script += "INSERT INTO deliveries (id, step_key, compact_id, channel, send_at, status, attempts, next_attempt_at, created_at, updated_at, snapshot) VALUES ('r\(n)', 'bell/x', 'bell', '\(channel)', 100, '\(status)', \(attempts), 100, 0, \(updated), '{}');\n"
+        }
+        // Failed attempts: the hook's last at 650 ("HTTP 503"), the mail's at 880.
+        for (delivery, number, at, outcome, detail) in [("r1", 1, 650, "retry", "HTTP 503"), ("r0", 1, 400, "retry", "HTTP 500"), ("r4", 1, 880, "dead", "HTTP 410"), ("r1", 2, 700, "delivered", "-")] {
+            script += "INSERT INTO attempts (delivery_id, number, started_at, finished_at, outcome, latency_ms, detail) VALUES ('\(delivery)', \(number), \(at), \(at), '\(outcome)', 1, '\(detail)');\n"
+        }
+        _ = try server.psql(database, script)
+        let store = try fixture.openReplica()
+        let counted = try Self.countedPostgres(database)
+        #expect(counted.byStatus == [.delivered: 2, .pending: 2, .dead: 1, .cancelled: 1, .missed: 1, .sending: 1])
+        #expect(counted.lastFailure == ["hook": "650 HTTP 503", "mail": "880 HTTP 410"])
+        #expect(try await Self.said(store) == counted)
+        #expect(try server.psql(database, "SELECT version FROM compactd_schema").trimmingCharacters(in: .whitespacesAndNewlines) == "\(PostgresSchema.migrations.count)")
+        // A write after the migration is counted by the triggers: the slack row taken back.
+        _ = try server.psql(database, "UPDATE deliveries SET status = 'pending', attempts = 0 WHERE id = 'r7'")
+        #expect(try await Self.said(store) == Self.countedPostgres(database))
     }
 }
