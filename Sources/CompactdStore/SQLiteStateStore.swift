@@ -480,9 +480,9 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
     /// sending cost the delivery path 2% of its instructions), so this reads every row (NOT
     /// INDEXED: through the index by send_at SQLite would walk every older row ever written, a
     /// table lookup each, 0.2-0.9 s at a million rows against 0.2 s for the scan, and the whole
-    /// table mapped into the reader's memory). Asked only when the kept counts say more rows are
-    /// in flight than this handle holds: in the daemon, whose listener shares its store, not
-    /// even during a pass.
+    /// table mapped into the reader's memory). Asked only when the kept counts say rows are in
+    /// flight other than the ones this handle holds: in the daemon, whose listener shares its
+    /// store, not even during a pass.
     static let oldestInFlightSQL = "SELECT MIN(send_at) FROM deliveries NOT INDEXED WHERE status = 'sending'"
 
     /// The oldest send time among pending rows and rows in flight, kept under the state's

@@ -61,12 +61,16 @@ public protocol StateStore: Sendable {
     func recentDeliveries(compactID: String?, since: Instant?, limit: Int) async throws(StateStoreError) -> [DeliveryRecord]
     /// The newest `limit` attempts (oldest first) at deliveries of one compact or all.
     func recentAttempts(compactID: String?, since: Instant?, limit: Int) async throws(StateStoreError) -> [AttemptRecord]
+    /// Each channel's rows by status, retries, last success and last failure (`compactctl
+    /// status`): from the counts the outbox's writes keep (SQLite's `delivery_counts` and
+    /// `channel_failures`; PostgreSQL's `delivery_count_changes`, its last failures walked from
+    /// the newest failed attempt), not by reading every row.
     func channelSummaries() async throws(StateStoreError) -> [ChannelSummary]
     /// Pending deliveries and dead letters, counted through indexes of those rows only (what
-    /// the daemon reports after every pass; `channelSummaries` reads every row).
+    /// the daemon reports after every pass).
     func queueCounts() async throws(StateStoreError) -> QueueCounts
-    /// Every outbox row counted by status (what `/metrics` reports): one pass over the
-    /// deliveries, without the attempts `channelSummaries` also reads.
+    /// Every outbox row counted by status (what `/metrics` reports), from the same kept counts
+    /// as `channelSummaries`.
     func statusCounts() async throws(StateStoreError) -> [DeliveryStatus: Int]
 
     /// When each compact last had a notice delivered, by compact id.
