@@ -139,7 +139,8 @@ enum PostgresSchema {
             // into each (a delivered row's is the last success); readers add the changes up and
             // fold them now and then. Appended, never updated: replicas writing at once wait on
             // no shared counter row. Kept by the database, so every writer (any replica, any
-            // version, psql) is counted.
+            // version, psql) is counted. The functions keep the schema's search_path, so a
+            // session with another one (an operator's psql) finds the same table.
             """
             CREATE TABLE delivery_count_changes (
                 channel TEXT NOT NULL,
@@ -150,7 +151,7 @@ enum PostgresSchema {
             )
             """,
             """
-            CREATE FUNCTION compactd_count_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+            CREATE FUNCTION compactd_count_inserted() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
             BEGIN
                 INSERT INTO delivery_count_changes (channel, status, tried, rows, latest)
                 SELECT channel, status, attempts > 0, count(*), max(updated_at) FROM inserted GROUP BY 1, 2, 3;
@@ -158,7 +159,7 @@ enum PostgresSchema {
             END $$
             """,
             """
-            CREATE FUNCTION compactd_count_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+            CREATE FUNCTION compactd_count_updated() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
             BEGIN
                 -- Only rows whose channel, status or tried flag changed: a lease renewed, a
                 -- retry time moved, adds nothing.
@@ -176,7 +177,7 @@ enum PostgresSchema {
             END $$
             """,
             """
-            CREATE FUNCTION compactd_count_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+            CREATE FUNCTION compactd_count_deleted() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
             BEGIN
                 INSERT INTO delivery_count_changes (channel, status, tried, rows, latest)
                 SELECT channel, status, attempts > 0, -count(*), NULL FROM deleted GROUP BY 1, 2, 3;
