@@ -93,7 +93,7 @@ extension PostgresStateStore {
                     w.endObject()
                 }
                 w.endArray()
-                chunks.append((table, String(decoding: w.bytes, as: UTF8.self)))
+                chunks.append((table, w.text))
             }
         }
         add("deliveries", export.deliveries) { w, d in

@@ -53,7 +53,7 @@ extension PostgresStateStore {
             w.endObject()
         }
         w.endArray()
-        return String(decoding: w.bytes, as: UTF8.self)
+        return w.text
     }
 
     public func claimDue(now: Instant, limit: Int, channels: Set<String>) async throws(StateStoreError) -> [DeliveryRecord] {
@@ -179,7 +179,7 @@ extension PostgresStateStore {
             w.endObject()
         }
         w.endArray()
-        let payload = String(decoding: w.bytes, as: UTF8.self)
+        let payload = w.text
         // Recorded or not, the dispatcher is done with these rows.
         defer { held.withLock { held in for a in attempts { held[a.deliveryID] = nil } } }
         let recorded: Set<String> = try await transaction("recording attempts") { connection in
