@@ -16,13 +16,12 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
     private let queue: DispatchQueue
     /// The last whole-outbox reads, with the change token they were read under.
     private var keptOldestWaiting = SQLiteKeptRead<Instant?>()
-    /// The send times of the rows this handle claimed and has no outcome for yet (each with how
-    /// many rows have it), and how many rows that is: the oldest waiting row is found among them
-    /// instead of by reading every row ever written, whenever they are all the rows in flight.
-    /// By send time, not by id: an outcome names its send time (`AttemptRecord.sendAt`), and an
-    /// integer key costs the delivery path a tenth of what hashing each id did.
+    /// The send times of the rows this handle claimed and has no outcome for yet, each with how
+    /// many rows have it: the oldest waiting row is found among them instead of by reading every
+    /// row ever written, whenever they are all the rows in flight. By send time, not by id: an
+    /// outcome names its send time (`AttemptRecord.sendAt`), and an integer key costs the
+    /// delivery path a tenth of what hashing each id did.
     private var heldSendAt: [Int64: Int] = [:]
-    private var heldCount = 0
     public let path: String
 
     /// How a store is opened: by its writer (the daemon, or root with no daemon running), or
@@ -390,7 +389,6 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
         try await run { connection throws(StateStoreError) in
             var released: [Int64] = []
             try connection.transaction("releasing unattempted deliveries") { () throws(StateStoreError) in
-                released.removeAll()
                 var counts = OutboxSummaryChanges()
                 for id in ids {
                     var before: (channel: String, attempts: Int64, sendAt: Int64)?
@@ -449,23 +447,20 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
     }
 
     // Only on `queue`, after the write's transaction committed.
-    private func hold(_ sendAt: Int64) {
-        heldSendAt[sendAt, default: 0] += 1
-        heldCount += 1
-    }
+    private func hold(_ sendAt: Int64) { heldSendAt[sendAt, default: 0] += 1 }
 
     /// One row of this send time is no longer in flight (nothing, if none was held: an
     /// outcome for a row this handle did not claim).
     private func letGo(_ sendAt: Int64) {
         guard let rows = heldSendAt[sendAt] else { return }
         heldSendAt[sendAt] = rows > 1 ? rows - 1 : nil
-        heldCount -= 1
     }
 
-    private func letGoOfAll() {
-        heldSendAt.removeAll()
-        heldCount = 0
-    }
+    private func letGoOfAll() { heldSendAt.removeAll() }
+
+    /// How many rows the held send times stand for (no more keys than rows in flight: summed
+    /// when asked rather than kept beside them).
+    private var heldCount: Int { heldSendAt.values.reduce(0, +) }
 
     /// How many rows this handle holds in flight (for tests: that the held rows, not a read of
     /// every row, answer the oldest waiting row during a pass).

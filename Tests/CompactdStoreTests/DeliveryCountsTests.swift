@@ -201,6 +201,20 @@ struct DeliveryCountsTests {
         #expect(retried > 0)
     }
 
+    /// A state written before either store kept its counts (the same statements for both):
+    /// rows of every status on three channels, and failed attempts, the hook's last at 650
+    /// ("HTTP 503"), the mail's at 880.
+    static let stateBeforeCounts: [String] = {
+        let rows: [(String, String, Int, Int)] = [("hook", "delivered", 1, 500), ("hook", "delivered", 2, 700), ("hook", "pending", 1, 300), ("hook", "pending", 0, 100),
+                                                  ("mail", "dead", 3, 900), ("mail", "cancelled", 0, 50), ("mail", "missed", 0, 60), ("slack", "sending", 1, 800)]
+        let attempts = [("r1", 1, 650, "retry", "HTTP 503"), ("r0", 1, 400, "retry", "HTTP 500"), ("r4", 1, 880, "dead", "HTTP 410"), ("r1", 2, 700, "delivered", "-")]
+        return rows.enumerated().map { n, row in
+            "INSERT INTO deliveries (id, step_key, compact_id, channel, send_at, status, attempts, next_attempt_at, created_at, updated_at, snapshot) VALUES ('r\(n)', 'bell/x', 'bell', '\(row.0)', 100, '\(row.1)', \(row.2), 100, 0, \(row.3), '{}')"
+        } + attempts.map { delivery, number, at, outcome, detail in
+            "INSERT INTO attempts (delivery_id, number, started_at, finished_at, outcome, latency_ms, detail) VALUES ('\(delivery)', \(number), \(at), \(at), '\(outcome)', 1, '\(detail)')"
+        }
+    }()
+
     /// A state written before the counts were kept (schema 6) is counted once when migrated,
     /// each channel's last failure found, then kept.
     @Test("a version-6 database is counted when migrated, then kept by the writes")
@@ -210,21 +224,7 @@ struct DeliveryCountsTests {
             let old = try SQLiteConnection(path: path)
             for migration in SQLiteSchema.migrations.prefix(6) { try old.execute(migration, operation: "test: schema up to 6") }
             try old.execute("PRAGMA user_version = 6", operation: "test: version 6")
-            let rows: [(String, String, Int, Int)] = [("hook", "delivered", 1, 500), ("hook", "delivered", 2, 700), ("hook", "pending", 1, 300), ("hook", "pending", 0, 100),
-                                                      ("mail", "dead", 3, 900), ("mail", "cancelled", 0, 50), ("mail", "missed", 0, 60), ("slack", "sending", 1, 800)]
-            for (n, (channel, status, attempts, updated)) in rows.enumerated() {
-                try old.execute(
-                    "INSERT INTO deliveries (id, step_key, compact_id, channel, send_at, status, attempts, next_attempt_at, created_at, updated_at, snapshot) VALUES ('r\(n)', 'bell/x', 'bell', '\(channel)', 100, '\(status)', \(attempts), 100, 0, \(updated), '{}')",
-                    operation: "test: a version-6 row"
-                )
-            }
-            // Failed attempts: the hook's last at 650 ("HTTP 503"), the mail's at 880.
-            for (delivery, number, at, outcome, detail) in [("r1", 1, 650, "retry", "HTTP 503"), ("r0", 1, 400, "retry", "HTTP 500"), ("r4", 1, 880, "dead", "HTTP 410"), ("r1", 2, 700, "delivered", "-")] {
-                try old.execute(
-                    "INSERT INTO attempts (delivery_id, number, started_at, finished_at, outcome, latency_ms, detail) VALUES ('\(delivery)', \(number), \(at), \(at), '\(outcome)', 1, '\(detail)')",
-                    operation: "test: a version-6 attempt"
-                )
-            }
+            for statement in Self.stateBeforeCounts { try old.execute(statement, operation: "test: a version-6 row") }
         }
         let store = try SQLiteStateStore(path: path)
         let counted = try Self.counted(path)
@@ -245,15 +245,7 @@ struct DeliveryCountsTests {
         let server = try PostgresServer.shared()
         var script = PostgresSchema.migrations.prefix(4).flatMap { $0 }.joined(separator: ";\n") + ";\n"
         script += "CREATE TABLE compactd_schema (version INTEGER NOT NULL); INSERT INTO compactd_schema VALUES (4);\n"
-        let rows: [(String, String, Int, Int)] = [("hook", "delivered", 1, 500), ("hook", "delivered", 2, 700), ("hook", "pending", 1, 300), ("hook", "pending", 0, 100),
-                                                  ("mail", "dead", 3, 900), ("mail", "cancelled", 0, 50), ("mail", "missed", 0, 60), ("slack", "sending", 1, 800)]
-        for (n, (channel, status, attempts, updated)) in rows.enumerated() {
-            script += "INSERT INTO deliveries (id, step_key, compact_id, channel, send_at, status, attempts, next_attempt_at, created_at, updated_at, snapshot) VALUES ('r\(n)', 'bell/x', 'bell', '\(channel)', 100, '\(status)', \(attempts), 100, 0, \(updated), '{}');\n"
-        }
-        // Failed attempts: the hook's last at 650 ("HTTP 503"), the mail's at 880.
-        for (delivery, number, at, outcome, detail) in [("r1", 1, 650, "retry", "HTTP 503"), ("r0", 1, 400, "retry", "HTTP 500"), ("r4", 1, 880, "dead", "HTTP 410"), ("r1", 2, 700, "delivered", "-")] {
-            script += "INSERT INTO attempts (delivery_id, number, started_at, finished_at, outcome, latency_ms, detail) VALUES ('\(delivery)', \(number), \(at), \(at), '\(outcome)', 1, '\(detail)');\n"
-        }
+        script += Self.stateBeforeCounts.map { $0 + ";\n" }.joined()
         _ = try server.psql(database, script)
         let store = try fixture.openReplica()
         let counted = try Self.countedPostgres(database)

@@ -10,7 +10,7 @@ public struct JSONWriter {
     private var storage: [UInt8]
     private var count = 0
 
-    /// The document written so far.
+    /// The document written so far (a copy at each use; `text` when a String will do).
     public var bytes: [UInt8] { Array(storage[..<count]) }
 
     /// The document written so far, as text (it is UTF-8: every string went in as UTF-8).
@@ -29,25 +29,25 @@ public struct JSONWriter {
     }
 
     public mutating func beginObject() { punctuation(UInt8(ascii: "{")); needsComma = false }
-    public mutating func endObject() { write(1) { $0[0] = UInt8(ascii: "}") }; needsComma = true }
+    public mutating func endObject() { append(UInt8(ascii: "}")); needsComma = true }
     public mutating func beginArray() { punctuation(UInt8(ascii: "[")); needsComma = false }
-    public mutating func endArray() { write(1) { $0[0] = UInt8(ascii: "]") }; needsComma = true }
+    public mutating func endArray() { append(UInt8(ascii: "]")); needsComma = true }
 
     /// A key inside an object; the next call writes its value.
     public mutating func key(_ name: String) {
         string(name)
-        write(1) { $0[0] = UInt8(ascii: ":") }
+        append(UInt8(ascii: ":"))
         needsComma = false
     }
 
     public mutating func value(_ text: String) { string(text); needsComma = true }
     public mutating func value(_ number: Int) {
         var digits = String(number)
-        digits.withUTF8 { raw(UnsafeRawBufferPointer($0)) }
+        digits.withUTF8 { raw(UnsafeRawBufferPointer($0), comma: needsComma) }
         needsComma = true
     }
     public mutating func null() {
-        ("null" as StaticString).withUTF8Buffer { raw(UnsafeRawBufferPointer($0)) }
+        ("null" as StaticString).withUTF8Buffer { raw(UnsafeRawBufferPointer($0), comma: needsComma) }
         needsComma = true
     }
 
@@ -95,9 +95,12 @@ public struct JSONWriter {
         storage.append(contentsOf: repeatElement(0, count: max(needed, storage.count * 2) - storage.count))
     }
 
-    /// `bytes` as they are, after a comma when one is due (a number, `null`).
-    private mutating func raw(_ bytes: UnsafeRawBufferPointer) {
-        let comma = needsComma ? 1 : 0
+    private mutating func append(_ byte: UInt8) { write(1) { $0[0] = byte } }
+
+    /// `bytes` as they are, after a comma when `comma` (a number or `null` after another value;
+    /// never a run inside a string).
+    private mutating func raw(_ bytes: UnsafeRawBufferPointer, comma afterValue: Bool) {
+        let comma = afterValue ? 1 : 0
         write(comma + bytes.count) { out in
             if comma == 1 { out[0] = UInt8(ascii: ",") }
             if let base = bytes.baseAddress { UnsafeMutableRawPointer(out + comma).copyMemory(from: base, byteCount: bytes.count) }
@@ -129,12 +132,11 @@ public struct JSONWriter {
         }
         guard plain != true else { return }
         punctuation(UInt8(ascii: "\""))
-        needsComma = false  // inside the quotes: the runs follow one another
         var text = text
         text.withUTF8 { utf8 in
-            Self.forEachEscapedRun(utf8) { run in raw(run) }
+            Self.forEachEscapedRun(utf8) { run in raw(run, comma: false) }
         }
-        write(1) { $0[0] = UInt8(ascii: "\"") }
+        append(UInt8(ascii: "\""))
     }
 
     /// A JSON string's contents, without its quotes: quotes, backslashes and control
