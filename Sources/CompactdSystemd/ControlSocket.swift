@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CSystemd
+import CompactdCore
 import Foundation
 import Synchronization
 
@@ -60,9 +61,7 @@ public final class ControlSocket: Sendable {
         listener = fd
         let (stream, continuation) = AsyncStream.makeStream(of: ControlRequest.self)
         requests = stream
-        let thread = Thread { Self.acceptLoop(fd, continuation) }
-        thread.name = "compactd-control"
-        thread.start()
+        NamedThread.start("compactd-ctl") { Self.acceptLoop(fd, continuation) }
     }
 
     /// Stops accepting and removes the socket file. Safe to call more than once. The listener
@@ -104,12 +103,10 @@ public final class ControlSocket: Sendable {
                 ControlConnection(fd: connection).reply("error busy: \(maxClients) clients are being served; try again")
                 continue
             }
-            let client = Thread {
+            NamedThread.start("compactd-client") {
                 serve(ControlConnection(fd: connection), continuation)
                 active.withLock { $0 -= 1 }
             }
-            client.name = "compactd-control-client"
-            client.start()
         }
         continuation.finish()
         Glibc.close(listener)

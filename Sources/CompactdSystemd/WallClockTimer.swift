@@ -26,11 +26,9 @@ public final class WallClockTimer: Sendable {
         timerFD = compactd_timerfd_create_realtime()
         eventFD = compactd_eventfd_create()
         (events, continuation) = AsyncStream.makeStream(of: WakeupEvent.self, bufferingPolicy: .bufferingNewest(16))
-        let thread = Thread { [timerFD, eventFD, continuation, closed] in
+        NamedThread.start("compactd-timer") { [timerFD, eventFD, continuation, closed] in
             Self.pollLoop(timerFD: timerFD, eventFD: eventFD, continuation: continuation, closed: closed)
         }
-        thread.name = "compactd-timer"
-        thread.start()
     }
 
     /// Wakes at `instant` (wall clock). Replaces any earlier arming.

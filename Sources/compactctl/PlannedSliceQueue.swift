@@ -84,12 +84,10 @@ final class PlannedSliceQueue: @unchecked Sendable {
     /// notice to `body` on the calling thread, slice by slice, in send order.
     static func planned(_ plan: @escaping @Sendable (_ emit: (PlannedSlice) -> Void) -> Void, _ body: (PlannedNotice) -> Void) {
         let queue = PlannedSliceQueue()
-        let planner = Thread {
+        NamedThread.start("compactctl-plan", stackSize: 8 << 20) {
             plan { queue.putSplitting($0) }
             queue.finish()
         }
-        planner.stackSize = 8 << 20
-        planner.start()
         // The slice written is moved into the queue (`take()` leaves nil here), not kept in
         // `done` as well until the next slice was written.
         var done: PlannedSlice?

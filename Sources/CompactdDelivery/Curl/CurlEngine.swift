@@ -1,4 +1,5 @@
 import CCurl
+import CompactdCore
 import Foundation
 import Synchronization
 
@@ -63,12 +64,10 @@ public final class CurlEngine: Sendable {
             _ = compactd_curl_multi_setopt_long(multi.pointer, CURLMOPT_MAX_TOTAL_CONNECTIONS, limits.maxConcurrentTransfers)
             _ = compactd_curl_multi_setopt_long(multi.pointer, CURLMOPT_MAX_HOST_CONNECTIONS, limits.maxConnectionsPerHost)
             _ = compactd_curl_multi_setopt_long(multi.pointer, CURLMOPT_MAXCONNECTS, limits.maxConcurrentTransfers)
-            let thread = Thread { [multi, shared, limits] in
+            NamedThread.start("compactd-curl") { [multi, shared, limits] in
                 Self.runLoop(multi: multi.pointer, shared: shared, limits: limits)
                 shared.finished.withLock { $0 = true }
             }
-            thread.name = "compactd-curl"
-            thread.start()
             started = multi
             return multi
         }
