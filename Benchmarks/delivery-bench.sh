@@ -11,6 +11,10 @@
 # PER_FILE=N puts N deadlines in each compact file (default 200); PER_FILE=1 spreads the
 # notices over N compacts, one each, which measures finding each notice's compact.
 # PROFILE=FILE records the compactd run with `perf record -g` into FILE (timings then include perf).
+# THREADS=1 adds the CPU each of compactd's threads used, by name (perf's sched_stat_runtime
+# tracepoint; the timings then include perf): compactd-curl is the transfer engine, the
+# dispatch queue threads (named by libdispatch, "-qos.overcommit") run the state store, the
+# cooperative pool's ("oot.default-qos") planning, building requests and logging.
 set -euo pipefail
 N=${1:-20000}
 ONE_PER_PROCESS=${ONE_PER_PROCESS:-1000}
@@ -52,10 +56,21 @@ for RUN in $(seq "${RUNS:-1}"); do
   [ -n "${PROFILE:-}" ] && PERF=(perf record -q -g ${PERF_EVENTS:-} -o "$PROFILE")
   # CPU time of the compactd run (user, system), beside the wall-clock time.
   [ -n "${TIMES:-}" ] && PERF=(/usr/bin/time -f "%U %S %e %P" -o "$WORK/times")
+  [ -n "${THREADS:-}" ] && PERF+=(perf record -q -e sched:sched_stat_runtime -o "$WORK/threads.data")
   /usr/bin/time -f "%M" -o "$WORK/rss" "${PERF[@]}" "$ROOT/.build/release/compactd" --config "$WORK/cfg/compactd.toml" --once 2>/dev/null | tail -1
   T1=$(now)
   NG1=$(nginx_cpu)
   COMPACTD_RATE=$(rate "$N" "$T0" "$T1")
+  [ -n "${THREADS:-}" ] && perf script -i "$WORK/threads.data" -F trace 2>/dev/null | python3 -c '
+import collections, re, sys
+cpu, threads = collections.Counter(), collections.defaultdict(set)
+for line in sys.stdin:
+    m = re.search(r"comm=(.*) pid=(\d+) runtime=(\d+)", line)
+    if m and m.group(1) != "perf":
+        cpu[m.group(1)] += int(m.group(3))
+        threads[m.group(1)].add(m.group(2))
+# (Events from other tasks the tracepoint caught on the way, a few milliseconds, left out.)
+print("compactd threads (CPU s, threads of that name): " + ", ".join(f"{name} {ns / 1e9:.2f} ({len(threads[name])})" for name, ns in cpu.most_common() if ns >= 5e6))'
   [ -s "$WORK/times" ] && echo "compactd cpu: $(awk '{printf "user %s s, sys %s s, wall %s s, %s of one core", $1, $2, $3, $4}' "$WORK/times"); nginx $(python3 -c "print(f'{$NG1-$NG0:.2f}')") s"
   DELIVERED=$(sqlite3 "$WORK/cfg/state.sqlite" "select count(*) from deliveries where status='delivered'" 2>/dev/null || echo "?")
   echo "compactd --once:             $(python3 -c "print(f'{$T1-$T0:.2f}')") s, $COMPACTD_RATE deliveries/s, $DELIVERED recorded delivered, peak RSS $(($(cat "$WORK/rss")/1024)) MiB"
