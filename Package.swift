@@ -77,6 +77,7 @@ let package = Package(
             dependencies: [
                 "CompactdCore",
                 "CompactdStore",
+                "CompactdSystemd",
                 "CCurl",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -98,7 +99,8 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // The systemd shell: journal logging, sd_notify, wall-clock timers, the control socket.
+        // The systemd shell: journal logging, sd_notify, wall-clock timers, the control socket,
+        // threads named for the kernel (the delivery engine's among them).
         .target(
             name: "CompactdSystemd",
             dependencies: [

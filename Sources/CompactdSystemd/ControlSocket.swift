@@ -2,7 +2,6 @@
 import Glibc
 #endif
 import CSystemd
-import CompactdCore
 import Foundation
 import Synchronization
 

@@ -1,4 +1,5 @@
 import CompactdCore
+import CompactdSystemd
 import Foundation
 
 /// Slices of notices handed from the thread that plans them to the one that writes them:

@@ -1,5 +1,5 @@
 import CCurl
-import CompactdCore
+import CompactdSystemd
 import Foundation
 import Synchronization
 

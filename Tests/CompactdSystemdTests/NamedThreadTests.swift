@@ -1,4 +1,4 @@
-import CompactdCore
+import CompactdSystemd
 import Foundation
 import Synchronization
 import Testing
