@@ -169,6 +169,13 @@ for i in $(seq 150); do [ "$(wc -l < "$WORK/received.jsonl" 2>/dev/null || echo 
 pass "reminders delivered when due"
 python3 "$ROOT/Tests/Fixtures/verify_webhooks.py" "$WORK/received.jsonl" "$SECRET" > "$WORK/verify.log" 2>&1 || fail "signatures: $(cat "$WORK/verify.log")"
 pass "signed with the secret from LoadCredential= (verified by the standardwebhooks library)"
+# Under the unit's hardening (ProtectProc=, ProcSubset=pid, the system call filter) the
+# threads still name themselves, so top -H and perf tell the delivery engine from the rest.
+THREADS=$(cat /proc/"$(show MainPID)"/task/*/comm 2>/dev/null | sort -u | tr '\n' ' ')
+for name in compactd-curl compactd-timer compactd-ctl; do
+  grep -qw -- "$name" <<< "$THREADS" || fail "no thread named $name under the unit: $THREADS"
+done
+pass "threads named under the unit: $THREADS"
 
 # 5. The journal: MESSAGE_IDs and fields, and no secret.
 journal() { journalctl --no-pager -o json _SYSTEMD_USER_UNIT=compactd.service 2>/dev/null; journalctl --no-pager -o json _SYSTEMD_UNIT=compactd.service 2>/dev/null; journalctl --no-pager -o json SYSLOG_IDENTIFIER=compactd 2>/dev/null; }
