@@ -1,4 +1,4 @@
-@testable import CompactdDelivery
+import CompactdDelivery
 import Foundation
 import Testing
 
