@@ -24,11 +24,12 @@ struct JournaldLogHandlerTests {
         #expect(String(decoding: line, as: UTF8.self) == "<3>claiming deliveries failed: full channel=hook\n")
     }
 
-    @Test("every CR and LF in a line becomes a space, wherever it falls in the eight-byte steps")
+    @Test("every CR and LF in a line becomes a space, alone or in pairs, wherever it falls")
     func lineBreaksAnywhere() {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<3_000 {
-            let value = String((0..<Int.random(in: 0...70, using: &generator)).map { _ in "ab\r\nç🏫 =".randomElement(using: &generator)! })
+            // Pieces, not Characters: "\r\n" is one Character, so a CR or an LF alone never came.
+            let value = (0..<Int.random(in: 0...70, using: &generator)).map { _ in ["a", "b", "\r", "\n", "ç", "🏫", " ", "="].randomElement(using: &generator)! }.joined()
             let fields = JournaldLogHandler.textFields(["reason": .string(value), "reminder_id": "a/b"])
             let line = JournaldLogHandler.stderrLine(level: .info, message: "delivered", sortedFields: fields, shown: JournaldLogHandler.shownField(message: "delivered", sortedFields: fields))
             let flattened = value.unicodeScalars.map { $0 == "\r" || $0 == "\n" ? " " : String($0) }.joined()
