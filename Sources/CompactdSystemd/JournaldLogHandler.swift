@@ -117,7 +117,11 @@ public struct JournaldLogHandler: LogHandler {
                 put(UInt8(ascii: "="))
                 put(sortedFields[index].text)
             }
-            for i in 0..<end where bytes[i] == 0x0A || bytes[i] == 0x0D { bytes[i] = 0x20 }
+            // Nearly every line has neither: libc's memchr looks for each many bytes at a time
+            // (a loop testing every byte cost about 1,000 of the line's 3,600 instructions).
+            if memchr(bytes.baseAddress!, 0x0A, end) != nil || memchr(bytes.baseAddress!, 0x0D, end) != nil {
+                for i in 0..<end where bytes[i] == 0x0A || bytes[i] == 0x0D { bytes[i] = 0x20 }
+            }
             put(0x0A)
             written = end
         }
