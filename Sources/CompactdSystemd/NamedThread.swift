@@ -26,7 +26,7 @@ public enum NamedThread {
     static func nameCurrentThread(_ name: String) {
         let fd = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
         guard fd >= 0 else { return }
-        _ = name.withCString { write(fd, $0, strlen($0)) }
+        _ = name.withCString { write(fd, $0, name.utf8.count) }
         close(fd)
     }
 }
