@@ -143,6 +143,7 @@ bench-replicas: test-deps
 bench-delivery: deps
 	@command -v nginx >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light)
 	@command -v sqlite3 >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3
+	@[ -z "$(INSTRUCTIONS)" ] || command -v valgrind >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind
 	$(SWIFT) build $(RELEASE) --product compactd
 	Benchmarks/delivery-bench.sh 20000
 
