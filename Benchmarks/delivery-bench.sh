@@ -15,6 +15,9 @@
 # tracepoint; the timings then include perf): compactd-curl is the transfer engine, the
 # dispatch queue threads (named by libdispatch, "-qos.overcommit") run the state store, the
 # cooperative pool's ("oot.default-qos") planning, building requests and logging.
+# SAME_HEADERS=1 has curl send the three Standard Webhooks headers compactd signs each request
+# with (fixed values of the same lengths: curl computes no signature), so both programs format
+# and send the same header bytes; without it curl sends only its own.
 # INSTRUCTIONS=1 adds both programs' instructions, counted by valgrind's callgrind on a fresh copy
 # of the same N webhooks: user space only (the kernel's TCP path is left out, so the ratio is
 # above the CPU one), but the same count whatever else the machine is doing, where the CPU time
@@ -40,6 +43,14 @@ with open(f"{work}/urls.txt", "w") as f:
     for i in range(n):
         f.write(f'url = "http://127.0.0.1:{port}/hook"\n')
 PY
+
+# curl's request headers: the content type, and with SAME_HEADERS=1 the webhook headers.
+CURL_HEADERS=(-H 'Content-Type: application/json')
+[ -n "${SAME_HEADERS:-}" ] && CURL_HEADERS+=(
+  -H 'webhook-id: msg_00000000000000000000000000000000'
+  -H 'webhook-timestamp: 1796218470'
+  -H 'webhook-signature: v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='
+)
 
 now() { date +%s.%N; }
 # CPU seconds (user + system) nginx's worker has used so far: the receiver's share of the run.
@@ -92,7 +103,7 @@ print("compactd threads (CPU s, threads of that name): " + ", ".join(f"{name} {n
   T0=$(now)
   NG0=$(nginx_cpu)
   /usr/bin/time -f "%U %S" -o "$WORK/curl-times" \
-    curl --parallel --parallel-max 64 -s -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary @"$WORK/body.json" --config "$WORK/urls.txt"
+    curl --parallel --parallel-max 64 -s -o /dev/null -X POST "${CURL_HEADERS[@]}" --data-binary @"$WORK/body.json" --config "$WORK/urls.txt"
   T1=$(now)
   NG1=$(nginx_cpu)
   CURL_RATE=$(rate "$N" "$T0" "$T1")
@@ -124,7 +135,7 @@ if [ -n "${INSTRUCTIONS:-}" ]; then
     "$WORK/compactd" --config "$WORK/cfg/compactd.toml" --once > /dev/null 2>&1 || { tail -3 "$WORK/compactd.cg" >&2; exit 1; }
   DELIVERED=$(sqlite3 "$WORK/cfg/state.sqlite" "select count(*) from deliveries where status='delivered'")
   valgrind --tool=callgrind --callgrind-out-file=/dev/null --log-file="$WORK/curl.cg" \
-    curl --parallel --parallel-max 64 -s -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary @"$WORK/body.json" --config "$WORK/urls.txt" \
+    curl --parallel --parallel-max 64 -s -o /dev/null -X POST "${CURL_HEADERS[@]}" --data-binary @"$WORK/body.json" --config "$WORK/urls.txt" \
     || { tail -3 "$WORK/curl.cg" >&2; exit 1; }
   python3 -c '
 import sys
