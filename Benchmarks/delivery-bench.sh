@@ -53,6 +53,11 @@ CURL_HEADERS=(-H 'Content-Type: application/json')
 )
 
 now() { date +%s.%N; }
+# A fresh copy of the configuration and an empty state file for the next compactd run.
+fresh_state() { rm -rf "$WORK/cfg"; cp -a "$WORK/pristine" "$WORK/cfg"; }
+# The comparison: curl --parallel posting the same bodies to the same receiver (a command
+# line, not a function, so /usr/bin/time and valgrind can run it).
+CURL_PARALLEL=(curl --parallel --parallel-max 64 -s -o /dev/null -X POST "${CURL_HEADERS[@]}" --data-binary @"$WORK/body.json" --config "$WORK/urls.txt")
 # CPU seconds (user + system) nginx's worker has used so far: the receiver's share of the run.
 NGINX_WORKER=$(pgrep -P "$(cat "$WORK/nginx.pid")" | head -1)
 nginx_cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$NGINX_WORKER/stat"; }
@@ -63,8 +68,7 @@ cpu() { awk '{printf "%.2f", $1 + $2}' "$1"; }
 echo "compactd delivery benchmark: $N webhooks to nginx on 127.0.0.1:$PORT ($(nproc) cores), ${RUNS:-1} run(s)"
 RATIOS=()
 for RUN in $(seq "${RUNS:-1}"); do
-  rm -rf "$WORK/cfg"
-  cp -a "$WORK/pristine" "$WORK/cfg"
+  fresh_state
   [ "${RUNS:-1}" -gt 1 ] && echo "run $RUN:"
   T0=$(now)
   NG0=$(nginx_cpu)
@@ -103,7 +107,7 @@ print("compactd threads (CPU s, threads of that name): " + ", ".join(f"{name} {n
   T0=$(now)
   NG0=$(nginx_cpu)
   /usr/bin/time -f "%U %S" -o "$WORK/curl-times" \
-    curl --parallel --parallel-max 64 -s -o /dev/null -X POST "${CURL_HEADERS[@]}" --data-binary @"$WORK/body.json" --config "$WORK/urls.txt"
+    "${CURL_PARALLEL[@]}"
   T1=$(now)
   NG1=$(nginx_cpu)
   CURL_RATE=$(rate "$N" "$T0" "$T1")
@@ -126,8 +130,7 @@ if [ -n "${INSTRUCTIONS:-}" ]; then
   command -v valgrind >/dev/null || { echo "INSTRUCTIONS=1 needs valgrind (apt-get install valgrind)" >&2; exit 1; }
   # What callgrind counted ("Collected : N"), from its log.
   collected() { sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$1"; }
-  rm -rf "$WORK/cfg"
-  cp -a "$WORK/pristine" "$WORK/cfg"
+  fresh_state
   # Without its debug information, which valgrind 3.19's reader gives up on ("Possibly
   # corrupted debuginfo file"); the code and its symbols are the same.
   strip --strip-debug -o "$WORK/compactd" "$ROOT/.build/release/compactd"
@@ -135,8 +138,7 @@ if [ -n "${INSTRUCTIONS:-}" ]; then
     "$WORK/compactd" --config "$WORK/cfg/compactd.toml" --once > /dev/null 2>&1 || { tail -3 "$WORK/compactd.cg" >&2; exit 1; }
   DELIVERED=$(sqlite3 "$WORK/cfg/state.sqlite" "select count(*) from deliveries where status='delivered'")
   valgrind --tool=callgrind --callgrind-out-file=/dev/null --log-file="$WORK/curl.cg" \
-    curl --parallel --parallel-max 64 -s -o /dev/null -X POST "${CURL_HEADERS[@]}" --data-binary @"$WORK/body.json" --config "$WORK/urls.txt" \
-    || { tail -3 "$WORK/curl.cg" >&2; exit 1; }
+    "${CURL_PARALLEL[@]}" || { tail -3 "$WORK/curl.cg" >&2; exit 1; }
   python3 -c '
 import sys
 compactd, curl, n, delivered = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
